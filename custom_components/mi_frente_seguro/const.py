@@ -1,0 +1,26 @@
+"""Constants of the Mi Frente Seguro integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "mi_frente_seguro"
+LOGGER: Final = logging.getLogger(__package__)
+
+# Config entry data: what identifies the front and where it is (reconfigure flow).
+CONF_FRONT_ID: Final = "front_id"
+CONF_BARRIO: Final = "barrio"
+CONF_ADDRESS: Final = "address"
+CONF_LOCATION: Final = "location"
+CONF_CUADRANTE_CODE: Final = "cuadrante_code"
+CONF_CUADRANTE_NAME: Final = "cuadrante_name"
+
+# Config entry options: contacts that change more often (options flow).
+CONF_CUADRANTE_PHONE: Final = "cuadrante_phone"
+CONF_COORDINATOR_NAME: Final = "coordinator_name"
+CONF_COORDINATOR_PHONE: Final = "coordinator_phone"
+
+DEFAULT_RADIUS: Final = (
+    200  # metres around the front's location that count as "the front"
+)

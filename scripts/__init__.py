@@ -1,0 +1,1 @@
+"""Developer tools: the demo, the real-HA harness, simulators and benchmarks."""

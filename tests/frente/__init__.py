@@ -1,0 +1,1 @@
+"""Plain-Python tests of the pure ``frente`` subpackage (no ``hass``)."""

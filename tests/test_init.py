@@ -1,0 +1,62 @@
+"""Tests of setting up and unloading a front."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import FRONT_ID
+
+
+async def test_setup_creates_front_device(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """One device per front, named in HA's language, in the front's barrio."""
+    entry = init_integration
+    assert entry.state is ConfigEntryState.LOADED
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, FRONT_ID), entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Security front Calle Real"
+    assert device.manufacturer == "Mi Frente Seguro"
+    assert device.suggested_area == "Manga"
+    assert entry.runtime_data.device_id == device.id
+    assert entry.runtime_data.front.cuadrante_code == "MECAR-E1-C3"
+
+
+async def test_device_name_in_spanish(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """With HA in Spanish the device is 'Frente de seguridad <name>'."""
+    await hass.config.async_update(language="es")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, FRONT_ID), mock_config_entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Frente de seguridad Calle Real"
+
+
+async def test_unload_leaves_nothing_running(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Unloading a front leaves no task of ours behind."""
+    entry = init_integration
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    ours = [
+        task
+        for task in asyncio.all_tasks()
+        if "mi_frente_seguro" in repr(task.get_coro())
+    ]
+    assert ours == []
