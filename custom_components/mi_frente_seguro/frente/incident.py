@@ -1,0 +1,307 @@
+"""The incident: every press of one alarm on a front, and its way from trigger to close.
+
+Lifecycle (``docs/incidents.md``)::
+
+    triggered -> sent -> received -> dispatched -> on_scene -> closed
+    (any state before closed) -> cancelled
+
+A step may skip ahead (the police can answer ``dispatched`` before we saw ``received``) but
+never go back; ``closed`` and ``cancelled`` are final. Anything else raises
+:class:`IllegalTransitionError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class IncidentKind(StrEnum):
+    """What the sender asked for."""
+
+    PANIC = "panic"  # audible: siren, everybody alerted
+    SILENT = "silent"  # duress: no siren, nothing visible on the sender's phone
+    DRILL = "drill"  # simulacro: exercised end to end, never dispatched as real
+
+
+# A later press may raise the kind, never lower it: a real press during a drill makes the
+# incident real, an audible press during a silent one makes it audible.
+KIND_RANK = {IncidentKind.DRILL: 0, IncidentKind.SILENT: 1, IncidentKind.PANIC: 2}
+
+
+class IncidentSource(StrEnum):
+    """Where a press came from."""
+
+    PHYSICAL_BUTTON = "physical_button"
+    APP = "app"
+    ACTION = "action"
+    AUTOMATION = "automation"
+    SENSOR = "sensor"
+
+
+class IncidentState(StrEnum):
+    """Where the incident is in its lifecycle."""
+
+    TRIGGERED = "triggered"
+    SENT = "sent"
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    ON_SCENE = "on_scene"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+CHAIN = (
+    IncidentState.TRIGGERED,
+    IncidentState.SENT,
+    IncidentState.RECEIVED,
+    IncidentState.DISPATCHED,
+    IncidentState.ON_SCENE,
+    IncidentState.CLOSED,
+)
+FINAL_STATES = frozenset({IncidentState.CLOSED, IncidentState.CANCELLED})
+
+
+def allowed_next(state: IncidentState) -> frozenset[IncidentState]:
+    """Return the states an incident in ``state`` may move to."""
+    if state in FINAL_STATES:
+        return frozenset()
+    later = CHAIN[CHAIN.index(state) + 1 :]
+    return frozenset({*later, IncidentState.CANCELLED})
+
+
+class IllegalTransitionError(ValueError):
+    """Raised for a lifecycle step that is not allowed; nothing was changed."""
+
+    def __init__(self, incident_id: str, current: IncidentState, wanted: str) -> None:
+        """Describe the refused step."""
+        super().__init__(
+            f"incident {incident_id}: {current} -> {wanted} is not allowed"
+        )
+        self.incident_id = incident_id
+        self.current = current
+        self.wanted = wanted
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a sender was, from their phone's device tracker."""
+
+    latitude: float
+    longitude: float
+    accuracy: float | None = None  # metres
+    fix_time: datetime | None = None  # when the phone got the fix
+    distance: float | None = None  # metres from the front's location
+    outside_area: bool = False  # farther than the front's radius (plus accuracy)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who pressed: an HA user/person, a member of the front, or a device."""
+
+    user_id: str | None = None
+    person_id: str | None = None  # person.* entity id
+    name: str | None = None
+    house: str | None = None
+    phone: str | None = None
+    role: str | None = None  # coordinator | resident
+    is_member: bool = False
+    device: str | None = None  # e.g. the kit button id for physical presses
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """One press of a panic button, from any source."""
+
+    at: datetime
+    kind: IncidentKind
+    source: IncidentSource
+    sender: Sender = field(default_factory=Sender)
+    location: Location | None = None
+    note: str = ""
+    key: str | None = None  # dedupe key (e.g. kit button + seq); repeats count once
+
+
+@dataclass(frozen=True, slots=True)
+class KindChange:
+    """A press that raised the incident's kind."""
+
+    at: datetime
+    old: IncidentKind
+    new: IncidentKind
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One lifecycle step, with who made it and any details (unit, eta, reason...)."""
+
+    state: IncidentState
+    at: datetime
+    by: str | None = None  # user id, "police", "system"
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Incident:
+    """An alarm on a front: its presses and its lifecycle."""
+
+    incident_id: str
+    front_id: str
+    kind: IncidentKind
+    source: IncidentSource
+    presses: list[Press]
+    transitions: list[Transition]
+    kind_changes: list[KindChange] = field(default_factory=list)
+    note: str = ""
+
+    @classmethod
+    def open(cls, incident_id: str, front_id: str, press: Press) -> Incident:
+        """Open an incident with its first press."""
+        return cls(
+            incident_id=incident_id,
+            front_id=front_id,
+            kind=press.kind,
+            source=press.source,
+            presses=[press],
+            transitions=[Transition(IncidentState.TRIGGERED, press.at)],
+            note=press.note,
+        )
+
+    @property
+    def state(self) -> IncidentState:
+        """Return the current state."""
+        return self.transitions[-1].state
+
+    @property
+    def is_open(self) -> bool:
+        """Return True until the incident is closed or cancelled."""
+        return self.state not in FINAL_STATES
+
+    @property
+    def opened_at(self) -> datetime:
+        """Return when the first press happened."""
+        return self.transitions[0].at
+
+    @property
+    def exercise(self) -> bool:
+        """Return True for a drill (never dispatched as a real alarm)."""
+        return self.kind is IncidentKind.DRILL
+
+    def time_of(self, state: IncidentState) -> datetime | None:
+        """Return when the incident entered ``state``, if it did."""
+        for step in self.transitions:
+            if step.state is state:
+                return step.at
+        return None
+
+    def details_of(self, state: IncidentState) -> dict[str, Any]:
+        """Return the details recorded when the incident entered ``state``."""
+        for step in reversed(self.transitions):
+            if step.state is state:
+                return step.details
+        return {}
+
+    def response_seconds(self) -> float | None:
+        """Return how long the police took to dispatch a unit (triggered -> dispatched)."""
+        dispatched = self.time_of(IncidentState.DISPATCHED)
+        if dispatched is None:
+            return None
+        return (dispatched - self.opened_at).total_seconds()
+
+    def has_press(self, key: str) -> bool:
+        """Return True if a press with dedupe ``key`` is already recorded."""
+        return any(press.key == key for press in self.presses)
+
+    def join(self, press: Press) -> KindChange | None:
+        """Add a later press; return the kind change if it raised the kind."""
+        self.presses.append(press)
+        if press.note and not self.note:
+            self.note = press.note
+        if KIND_RANK[press.kind] <= KIND_RANK[self.kind]:
+            return None
+        change = KindChange(press.at, self.kind, press.kind)
+        self.kind = press.kind
+        self.kind_changes.append(change)
+        return change
+
+    def advance(
+        self,
+        state: IncidentState,
+        at: datetime,
+        *,
+        by: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Transition:
+        """Move to ``state`` or raise :class:`IllegalTransitionError`."""
+        if state not in allowed_next(self.state):
+            raise IllegalTransitionError(self.incident_id, self.state, state)
+        step = Transition(state, at, by, dict(details or {}))
+        self.transitions.append(step)
+        return step
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (datetimes as ISO 8601 with offset)."""
+        data: dict[str, Any] = _jsonable(asdict(self))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Incident:
+        """Rebuild an incident stored with :meth:`to_dict`."""
+        return cls(
+            incident_id=data["incident_id"],
+            front_id=data["front_id"],
+            kind=IncidentKind(data["kind"]),
+            source=IncidentSource(data["source"]),
+            presses=[_press(item) for item in data["presses"]],
+            transitions=[
+                Transition(
+                    IncidentState(item["state"]),
+                    datetime.fromisoformat(item["at"]),
+                    item["by"],
+                    item["details"],
+                )
+                for item in data["transitions"]
+            ],
+            kind_changes=[
+                KindChange(
+                    datetime.fromisoformat(item["at"]),
+                    IncidentKind(item["old"]),
+                    IncidentKind(item["new"]),
+                )
+                for item in data["kind_changes"]
+            ],
+            note=data["note"],
+        )
+
+
+def _press(data: dict[str, Any]) -> Press:
+    location = data["location"]
+    if location is not None:
+        fix_time = location["fix_time"]
+        location = Location(
+            **{
+                **location,
+                "fix_time": datetime.fromisoformat(fix_time) if fix_time else None,
+            }
+        )
+    return Press(
+        at=datetime.fromisoformat(data["at"]),
+        kind=IncidentKind(data["kind"]),
+        source=IncidentSource(data["source"]),
+        sender=Sender(**data["sender"]),
+        location=location,
+        note=data["note"],
+        key=data["key"],
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value

@@ -1,0 +1,49 @@
+"""Incident ids: ULIDs, sortable by creation time and unique across restarts.
+
+26 characters of Crockford base32: 48 bits of Unix milliseconds then 80 random bits. Ids made
+in the same millisecond by one generator increase monotonically, so sorting ids sorts
+incidents by when they were opened.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RANDOM_BITS = 80
+_MAX_RANDOM = (1 << _RANDOM_BITS) - 1
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, index = divmod(value, 32)
+        chars.append(_ALPHABET[index])
+    return "".join(reversed(chars))
+
+
+class UlidGenerator:
+    """Make ULIDs; monotonic within a millisecond."""
+
+    def __init__(self) -> None:
+        """Start with no previous id."""
+        self._last_ms = -1
+        self._last_random = 0
+
+    def new(self, unix_ms: int) -> str:
+        """Return a new id for the time ``unix_ms`` (milliseconds since 1970)."""
+        if unix_ms <= self._last_ms and self._last_random < _MAX_RANDOM:
+            unix_ms = self._last_ms
+            self._last_random += 1
+        else:
+            self._last_random = secrets.randbits(_RANDOM_BITS)
+        self._last_ms = unix_ms
+        return _encode(unix_ms, 10) + _encode(self._last_random, 16)
+
+
+def ulid_time_ms(ulid: str) -> int:
+    """Return the milliseconds timestamp stored in ``ulid``."""
+    value = 0
+    for char in ulid[:10]:
+        value = value * 32 + _ALPHABET.index(char)
+    return value

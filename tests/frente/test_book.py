@@ -1,0 +1,160 @@
+"""Tests of a front's incident book: open, join, dedupe, history and figures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from custom_components.mi_frente_seguro.frente.book import (
+    IncidentBook,
+    UnknownIncidentError,
+)
+from custom_components.mi_frente_seguro.frente.incident import (
+    IncidentKind,
+    IncidentSource,
+    IncidentState,
+    Press,
+    Sender,
+)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        """Start on 26 November 2026, 20:00 UTC."""
+        self.now = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        """Return the current time."""
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Return a hand-moved clock."""
+    return Clock()
+
+
+@pytest.fixture
+def book(clock: Clock) -> IncidentBook:
+    """Return an empty book for one front."""
+    return IncidentBook("manga_calle_real", clock)
+
+
+def press(
+    clock: Clock,
+    name: str = "Ana",
+    kind: IncidentKind = IncidentKind.PANIC,
+    key: str | None = None,
+) -> Press:
+    """Return a press now by ``name``."""
+    return Press(clock(), kind, IncidentSource.APP, Sender(name=name), key=key)
+
+
+def test_presses_while_open_join_one_incident(book: IncidentBook, clock: Clock) -> None:
+    """The first press opens; the next ones join with every sender kept."""
+    first = book.press(press(clock, "Ana"))
+    assert first.opened
+    for name in ("Luis", "Marta"):
+        clock.now += timedelta(seconds=5)
+        result = book.press(press(clock, name))
+        assert not result.opened
+        assert result.incident is first.incident
+    assert [p.sender.name for p in first.incident.presses] == ["Ana", "Luis", "Marta"]
+
+
+def test_duplicate_key_counts_once(book: IncidentBook, clock: Clock) -> None:
+    """The same button and sequence number again (QoS 1 redelivery) changes nothing."""
+    book.press(press(clock, key="b1:17"))
+    again = book.press(press(clock, key="b1:17"))
+    assert again.duplicate
+    assert len(again.incident.presses) == 1
+    # Also once the incident is closed: a late redelivery opens nothing.
+    book.advance(None, IncidentState.CLOSED)
+    late = book.press(press(clock, key="b1:17"))
+    assert late.duplicate
+    assert book.open_incident is None
+
+
+def test_after_close_a_press_opens_a_new_incident(
+    book: IncidentBook, clock: Clock
+) -> None:
+    """Closed incidents go to history; the next press opens a new one with a later id."""
+    first = book.press(press(clock)).incident
+    reason = {"reason": "prueba"}
+    book.advance(first.incident_id, IncidentState.CANCELLED, by="u1", details=reason)
+    assert book.open_incident is None
+    assert list(book.history) == [first]
+    second = book.press(press(clock)).incident
+    assert second.incident_id > first.incident_id
+    assert book.get(first.incident_id) is first
+    assert book.all() == [first, second]
+
+
+def test_unknown_incident(book: IncidentBook) -> None:
+    """No open incident, or an unknown id, is an error."""
+    with pytest.raises(UnknownIncidentError):
+        book.get(None)
+    with pytest.raises(UnknownIncidentError):
+        book.advance("01NOPE", IncidentState.CLOSED)
+
+
+def test_stats(book: IncidentBook, clock: Clock) -> None:
+    """Counts of this month, false alarms, last and mean police response (drills left out)."""
+    clock.now = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)  # last month, within 30 days
+    book.press(press(clock))
+    clock.now += timedelta(seconds=300)
+    book.advance(None, IncidentState.DISPATCHED)
+    book.advance(None, IncidentState.CLOSED)
+
+    clock.now = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+    book.press(press(clock))
+    clock.now += timedelta(seconds=100)
+    book.advance(None, IncidentState.DISPATCHED)
+    book.advance(None, IncidentState.CLOSED)
+
+    book.press(press(clock))
+    book.advance(None, IncidentState.CANCELLED)
+    book.press(press(clock, kind=IncidentKind.DRILL))
+    clock.now += timedelta(seconds=10)
+    book.advance(None, IncidentState.DISPATCHED)  # a drill's response is not counted
+
+    clock.now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    stats = book.stats()
+    assert stats.incidents_this_month == 2
+    assert stats.false_alarms_this_month == 1
+    assert stats.last_response_seconds == 100
+    assert stats.mean_response_seconds_30d == 200
+
+
+def test_empty_stats(book: IncidentBook) -> None:
+    """No incidents: zeros and unknown response times."""
+    stats = book.stats()
+    assert (stats.incidents_this_month, stats.false_alarms_this_month) == (0, 0)
+    assert stats.last_response_seconds is None
+    assert stats.mean_response_seconds_30d is None
+
+
+def test_load_restores_open_and_history(book: IncidentBook, clock: Clock) -> None:
+    """A restored book has the same open incident, history and dedupe memory."""
+    old = book.press(press(clock, key="b1:1")).incident
+    book.advance(None, IncidentState.CLOSED)
+    current = book.press(press(clock, key="b1:2")).incident
+    restored = IncidentBook("manga_calle_real", clock)
+    restored.load([current, old])
+    assert restored.open_incident is current
+    assert list(restored.history) == [old]
+    assert restored.press(press(clock, key="b1:1")).duplicate
+    assert restored.press(press(clock, key="b1:2")).duplicate
+
+
+def test_history_is_bounded(clock: Clock) -> None:
+    """Only the last ``history_limit`` closed incidents are kept."""
+    book = IncidentBook("f", clock, history_limit=3)
+    for _ in range(5):
+        book.press(press(clock))
+        book.advance(None, IncidentState.CLOSED)
+        clock.now += timedelta(seconds=1)
+    assert len(book.history) == 3
