@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
+from homeassistant.auth.models import Group
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 
@@ -16,6 +21,42 @@ def auto_enable_custom_integrations(
     enable_custom_integrations: None,
 ) -> None:
     """Let every test load custom integrations."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Use HA's snapshot serializer (stable ids, HA objects as dicts)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Give every test its own config folder (the incident files live under it)."""
+    return hass_tmp_config_dir
+
+
+@pytest.fixture
+async def people(hass: HomeAssistant) -> dict[str, MockUser]:
+    """Create users with real HA persons: an admin, a coordinator and a resident."""
+    users = {
+        "admin": MockUser(name="Admin", groups=[await _group(hass, GROUP_ID_ADMIN)]),
+        "ana": MockUser(name="Ana Pérez", groups=[await _group(hass, GROUP_ID_USER)]),
+        "luis": MockUser(name="Luis Gómez", groups=[await _group(hass, GROUP_ID_USER)]),
+    }
+    for user in users.values():
+        user.add_to_hass(hass)
+    persons = [
+        {"id": "ana", "name": "Ana Pérez", "user_id": users["ana"].id},
+        {"id": "luis", "name": "Luis Gómez", "user_id": users["luis"].id},
+    ]
+    assert await async_setup_component(hass, "person", {"person": persons})
+    return users
+
+
+async def _group(hass: HomeAssistant, group_id: str) -> Group:
+    group = await hass.auth.async_get_group(group_id)
+    assert group is not None
+    return group
 
 
 @pytest.fixture

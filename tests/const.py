@@ -8,6 +8,7 @@ from custom_components.mi_frente_seguro.const import (
     CONF_ADDRESS,
     CONF_BARRIO,
     CONF_COORDINATOR_NAME,
+    CONF_COORDINATOR_PERSONS,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_CODE,
     CONF_CUADRANTE_NAME,
@@ -29,6 +30,7 @@ USER_INPUT: dict[str, Any] = {
     CONF_CUADRANTE_PHONE: "300 123 4567",
     CONF_COORDINATOR_NAME: "Ana Pérez",
     CONF_COORDINATOR_PHONE: "(+57) 310-765-4321",
+    CONF_COORDINATOR_PERSONS: ["person.ana_perez"],
 }
 
 ENTRY_DATA: dict[str, Any] = {
@@ -47,4 +49,5 @@ ENTRY_OPTIONS: dict[str, Any] = {
     CONF_CUADRANTE_PHONE: "+573001234567",
     CONF_COORDINATOR_NAME: "Ana Pérez",
     CONF_COORDINATOR_PHONE: "+573107654321",
+    CONF_COORDINATOR_PERSONS: ["person.ana_perez"],
 }

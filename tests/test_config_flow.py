@@ -199,6 +199,7 @@ async def test_options_flow(
             CONF_CUADRANTE_PHONE: "3001234567",
             CONF_COORDINATOR_NAME: "Luis Gómez",
             CONF_COORDINATOR_PHONE: "605 660 1234",
+            "coordinator_persons": ["person.luis"],
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -207,5 +208,6 @@ async def test_options_flow(
         CONF_CUADRANTE_PHONE: "+573001234567",
         CONF_COORDINATOR_NAME: "Luis Gómez",
         CONF_COORDINATOR_PHONE: "+576056601234",
+        "coordinator_persons": ["person.luis"],
     }
     assert entry.runtime_data.front.coordinator_name == "Luis Gómez"

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
@@ -12,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .const import FRONT_ID
+from .helpers import call, state_of
 
 
 async def test_setup_creates_front_device(
@@ -60,3 +66,46 @@ async def test_unload_leaves_nothing_running(
         if "mi_frente_seguro" in repr(task.get_coro())
     ]
     assert ours == []
+
+
+async def test_storage_unavailable_retries_later(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """If the incident file cannot be opened, setup is retried (ConfigEntryNotReady)."""
+    Path(hass.config.path(".storage")).mkdir(exist_ok=True)
+    Path(hass.config.path(".storage", DOMAIN)).write_text("not a folder")
+    mock_config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert "cannot be opened" in (mock_config_entry.reason or "")
+
+
+async def test_removing_front_deletes_its_incident_file(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Deleting the front deletes its incidents (habeas data)."""
+    path = init_integration.runtime_data.incidents.store.path
+    await call(hass, "trigger", init_integration.entry_id)
+    assert path.exists()
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert not path.exists()
+    assert not Path(f"{path}-wal").exists()
+
+
+async def test_month_rollover_refreshes_sensors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """At midnight on the 1st, "this month" counts start again from zero."""
+    freezer.move_to("2026-11-30T12:00:00-08:00")
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await call(hass, "trigger", mock_config_entry.entry_id)
+    assert state_of(hass, "sensor", "incidents_this_month").state == "1"
+    freezer.move_to("2026-12-01T00:00:00-08:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state_of(hass, "sensor", "incidents_this_month").state == "0"

@@ -2,18 +2,68 @@
 
 from __future__ import annotations
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from datetime import datetime
+from pathlib import Path
+import sqlite3
 
-from .const import DOMAIN
-from .runtime import FrenteConfigEntry, FrenteRuntime, front_from_entry
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS: list[str] = []
+from .const import CONF_FRONT_ID, DOMAIN
+from .frente.store import IncidentStore
+from .incidents import FrontIncidents
+from .logbook import async_load_logbook_texts
+from .runtime import (
+    FrenteConfigEntry,
+    FrenteRuntime,
+    front_from_entry,
+    incident_db_path,
+)
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [
+    Platform.ALARM_CONTROL_PANEL,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, whether or not a front is loaded."""
+    async_setup_services(hass)
+    await async_load_logbook_texts(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bool:
-    """Set up one front: its device and runtime data."""
+    """Set up one front: its device, its incidents (restored from disk) and entities."""
     front = front_from_entry(entry)
+    store = IncidentStore(
+        incident_db_path(hass, front.front_id), hass.async_add_executor_job
+    )
+    incidents = FrontIncidents(hass, entry.entry_id, front, store)
+    try:
+        await incidents.async_load()
+    except (sqlite3.Error, OSError) as err:
+        await store.async_close()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="storage_unavailable",
+            translation_placeholders={"path": str(store.path), "error": str(err)},
+        ) from err
+    entry.async_on_unload(store.async_close)
+
+    async def _close_at_exit(_event: Event) -> None:
+        await store.async_close()  # HA stops without unloading entries
+
+    entry.async_on_unload(
+        hass.bus.async_listen(EVENT_HOMEASSISTANT_FINAL_WRITE, _close_at_exit)
+    )
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, front.front_id)},
@@ -23,11 +73,32 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
         translation_placeholders={"name": front.name},
         suggested_area=front.barrio,
     )
-    entry.runtime_data = FrenteRuntime(front=front, device_id=device.id)
+    entry.runtime_data = FrenteRuntime(
+        front=front, device_id=device.id, incidents=incidents
+    )
+
+    @callback
+    def _midnight(_now: datetime) -> None:
+        incidents.async_refresh()  # "this month" sensors roll over
+
+    entry.async_on_unload(
+        async_track_time_change(hass, _midnight, hour=0, minute=0, second=0)
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bool:
-    """Unload a front."""
+    """Unload a front; pending incident writes finish before the file closes."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
+    """Delete the front's incident file when the front itself is deleted."""
+    path = incident_db_path(hass, entry.data[CONF_FRONT_ID])
+
+    def remove() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    await hass.async_add_executor_job(remove)

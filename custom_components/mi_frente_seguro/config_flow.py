@@ -21,6 +21,7 @@ from .const import (
     CONF_ADDRESS,
     CONF_BARRIO,
     CONF_COORDINATOR_NAME,
+    CONF_COORDINATOR_PERSONS,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_CODE,
     CONF_CUADRANTE_NAME,
@@ -44,11 +45,12 @@ PHONE = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.TEL)
 )
 LOCATION = selector.LocationSelector(selector.LocationSelectorConfig(radius=True))
+PERSONS = selector.EntitySelector(
+    selector.EntitySelectorConfig(domain="person", multiple=True)
+)
 
 # Fields kept in entry.data (identity and place; reconfigure flow) ...
 DATA_TEXT_FIELDS = (CONF_NAME, CONF_BARRIO, CONF_ADDRESS, CONF_CUADRANTE_NAME)
-# ... and in entry.options (contacts; options flow).
-OPTION_FIELDS = (CONF_CUADRANTE_PHONE, CONF_COORDINATOR_NAME, CONF_COORDINATOR_PHONE)
 
 
 def _data_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
@@ -84,6 +86,10 @@ def _options_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
             probatio.Required(
                 CONF_COORDINATOR_PHONE, default=defaults.get(CONF_COORDINATOR_PHONE, "")
             ): PHONE,
+            probatio.Optional(
+                CONF_COORDINATOR_PERSONS,
+                default=list(defaults.get(CONF_COORDINATOR_PERSONS, [])),
+            ): PERSONS,
         }
     )
 
@@ -144,6 +150,7 @@ def validate_options(
             CONF_COORDINATOR_PHONE,
             lambda: normalize_phone(str(user_input[CONF_COORDINATOR_PHONE])),
         ),
+        CONF_COORDINATOR_PERSONS: list(user_input.get(CONF_COORDINATOR_PERSONS, [])),
     }
     return options, errors
 

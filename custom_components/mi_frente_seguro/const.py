@@ -24,3 +24,27 @@ CONF_COORDINATOR_PHONE: Final = "coordinator_phone"
 DEFAULT_RADIUS: Final = (
     200  # metres around the front's location that count as "the front"
 )
+
+# Options: HA persons who coordinate the front (may cancel and close incidents).
+CONF_COORDINATOR_PERSONS: Final = "coordinator_persons"
+
+# The HA event fired on every change of an incident (docs/events.md).
+EVENT_INCIDENT: Final = "mi_frente_seguro_incident"
+
+# Actions (services.yaml).
+SERVICE_TRIGGER: Final = "trigger"
+SERVICE_CANCEL: Final = "cancel"
+SERVICE_CLOSE: Final = "close"
+SERVICE_POLICE_UPDATE: Final = "police_update"
+
+ATTR_INCIDENT_ID: Final = "incident_id"
+ATTR_KIND: Final = "kind"
+ATTR_NOTE: Final = "note"
+ATTR_REASON: Final = "reason"
+ATTR_STATUS: Final = "status"
+ATTR_UNIT: Final = "unit"
+ATTR_ETA_MINUTES: Final = "eta_minutes"
+
+# Who changed an incident when no HA user did.
+BY_POLICE: Final = "police"
+BY_SYSTEM: Final = "system"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -32,4 +33,28 @@ async def async_get_config_entry_diagnostics(
             "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "front_id": entry.runtime_data.front.front_id,
+        "incidents": _incidents(entry),
+    }
+
+
+def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
+    """Summarise the incidents without who pressed or where they were."""
+    incidents = entry.runtime_data.incidents
+    current = incidents.current
+    return {
+        "held": len(incidents.book.all()),
+        "store_commits": incidents.store.commits,
+        "current": None
+        if current is None
+        else {
+            "incident_id": current.incident_id,
+            "state": current.state.value,
+            "kind": current.kind.value,
+            "source": current.source.value,
+            "presses": len(current.presses),
+            "times": {
+                step.state.value: step.at.isoformat() for step in current.transitions
+            },
+        },
+        "stats": asdict(incidents.stats()),
     }

@@ -1,0 +1,88 @@
+"""The front's alarm panel: triggered while an audible incident is open.
+
+There is nothing to arm: a front's alarm is always armed. ``alarm_trigger`` opens a panic
+incident; ``alarm_disarm`` cancels the open one and needs a coordinator or an admin. A silent
+(duress) incident leaves the panel disarmed, so nothing shows on the sender's phone.
+"""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.alarm_control_panel import (
+    AlarmControlPanelEntity,
+    AlarmControlPanelEntityDescription,
+)
+from homeassistant.components.alarm_control_panel.const import (
+    AlarmControlPanelEntityFeature,
+    AlarmControlPanelState,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .const import BY_SYSTEM
+from .entity import FrenteEntity
+from .errors import incident_errors
+from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
+from .people import async_require_manager, async_sender
+from .runtime import FrenteConfigEntry
+
+PARALLEL_UPDATES = 0
+DISARM_REASON = "alarm_panel"
+
+ALARM = AlarmControlPanelEntityDescription(key="alarm", translation_key="alarm")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the front's alarm panel."""
+    async_add_entities([FrenteAlarmPanel(entry, ALARM)])
+
+
+class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
+    """The alarm of a front."""
+
+    _attr_code_arm_required = False
+    _attr_supported_features = AlarmControlPanelEntityFeature.TRIGGER
+
+    @override
+    def _update_from_incidents(self) -> None:
+        incident = self.incidents.book.open_incident
+        visible = incident is not None and incident.kind is not IncidentKind.SILENT
+        self._attr_alarm_state = (
+            AlarmControlPanelState.TRIGGERED
+            if visible
+            else AlarmControlPanelState.DISARMED
+        )
+        self._attr_extra_state_attributes = {
+            "incident_id": incident.incident_id if visible and incident else None
+        }
+
+    @override
+    async def async_alarm_trigger(self, code: str | None = None) -> None:
+        """Open (or join) a panic incident."""
+        sender = await async_sender(self.hass, self._context)
+        source = IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION
+        press = Press(dt_util.now(), IncidentKind.PANIC, source, sender)
+        await self.incidents.async_press(press, self._context)
+
+    @override
+    async def async_alarm_disarm(self, code: str | None = None) -> None:
+        """Cancel the open incident (coordinators and admins)."""
+        context = self._context
+        if context is not None:
+            await async_require_manager(self.hass, self.entry, context)
+        sender = await async_sender(self.hass, context)
+        details = {"reason": DISARM_REASON, "by_name": sender.name}
+        with incident_errors(self.entry.title, None):
+            await self.incidents.async_advance(
+                None,
+                IncidentState.CANCELLED,
+                by=sender.user_id or BY_SYSTEM,
+                details=details,
+                context=context,
+            )

@@ -1,0 +1,58 @@
+"""The front's press event: fires on every recorded press, typed by kind."""
+
+from __future__ import annotations
+
+from typing import override
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .entity import FrenteEntity
+from .frente.book import PressResult
+from .frente.incident import IncidentKind, Press
+from .runtime import FrenteConfigEntry
+
+PARALLEL_UPDATES = 0
+
+PRESS = EventEntityDescription(
+    key="press",
+    translation_key="press",
+    event_types=[kind.value for kind in IncidentKind],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the front's press event."""
+    async_add_entities([FrentePressEvent(entry, PRESS)])
+
+
+class FrentePressEvent(FrenteEntity, EventEntity):
+    """A panic button press on the front, from any source."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the presses (not every incident change)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.incidents.async_add_press_listener(self._on_press))
+
+    @override
+    def _handle_update(self) -> None:
+        """Incident changes other than presses fire nothing."""
+
+    @callback
+    def _on_press(self, press: Press, result: PressResult) -> None:
+        self._trigger_event(
+            press.kind.value,
+            {
+                "incident_id": result.incident.incident_id,
+                "opened": result.opened,
+                "source": press.source.value,
+                "sender": press.sender.name or press.sender.device,
+            },
+        )
+        self.async_write_ha_state()

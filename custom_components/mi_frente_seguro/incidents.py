@@ -1,0 +1,155 @@
+"""A loaded front's incidents in Home Assistant: presses in, events and entity updates out.
+
+Order of work for every change: decide it in the pure :class:`IncidentBook` (no ``await``),
+make it durable in the :class:`IncidentStore`, then tell HA (bus event, entities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .const import EVENT_INCIDENT
+from .frente.book import FrontStats, IncidentBook, PressResult
+from .frente.front import Front
+from .frente.incident import Incident, IncidentState, Press, Transition
+from .frente.store import IncidentStore
+
+
+def press_summary(press: Press) -> dict[str, Any]:
+    """Return what events and attributes say about a press (no phone numbers)."""
+    summary: dict[str, Any] = {
+        "at": press.at.isoformat(),
+        "kind": press.kind.value,
+        "source": press.source.value,
+        "sender_name": press.sender.name,
+        "user_id": press.sender.user_id,
+        "person_id": press.sender.person_id,
+        "house": press.sender.house,
+        "is_member": press.sender.is_member,
+        "device": press.sender.device,
+    }
+    if press.location is not None:
+        summary["location"] = {
+            "latitude": press.location.latitude,
+            "longitude": press.location.longitude,
+            "accuracy": press.location.accuracy,
+            "outside_area": press.location.outside_area,
+        }
+    return summary
+
+
+class FrontIncidents:
+    """The incidents of one loaded front."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry_id: str, front: Front, store: IncidentStore
+    ) -> None:
+        """Bind the book and the store of ``front``."""
+        self.hass = hass
+        self.entry_id = entry_id
+        self.front = front
+        self.store = store
+        self.book = IncidentBook(front.front_id, dt_util.now)
+        self._listeners: list[Callable[[], None]] = []
+        self._press_listeners: list[Callable[[Press, PressResult], None]] = []
+
+    async def async_load(self) -> None:
+        """Restore what the store holds (open incidents and recent history)."""
+        self.book.load(await self.store.async_open())
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` after every stored change; return the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def async_add_press_listener(
+        self, listener: Callable[[Press, PressResult], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with every recorded (non-duplicate) press."""
+        self._press_listeners.append(listener)
+        return lambda: self._press_listeners.remove(listener)
+
+    @callback
+    def async_refresh(self) -> None:
+        """Tell the entities to read the book again (e.g. a new month began)."""
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def current(self) -> Incident | None:
+        """Return the open incident, else the most recent one."""
+        if self.book.open_incident is not None:
+            return self.book.open_incident
+        return self.book.history[-1] if self.book.history else None
+
+    def stats(self) -> FrontStats:
+        """Return the figures the sensors show."""
+        return self.book.stats()
+
+    async def async_press(
+        self, press: Press, context: Context | None = None
+    ) -> PressResult:
+        """Record a press durably, then announce it. Duplicates change nothing."""
+        result = self.book.press(press)
+        if result.duplicate:
+            return result
+        await self.store.async_save(result.incident)
+        for listener in list(self._press_listeners):
+            listener(press, result)
+        if result.opened:
+            change = "opened"
+        elif result.kind_change is not None:
+            change = "kind_upgraded"
+        else:
+            change = "joined"
+        self._announce(result.incident, change, context, press=press_summary(press))
+        return result
+
+    async def async_advance(
+        self,
+        incident_id: str | None,
+        state: IncidentState,
+        *,
+        by: str | None,
+        details: dict[str, Any] | None = None,
+        context: Context | None = None,
+    ) -> tuple[Incident, Transition]:
+        """Move an incident (the open one for None) durably, then announce it.
+
+        Raises ``UnknownIncidentError`` or ``IllegalTransitionError`` with nothing changed.
+        """
+        incident, step = self.book.advance(incident_id, state, by=by, details=details)
+        await self.store.async_save(incident)
+        self._announce(incident, "state", context, by=by, details=step.details)
+        return incident, step
+
+    @callback
+    def _announce(
+        self, incident: Incident, change: str, context: Context | None, **extra: Any
+    ) -> None:
+        self.hass.bus.async_fire(
+            EVENT_INCIDENT,
+            {**self.event_data(incident), "change": change, **extra},
+            context=context,
+        )
+        self.async_refresh()
+
+    def event_data(self, incident: Incident) -> dict[str, Any]:
+        """Return the common fields of an incident event (docs/events.md)."""
+        return {
+            "entry_id": self.entry_id,
+            "front_id": self.front.front_id,
+            "front_name": self.front.name,
+            "incident_id": incident.incident_id,
+            "state": incident.state.value,
+            "kind": incident.kind.value,
+            "source": incident.source.value,
+            "exercise": incident.exercise,
+            "presses": len(incident.presses),
+        }

@@ -1,0 +1,124 @@
+"""Sensors of a front: the incident's state and the figures of its alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .entity import FrenteEntity
+from .frente.incident import Incident, IncidentState
+from .incidents import FrontIncidents
+from .runtime import FrenteConfigEntry
+
+PARALLEL_UPDATES = 0
+NO_INCIDENT = "none"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrenteSensorDescription(SensorEntityDescription):
+    """A front sensor: how to read its value from the front's incidents."""
+
+    value_fn: Callable[[FrontIncidents], StateType]
+    attributes_fn: Callable[[FrontIncidents], dict[str, Any]] | None = None
+
+
+def incident_attributes(incident: Incident | None) -> dict[str, Any]:
+    """Return the incident sensor's attributes (documented in docs/incidents.md)."""
+    if incident is None:
+        return {}
+    senders: list[str] = []
+    for press in incident.presses:
+        name = press.sender.name or press.sender.device
+        if name and name not in senders:
+            senders.append(name)
+    dispatched = incident.details_of(IncidentState.DISPATCHED)
+    return {
+        "incident_id": incident.incident_id,
+        "kind": incident.kind.value,
+        "source": incident.source.value,
+        "exercise": incident.exercise,
+        "presses": len(incident.presses),
+        "senders": senders,
+        "times": {
+            step.state.value: step.at.isoformat() for step in incident.transitions
+        },
+        "unit": dispatched.get("unit"),
+        "eta_minutes": dispatched.get("eta_minutes"),
+        "note": incident.note,
+        "cancel_reason": incident.details_of(IncidentState.CANCELLED).get("reason"),
+    }
+
+
+SENSORS = (
+    FrenteSensorDescription(
+        key="incident",
+        translation_key="incident",
+        device_class=SensorDeviceClass.ENUM,
+        options=[NO_INCIDENT, *(state.value for state in IncidentState)],
+        value_fn=lambda inc: inc.current.state.value if inc.current else NO_INCIDENT,
+        attributes_fn=lambda inc: incident_attributes(inc.current),
+    ),
+    FrenteSensorDescription(
+        key="incidents_this_month",
+        translation_key="incidents_this_month",
+        value_fn=lambda inc: inc.stats().incidents_this_month,
+    ),
+    FrenteSensorDescription(
+        key="false_alarms_this_month",
+        translation_key="false_alarms_this_month",
+        value_fn=lambda inc: inc.stats().false_alarms_this_month,
+    ),
+    FrenteSensorDescription(
+        key="last_response_time",
+        translation_key="last_response_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        value_fn=lambda inc: inc.stats().last_response_seconds,
+    ),
+    FrenteSensorDescription(
+        key="mean_response_time_30d",
+        translation_key="mean_response_time_30d",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        value_fn=lambda inc: inc.stats().mean_response_seconds_30d,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the front's sensors."""
+    async_add_entities(FrenteSensor(entry, description) for description in SENSORS)
+
+
+class FrenteSensor(FrenteEntity, SensorEntity):
+    """A sensor read from the front's incidents."""
+
+    entity_description: FrenteSensorDescription
+
+    @override
+    def _update_from_incidents(self) -> None:
+        description = self.entity_description
+        self._attr_native_value = description.value_fn(self.incidents)
+        if description.attributes_fn is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(
+                self.incidents
+            )

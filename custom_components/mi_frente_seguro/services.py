@@ -1,0 +1,244 @@
+"""The integration's actions: trigger, cancel, close and police_update (services.yaml)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import probatio
+
+from homeassistant.const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_ID,
+    ATTR_LATITUDE,
+    ATTR_LONGITUDE,
+    CONF_LOCATION,
+    CONF_RADIUS,
+)
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    service,
+)
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    ATTR_ETA_MINUTES,
+    ATTR_INCIDENT_ID,
+    ATTR_KIND,
+    ATTR_NOTE,
+    ATTR_REASON,
+    ATTR_STATUS,
+    ATTR_UNIT,
+    BY_POLICE,
+    BY_SYSTEM,
+    DOMAIN,
+    SERVICE_CANCEL,
+    SERVICE_CLOSE,
+    SERVICE_POLICE_UPDATE,
+    SERVICE_TRIGGER,
+)
+from .errors import incident_errors
+from .frente.incident import (
+    IncidentKind,
+    IncidentSource,
+    IncidentState,
+    Location,
+    Press,
+)
+from .people import async_require_manager, async_sender
+from .runtime import FrenteConfigEntry
+
+POLICE_STATUSES = (
+    IncidentState.RECEIVED,
+    IncidentState.DISPATCHED,
+    IncidentState.ON_SCENE,
+    IncidentState.CLOSED,
+)
+MAX_NOTE = 500
+
+FRONT_FIELDS = {
+    probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "front"): cv.string,
+    probatio.Exclusive(ATTR_DEVICE_ID, "front"): cv.string,
+}
+INCIDENT_ID = {probatio.Optional(ATTR_INCIDENT_ID): cv.string}
+NOTE = probatio.All(cv.string, probatio.Length(max=MAX_NOTE))
+
+TRIGGER_SCHEMA = probatio.Schema(
+    {
+        **FRONT_FIELDS,
+        probatio.Optional(ATTR_KIND, default=IncidentKind.PANIC.value): probatio.In(
+            [kind.value for kind in IncidentKind]
+        ),
+        probatio.Optional(ATTR_NOTE, default=""): NOTE,
+        probatio.Optional(CONF_LOCATION): {
+            probatio.Required(ATTR_LATITUDE): cv.latitude,
+            probatio.Required(ATTR_LONGITUDE): cv.longitude,
+            probatio.Optional(CONF_RADIUS): probatio.Coerce(float),
+        },
+    }
+)
+CANCEL_SCHEMA = probatio.Schema(
+    {
+        **FRONT_FIELDS,
+        **INCIDENT_ID,
+        probatio.Required(ATTR_REASON): probatio.All(NOTE, probatio.Length(min=1)),
+    }
+)
+CLOSE_SCHEMA = probatio.Schema(
+    {**FRONT_FIELDS, **INCIDENT_ID, probatio.Optional(ATTR_NOTE, default=""): NOTE}
+)
+POLICE_UPDATE_SCHEMA = probatio.Schema(
+    {
+        **FRONT_FIELDS,
+        **INCIDENT_ID,
+        probatio.Required(ATTR_STATUS): probatio.In([s.value for s in POLICE_STATUSES]),
+        probatio.Optional(ATTR_UNIT): probatio.All(cv.string, probatio.Length(max=40)),
+        probatio.Optional(ATTR_ETA_MINUTES): probatio.All(
+            probatio.Coerce(int), probatio.Range(min=0, max=240)
+        ),
+        probatio.Optional(ATTR_NOTE, default=""): NOTE,
+    }
+)
+
+
+def _front_entry(call: ServiceCall) -> FrenteConfigEntry:
+    """Return the loaded front named by the call's config entry or device."""
+    hass = call.hass
+    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if entry_id is None and (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
+        device = dr.async_get(hass).async_get(device_id)
+        entry_ids = device.config_entries if device is not None else set()
+        entry_id = next(
+            (
+                item
+                for item in entry_ids
+                if (entry := hass.config_entries.async_get_entry(item))
+                and entry.domain == DOMAIN
+            ),
+            None,
+        )
+        if entry_id is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_device",
+                translation_placeholders={"device_id": device_id},
+            )
+    if entry_id is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="front_required"
+        )
+    front: FrenteConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
+    return front
+
+
+async def _advance(
+    call: ServiceCall,
+    entry: FrenteConfigEntry,
+    state: IncidentState,
+    by: str,
+    details: dict[str, Any],
+) -> ServiceResponse:
+    """Move an incident, turning domain errors into translated validation errors."""
+    incident_id = call.data.get(ATTR_INCIDENT_ID)
+    with incident_errors(entry.title, incident_id):
+        incident, _ = await entry.runtime_data.incidents.async_advance(
+            incident_id, state, by=by, details=details, context=call.context
+        )
+    return {ATTR_INCIDENT_ID: incident.incident_id, "state": incident.state.value}
+
+
+async def async_trigger(call: ServiceCall) -> ServiceResponse:
+    """Open or join an incident on a front."""
+    entry = _front_entry(call)
+    sender = await async_sender(call.hass, call.context)
+    location = None
+    if (where := call.data.get(CONF_LOCATION)) is not None:
+        location = Location(
+            latitude=where[ATTR_LATITUDE],
+            longitude=where[ATTR_LONGITUDE],
+            accuracy=where.get(CONF_RADIUS),
+            fix_time=dt_util.now(),
+        )
+    press = Press(
+        at=dt_util.now(),
+        kind=IncidentKind(call.data[ATTR_KIND]),
+        source=IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION,
+        sender=sender,
+        location=location,
+        note=call.data[ATTR_NOTE],
+    )
+    result = await entry.runtime_data.incidents.async_press(press, call.context)
+    return {
+        ATTR_INCIDENT_ID: result.incident.incident_id,
+        "opened": result.opened,
+        "state": result.incident.state.value,
+    }
+
+
+async def async_cancel(call: ServiceCall) -> ServiceResponse:
+    """Cancel an incident as a false alarm (coordinators and admins)."""
+    entry = _front_entry(call)
+    await async_require_manager(call.hass, entry, call.context)
+    sender = await async_sender(call.hass, call.context)
+    details = {ATTR_REASON: call.data[ATTR_REASON], "by_name": sender.name}
+    by = call.context.user_id or BY_SYSTEM
+    return await _advance(call, entry, IncidentState.CANCELLED, by, details)
+
+
+async def async_close(call: ServiceCall) -> ServiceResponse:
+    """Close an incident (coordinators and admins)."""
+    entry = _front_entry(call)
+    await async_require_manager(call.hass, entry, call.context)
+    sender = await async_sender(call.hass, call.context)
+    details = {ATTR_NOTE: call.data[ATTR_NOTE], "by_name": sender.name}
+    by = call.context.user_id or BY_SYSTEM
+    return await _advance(call, entry, IncidentState.CLOSED, by, details)
+
+
+async def async_police_update(call: ServiceCall) -> ServiceResponse:
+    """Record a police status update, as the police webhook does."""
+    entry = _front_entry(call)
+    await async_require_manager(call.hass, entry, call.context)
+    details: dict[str, Any] = {ATTR_NOTE: call.data[ATTR_NOTE]}
+    for field in (ATTR_UNIT, ATTR_ETA_MINUTES):
+        if field in call.data:
+            details[field] = call.data[field]
+    if call.context.user_id is not None:
+        details["relayed_by"] = call.context.user_id
+    state = IncidentState(call.data[ATTR_STATUS])
+    return await _advance(call, entry, state, BY_POLICE, details)
+
+
+ACTIONS: dict[
+    str,
+    tuple[
+        Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]], probatio.Schema
+    ],
+] = {
+    SERVICE_TRIGGER: (async_trigger, TRIGGER_SCHEMA),
+    SERVICE_CANCEL: (async_cancel, CANCEL_SCHEMA),
+    SERVICE_CLOSE: (async_close, CLOSE_SCHEMA),
+    SERVICE_POLICE_UPDATE: (async_police_update, POLICE_UPDATE_SCHEMA),
+}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, from async_setup)."""
+    for name, (handler, schema) in ACTIONS.items():
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            handler,
+            schema=schema,
+            supports_response=SupportsResponse.OPTIONAL,
+        )

@@ -1,0 +1,45 @@
+"""Small helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.core import Context, HomeAssistant, ServiceResponse, State
+from homeassistant.helpers import entity_registry as er
+
+from .const import FRONT_ID
+
+
+def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
+    """Return the entity id of the front's entity ``key`` on ``platform``."""
+    found = er.async_get(hass).async_get_entity_id(
+        platform, DOMAIN, f"{FRONT_ID}-{key}"
+    )
+    assert found is not None, f"{platform} {key} not registered"
+    return found
+
+
+def state_of(hass: HomeAssistant, platform: str, key: str) -> State:
+    """Return the state of the front's entity ``key``."""
+    state = hass.states.get(entity_id(hass, platform, key))
+    assert state is not None
+    return state
+
+
+async def call(
+    hass: HomeAssistant,
+    action: str,
+    entry_id: str,
+    user_id: str | None = None,
+    **data: Any,
+) -> ServiceResponse:
+    """Call one of our actions on the front, as ``user_id``, and return its response."""
+    return await hass.services.async_call(
+        DOMAIN,
+        action,
+        {"config_entry_id": entry_id, **data},
+        blocking=True,
+        context=Context(user_id=user_id),
+        return_response=True,
+    )
