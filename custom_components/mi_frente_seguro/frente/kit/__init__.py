@@ -1,0 +1,1 @@
+"""The street kit (panic button, siren, telemetry) over MQTT: protocol and client."""

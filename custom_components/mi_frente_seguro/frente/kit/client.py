@@ -1,0 +1,262 @@
+"""The MQTT link to a front's kit, on aiomqtt.
+
+- QoS 1 and a persistent session (fixed client id, clean_session False): presses published
+  while HA is down wait at the broker and arrive when the link is back.
+- Manual acknowledgement: a press is acknowledged to the broker only after the handler has
+  stored it, so a crash between receiving and storing makes the broker send it again.
+- Reconnects with full-jitter backoff; a credentials refusal stops the loop and is reported
+  (HA then starts a re-authentication flow).
+- Malformed payloads are counted per kind of problem and never reach the handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import logging
+import random
+import ssl
+from typing import Protocol
+
+import aiomqtt
+
+from .protocol import (
+    KitTopics,
+    MalformedPayloadError,
+    PressMessage,
+    Telemetry,
+    parse_availability,
+    parse_on_off,
+    parse_press,
+    parse_telemetry,
+)
+
+_LOGGER = logging.getLogger(__name__)
+AUTH_FAILURE_CODES = frozenset({4, 5, 134, 135})  # MQTT 3.1.1 and 5 "not authorised"
+BACKOFF_MIN = 0.5  # s
+BACKOFF_MAX = 30.0  # s
+CONNECT_TIMEOUT = 10.0  # s
+
+
+class KitAuthError(Exception):
+    """The broker refused the username or password."""
+
+
+class KitConnectError(Exception):
+    """The broker could not be reached (or the connection failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSettings:
+    """Where the broker is and how to log in. ``password`` never appears in reprs."""
+
+    host: str
+    port: int = 1883
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    client_id: str = "mi-frente-seguro"
+    keepalive: int = 60
+
+    def __repr__(self) -> str:
+        """Describe the broker without the password."""
+        return (
+            f"BrokerSettings(host={self.host!r}, port={self.port}, "
+            f"username={self.username!r}, tls={self.tls}, client_id={self.client_id!r})"
+        )
+
+
+class KitHandler(Protocol):
+    """What the link tells its owner."""
+
+    async def on_press(self, press: PressMessage) -> None:
+        """Store a press; return only once it is durable (then it is acknowledged)."""
+
+    def on_siren_state(self, on: bool) -> None:
+        """Take the siren state the kit reports."""
+
+    def on_availability(self, online: bool) -> None:
+        """Take the kit's online/offline report (its last will)."""
+
+    def on_telemetry(self, telemetry: Telemetry) -> None:
+        """Take the kit's battery, tamper and signal report."""
+
+    def on_link(self, connected: bool) -> None:
+        """Note that the link to the broker went up or down."""
+
+    def on_auth_failed(self) -> None:
+        """Note that the broker refused our credentials (the link has stopped)."""
+
+
+def _mqtt_client(
+    settings: BrokerSettings, tls_context: ssl.SSLContext | None
+) -> aiomqtt.Client:
+    client = aiomqtt.Client(
+        settings.host,
+        settings.port,
+        username=settings.username or None,
+        password=settings.password or None,
+        identifier=settings.client_id,
+        clean_session=False,
+        keepalive=settings.keepalive,
+        timeout=CONNECT_TIMEOUT,
+        tls_context=tls_context if settings.tls else None,
+        logger=_LOGGER,
+    )
+    # Acknowledge only what was handled. aiomqtt has no public switch for it, and it must
+    # be set before connecting: a persistent session's queued messages arrive with CONNACK.
+    client._client.manual_ack_set(True)  # noqa: SLF001
+    return client
+
+
+def _is_auth_failure(err: aiomqtt.MqttError) -> bool:
+    code = getattr(err, "rc", None)
+    value = getattr(code, "value", code)
+    return isinstance(value, int) and value in AUTH_FAILURE_CODES
+
+
+async def async_test_broker(
+    settings: BrokerSettings, tls_context: ssl.SSLContext | None = None
+) -> None:
+    """Connect once and disconnect; raise KitAuthError or KitConnectError on failure.
+
+    Uses a throw-away client id so the real persistent session is left untouched.
+    """
+    probe = BrokerSettings(
+        settings.host,
+        settings.port,
+        settings.username,
+        settings.password,
+        settings.tls,
+        f"{settings.client_id}-probe",
+        settings.keepalive,
+    )
+    try:
+        async with _mqtt_client(probe, tls_context):
+            return
+    except aiomqtt.MqttError as err:
+        if _is_auth_failure(err):
+            raise KitAuthError(str(err)) from err
+        raise KitConnectError(str(err)) from err
+
+
+class KitClient:
+    """The long-running link between HA and one front's kit."""
+
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        topics: KitTopics,
+        handler: KitHandler,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        rand: Callable[[], float] = random.random,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """Prepare the link; :meth:`run` runs it."""
+        self.settings = settings
+        self.topics = topics
+        self._handler = handler
+        self._tls_context = tls_context
+        self._rand = rand
+        self._sleep = sleep
+        self._client: aiomqtt.Client | None = None
+        self.connected = False
+        self.problems: Counter[str] = Counter()  # malformed payloads by kind of problem
+        self.reconnects = 0
+
+    async def run(self) -> None:
+        """Keep the link up until cancelled or the broker refuses our credentials."""
+        attempt = 0
+        while True:
+            try:
+                async with _mqtt_client(self.settings, self._tls_context) as client:
+                    attempt = 0
+                    await self._session(client)
+            except aiomqtt.MqttError as err:
+                if _is_auth_failure(err):
+                    self._set_connected(False)
+                    self._handler.on_auth_failed()
+                    return
+                _LOGGER.debug("MQTT link to %s lost: %s", self.settings.host, err)
+            except _RedeliveryNeededError:
+                _LOGGER.debug("Dropping the MQTT session so the broker resends a press")
+            finally:
+                self._client = None
+                self._set_connected(False)
+            attempt += 1
+            self.reconnects += 1
+            await self._sleep(self.backoff(attempt))
+
+    def backoff(self, attempt: int) -> float:
+        """Return a full-jitter delay for reconnect ``attempt`` (1, 2, ...)."""
+        ceiling = min(BACKOFF_MAX, BACKOFF_MIN * 2.0 ** (attempt - 1))
+        return float(self._rand() * ceiling)
+
+    async def _session(self, client: aiomqtt.Client) -> None:
+        paho = client._client  # noqa: SLF001  (acks live on paho's client)
+        self._client = client
+        for topic in self.topics.subscriptions():
+            await client.subscribe(topic, qos=1)
+        self._set_connected(True)
+        async for message in client.messages:
+            await self._dispatch(message)
+            if message.qos > 0:
+                paho.ack(message.mid, message.qos)
+
+    async def _dispatch(self, message: aiomqtt.Message) -> None:
+        payload = message.payload
+        raw = (
+            payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
+        )
+        topic = str(message.topic)
+        try:
+            if topic == self.topics.panic:
+                press = parse_press(bytes(raw))
+                try:
+                    await self._handler.on_press(press)
+                except Exception as err:
+                    _LOGGER.exception(
+                        "A press could not be stored; asking for it again"
+                    )
+                    raise _RedeliveryNeededError from err
+            elif topic == self.topics.siren_state:
+                self._handler.on_siren_state(parse_on_off(bytes(raw)))
+            elif topic == self.topics.availability:
+                self._handler.on_availability(parse_availability(bytes(raw)))
+            elif topic == self.topics.telemetry:
+                self._handler.on_telemetry(parse_telemetry(bytes(raw)))
+        except MalformedPayloadError as err:
+            self._count_problem(topic, err)
+
+    def _count_problem(self, topic: str, err: MalformedPayloadError) -> None:
+        key = f"{topic}:{err.problem}"
+        if not self.problems[key]:
+            _LOGGER.warning(
+                "Ignoring a malformed message on %s (%s); further ones of this kind "
+                "are only counted (see diagnostics)",
+                topic,
+                err,
+            )
+        self.problems[key] += 1
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.connected:
+            self.connected = connected
+            self._handler.on_link(connected)
+
+    async def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        """Publish with QoS 1; raise KitConnectError when the link is down."""
+        client = self._client
+        if client is None:
+            raise KitConnectError("not connected to the broker")
+        try:
+            await client.publish(topic, payload, qos=1, retain=retain)
+        except aiomqtt.MqttError as err:
+            raise KitConnectError(str(err)) from err
+
+
+class _RedeliveryNeededError(Exception):
+    """A press was not stored: leave it unacknowledged and reconnect."""

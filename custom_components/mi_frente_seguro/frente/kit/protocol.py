@@ -1,0 +1,208 @@
+"""The kit protocol, version 1 (docs/kit-protocol.md): topics and payloads.
+
+Every topic is configurable so Tasmota, ESPHome or zigbee2mqtt devices can be adopted as
+they are; the defaults hang under ``<base>/<front_id>/``. Parsing never raises anything but
+:class:`MalformedPayloadError`, whose ``problem`` names the kind of problem (for counting and
+for logging each kind once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import json
+from typing import Any
+
+PROTOCOL_VERSION = 1
+MAX_PAYLOAD = 4096  # bytes; anything larger is refused unread
+DEFAULT_BASE = "mfs"
+SIMPLE_PRESS = frozenset({"PRESS", "ON", "1", "TRUE", "SINGLE", "PANIC"})
+PRESS_KINDS = frozenset({"panic", "silent"})
+SIREN_TONES = ("alarm", "fire", "chime")
+
+TOPIC_KEYS = ("panic", "siren_set", "siren_state", "availability", "telemetry")
+DEFAULT_TOPICS = {
+    "panic": "{base}/{front_id}/panic",
+    "siren_set": "{base}/{front_id}/siren/set",
+    "siren_state": "{base}/{front_id}/siren/state",
+    "availability": "{base}/{front_id}/availability",
+    "telemetry": "{base}/{front_id}/telemetry",
+}
+
+
+class MalformedPayloadError(ValueError):
+    """A payload we cannot use; ``problem`` is a short stable name for its kind."""
+
+    def __init__(self, problem: str, detail: str = "") -> None:
+        """Name the problem (e.g. ``bad_json``) and keep a short detail for the log."""
+        super().__init__(f"{problem}: {detail}" if detail else problem)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class KitTopics:
+    """The MQTT topics of one front's kit."""
+
+    panic: str
+    siren_set: str
+    siren_state: str
+    availability: str
+    telemetry: str
+
+    @classmethod
+    def build(
+        cls,
+        front_id: str,
+        base: str = DEFAULT_BASE,
+        overrides: Mapping[str, str] | None = None,
+    ) -> KitTopics:
+        """Return the default topics for ``front_id`` under ``base``, with overrides."""
+        topics = {
+            key: template.format(base=base.strip("/"), front_id=front_id)
+            for key, template in DEFAULT_TOPICS.items()
+        }
+        for key, value in (overrides or {}).items():
+            if key not in topics:
+                raise ValueError(f"unknown topic {key}")
+            if value:
+                topics[key] = value
+        return cls(**topics)
+
+    def subscriptions(self) -> list[str]:
+        """Return the topics the integration listens to."""
+        return [self.panic, self.siren_state, self.availability, self.telemetry]
+
+
+@dataclass(frozen=True, slots=True)
+class PressMessage:
+    """A press of the physical button."""
+
+    button: str
+    seq: int | None
+    kind: str  # panic | silent
+
+    @property
+    def key(self) -> str | None:
+        """Return the dedupe key (button and sequence number), if the kit sent one."""
+        return None if self.seq is None else f"{self.button}:{self.seq}"
+
+
+@dataclass(frozen=True, slots=True)
+class Telemetry:
+    """What the kit reports about itself; None for what it did not send."""
+
+    battery: int | None = None
+    tamper: bool | None = None
+    rssi: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _decode(payload: bytes) -> str:
+    if len(payload) > MAX_PAYLOAD:
+        raise MalformedPayloadError("too_large", f"{len(payload)} bytes")
+    try:
+        return payload.decode("utf-8").strip()
+    except UnicodeDecodeError as err:
+        raise MalformedPayloadError("not_utf8") from err
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise MalformedPayloadError("bad_json", text[:60]) from err
+    if not isinstance(value, dict):
+        raise MalformedPayloadError("not_an_object", type(value).__name__)
+    return value
+
+
+def parse_press(payload: bytes, default_button: str = "b1") -> PressMessage:
+    """Parse a press: JSON ``{"button", "seq", "kind"}`` or a bare PRESS/ON/1."""
+    text = _decode(payload)
+    if not text.startswith(("{", "[")):
+        if text.upper() in SIMPLE_PRESS:
+            return PressMessage(default_button, None, "panic")
+        raise MalformedPayloadError("unknown_command", text[:20])
+    data = _json_object(text)
+    button = data.get("button", default_button)
+    if not isinstance(button, str) or not 0 < len(button) <= 32:
+        raise MalformedPayloadError("bad_button", repr(button)[:40])
+    seq = data.get("seq")
+    if seq is not None and (
+        isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**32
+    ):
+        raise MalformedPayloadError("bad_seq", repr(seq)[:40])
+    kind = data.get("kind", "panic")
+    if not isinstance(kind, str) or kind not in PRESS_KINDS:
+        raise MalformedPayloadError("unknown_kind", repr(kind)[:40])
+    return PressMessage(button, seq, kind)
+
+
+def parse_on_off(payload: bytes) -> bool:
+    """Parse a siren state: ON/OFF (any case) or JSON ``{"state": "ON"}``."""
+    text = _decode(payload)
+    if text.startswith("{"):
+        text = str(_json_object(text).get("state", ""))
+    upper = text.upper()
+    if upper in {"ON", "1", "TRUE"}:
+        return True
+    if upper in {"OFF", "0", "FALSE"}:
+        return False
+    raise MalformedPayloadError("bad_state", text[:20])
+
+
+def parse_availability(payload: bytes) -> bool:
+    """Parse ``online`` / ``offline`` (the kit's retained last will)."""
+    text = _decode(payload).lower()
+    if text in {"online", "1", "true"}:
+        return True
+    if text in {"offline", "0", "false"}:
+        return False
+    raise MalformedPayloadError("bad_availability", text[:20])
+
+
+def _number(
+    data: dict[str, Any], key: str, low: float, high: float
+) -> int | float | None:
+    value = data.pop(key, None)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedPayloadError(f"bad_{key}", repr(value)[:20])
+    if not low <= value <= high:
+        raise MalformedPayloadError(f"bad_{key}", repr(value)[:20])
+    return value
+
+
+def parse_telemetry(payload: bytes) -> Telemetry:
+    """Parse ``{"battery": 0-100, "tamper": bool, "rssi": dBm}``; all keys optional."""
+    data = _json_object(_decode(payload))
+    battery = _number(data, "battery", 0, 100)
+    rssi = _number(data, "rssi", -150, 0)
+    tamper = data.pop("tamper", None)
+    if tamper is not None and not isinstance(tamper, bool):
+        raise MalformedPayloadError("bad_tamper", repr(tamper)[:20])
+    return Telemetry(
+        battery=None if battery is None else round(battery),
+        tamper=tamper,
+        rssi=None if rssi is None else round(rssi),
+        extra=data,
+    )
+
+
+def siren_command(
+    on: bool,
+    *,
+    duration: int | None = None,
+    tone: str | None = None,
+    plain: bool = False,
+) -> bytes:
+    """Return the siren/set payload: JSON by default, bare ON/OFF for simple firmware."""
+    if plain:
+        return b"ON" if on else b"OFF"
+    command: dict[str, Any] = {"state": "ON" if on else "OFF"}
+    if on and duration is not None:
+        command["duration"] = duration
+    if on and tone is not None:
+        command["tone"] = tone
+    return json.dumps(command, separators=(",", ":")).encode()

@@ -1,0 +1,1 @@
+"""Tests of the kit protocol and MQTT link, against a real Mosquitto."""
