@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from pathlib import Path
+
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -12,6 +15,7 @@ from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
 from homeassistant.auth.models import Group
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from scripts.mfs_dev.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 
@@ -80,3 +84,20 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+async def broker(socket_enabled: None, tmp_path: Path) -> AsyncGenerator[Mosquitto]:
+    """Run a real Mosquitto (anonymous, with persistence) on a free 127.0.0.1 port."""
+    async with Mosquitto(tmp_path / "mosquitto") as mosquitto:
+        yield mosquitto
+
+
+@pytest.fixture
+async def auth_broker(
+    socket_enabled: None, tmp_path: Path
+) -> AsyncGenerator[Mosquitto]:
+    """Run a real Mosquitto that only lets in user ``kit`` with ``s3cret-pass``."""
+    users = {"kit": "s3cret-pass"}
+    async with Mosquitto(tmp_path / "mosquitto-auth", users=users) as mosquitto:
+        yield mosquitto

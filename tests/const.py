@@ -20,6 +20,28 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME, CONF_R
 
 FRONT_ID = "manga_calle_real"
 
+# The broker step left empty: a front without an MQTT kit.
+NO_BROKER: dict[str, Any] = {
+    "broker_host": "",
+    "broker_port": 1883,
+    "broker_username": "",
+    "broker_password": "",
+    "broker_tls": False,
+    "topic_base": "mfs",
+}
+
+
+def broker_data(port: int, username: str = "", password: str = "") -> dict[str, Any]:
+    """Return broker settings for a test Mosquitto on 127.0.0.1:``port``."""
+    return {
+        **NO_BROKER,
+        "broker_host": "127.0.0.1",
+        "broker_port": port,
+        "broker_username": username,
+        "broker_password": password,
+    }
+
+
 USER_INPUT: dict[str, Any] = {
     CONF_NAME: "Calle Real",
     CONF_BARRIO: "Manga",
@@ -43,6 +65,7 @@ ENTRY_DATA: dict[str, Any] = {
     CONF_RADIUS: 150.0,
     CONF_CUADRANTE_CODE: "MECAR-E1-C3",
     CONF_CUADRANTE_NAME: "Cuadrante 3 Manga",
+    **NO_BROKER,
 }
 
 ENTRY_OPTIONS: dict[str, Any] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from custom_components.mi_frente_seguro.const import DOMAIN
@@ -43,3 +45,15 @@ async def call(
         context=Context(user_id=user_id),
         return_response=True,
     )
+
+
+async def wait_for(
+    hass: HomeAssistant, check: Callable[[], object], timeout: float = 10
+) -> None:
+    """Let HA and the network run until ``check()`` is truthy (fails after ``timeout``)."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await hass.async_block_till_done()
+            if check():
+                return
+            await asyncio.sleep(0.02)

@@ -22,7 +22,9 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME, CONF_R
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, USER_INPUT
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, NO_BROKER, USER_INPUT
+
+NO_BROKER_INPUT = {k: v for k, v in NO_BROKER.items() if k != "broker_password"}
 
 
 async def test_user_flow_creates_front(hass: HomeAssistant) -> None:
@@ -49,6 +51,11 @@ async def test_user_flow_creates_front(hass: HomeAssistant) -> None:
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "broker"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NO_BROKER_INPUT
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Calle Real"
@@ -98,6 +105,10 @@ async def test_user_flow_errors_then_recovers(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], USER_INPUT
     )
+    assert result["step_id"] == "broker"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NO_BROKER_INPUT
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == ENTRY_DATA
 
@@ -110,6 +121,9 @@ async def test_user_flow_default_radius(hass: HomeAssistant) -> None:
     location = {CONF_LATITUDE: 10.4, CONF_LONGITUDE: -75.5}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**USER_INPUT, CONF_LOCATION: location}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NO_BROKER_INPUT
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_RADIUS] == 200.0
@@ -163,6 +177,10 @@ async def test_reconfigure(
         result["flow_id"],
         {**new_input, CONF_NAME: "Calle Real Norte", CONF_ADDRESS: "Calle 27 # 21-1"},
     )
+    assert result["step_id"] == "reconfigure_broker"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], NO_BROKER_INPUT
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
@@ -179,8 +197,12 @@ async def test_options_flow(
     """The options flow validates and stores the contacts, then reloads."""
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["contacts", "kit"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "contacts"}
+    )
+    assert result["step_id"] == "contacts"
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],

@@ -11,8 +11,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import HomeAssistant
+from scripts.mfs_dev.ha import free_port
 
-from .const import FRONT_ID
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .helpers import call
 
 
@@ -49,3 +50,27 @@ async def test_diagnostics_redact_personal_data(
     assert diagnostics["front_id"] == FRONT_ID
     assert diagnostics["entry"]["data"]["cuadrante_code"] == "MECAR-E1-C3"
     assert diagnostics["entry"]["options"]["coordinator_phone"] == "**REDACTED**"
+
+
+async def test_diagnostics_kit_without_credentials(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, socket_enabled: None
+) -> None:
+    """Broker credentials are redacted; the kit's link state and counters are shown."""
+    entry = MockConfigEntry(
+        domain="mi_frente_seguro",
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data={**ENTRY_DATA, **broker_data(free_port(), "kit-user", "kit-secret")},
+        options=dict(ENTRY_OPTIONS),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diagnostics)
+    assert "kit-secret" not in text
+    assert "kit-user" not in text
+    assert diagnostics["kit"]["mqtt"] is True
+    assert diagnostics["kit"]["link_up"] is False
+    assert diagnostics["kit"]["topics"]["panic"] == f"mfs/{FRONT_ID}/panic"
+    assert await hass.config_entries.async_unload(entry.entry_id)

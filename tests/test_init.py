@@ -109,3 +109,23 @@ async def test_month_rollover_refreshes_sensors(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert state_of(hass, "sensor", "incidents_this_month").state == "0"
+
+
+async def test_stale_kit_device_is_removed(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A front that no longer has an MQTT kit drops the kit's device."""
+    mock_config_entry.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    registry.async_get_or_create(
+        config_entry_id=mock_config_entry.entry_id,
+        identifiers={(DOMAIN, f"{FRONT_ID}-kit")},
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert (
+        registry.async_get_device_by_identifier(
+            (DOMAIN, f"{FRONT_ID}-kit"), mock_config_entry.entry_id
+        )
+        is None
+    )

@@ -12,10 +12,14 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import ssl as ssl_util
 
 from .const import CONF_FRONT_ID, DOMAIN
+from .frente.kit.client import KitClient
 from .frente.store import IncidentStore
 from .incidents import FrontIncidents
+from .kit import FrontKit
+from .kit_settings import kit_settings
 from .logbook import async_load_logbook_texts
 from .runtime import (
     FrenteConfigEntry,
@@ -27,8 +31,10 @@ from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [
     Platform.ALARM_CONTROL_PANEL,
+    Platform.BINARY_SENSOR,
     Platform.EVENT,
     Platform.SENSOR,
+    Platform.SIREN,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -73,9 +79,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
         translation_placeholders={"name": front.name},
         suggested_area=front.barrio,
     )
+    kit = _create_kit(hass, entry, incidents)
+    if kit.client is None:
+        _remove_stale_kit_device(hass, entry, front.front_id)
     entry.runtime_data = FrenteRuntime(
-        front=front, device_id=device.id, incidents=incidents
+        front=front, device_id=device.id, incidents=incidents, kit=kit
     )
+    kit.async_start()
+    entry.async_on_unload(kit.async_stop)
+    if kit.client is not None:
+        # The front works without its broker: the link keeps retrying in the background
+        # (its entities are unavailable meanwhile) and a refused password starts reauth.
+        entry.async_create_background_task(
+            hass, kit.client.run(), f"{DOMAIN} kit link {front.front_id}"
+        )
 
     @callback
     def _midnight(_now: datetime) -> None:
@@ -86,6 +103,41 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _create_kit(
+    hass: HomeAssistant, entry: FrenteConfigEntry, incidents: FrontIncidents
+) -> FrontKit:
+    """Build the front's kit: its MQTT link when a broker is configured."""
+    settings = kit_settings(entry.data, entry.options)
+    kit = FrontKit(
+        hass,
+        front_name=incidents.front.name,
+        incidents=incidents,
+        settings=settings,
+        client=None,
+        on_auth_failed=lambda: entry.async_start_reauth(hass),
+    )
+    if settings.broker is not None:
+        kit.client = KitClient(
+            settings.broker,
+            settings.topics,
+            kit,
+            tls_context=ssl_util.client_context() if settings.broker.tls else None,
+        )
+    return kit
+
+
+def _remove_stale_kit_device(
+    hass: HomeAssistant, entry: FrenteConfigEntry, front_id: str
+) -> None:
+    """Drop the kit's device when the front no longer has an MQTT kit."""
+    registry = dr.async_get(hass)
+    device = registry.async_get_device_by_identifier(
+        (DOMAIN, f"{front_id}-kit"), entry.entry_id
+    )
+    if device is not None:
+        registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bool:

@@ -48,3 +48,24 @@ ATTR_ETA_MINUTES: Final = "eta_minutes"
 # Who changed an incident when no HA user did.
 BY_POLICE: Final = "police"
 BY_SYSTEM: Final = "system"
+
+# Config entry data: the MQTT broker of the street kit (empty host = no MQTT kit).
+CONF_BROKER_HOST: Final = "broker_host"
+CONF_BROKER_PORT: Final = "broker_port"
+CONF_BROKER_USERNAME: Final = "broker_username"
+CONF_BROKER_PASSWORD: Final = "broker_password"  # noqa: S105  (a key, not a secret)
+CONF_BROKER_TLS: Final = "broker_tls"
+CONF_TOPIC_BASE: Final = "topic_base"
+DEFAULT_BROKER_PORT: Final = 1883
+
+# Config entry options: how the kit behaves, and HA devices adopted as the kit.
+CONF_SIREN_DURATION: Final = "siren_duration"
+CONF_SIREN_TONE: Final = "siren_tone"
+CONF_SIREN_PLAIN: Final = "siren_plain_payload"
+CONF_KIT_KEEPALIVE: Final = "kit_keepalive"
+CONF_TOPIC_OVERRIDES: Final = "topics"
+CONF_ADOPTED_SIREN: Final = "adopted_siren"
+CONF_ADOPTED_BUTTONS: Final = "adopted_buttons"
+DEFAULT_SIREN_DURATION: Final = 180  # s
+DEFAULT_SIREN_TONE: Final = "alarm"
+DEFAULT_KIT_KEEPALIVE: Final = 60  # s; the kit's MQTT keepalive

@@ -9,10 +9,18 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_COORDINATOR_NAME, CONF_COORDINATOR_PHONE, CONF_CUADRANTE_PHONE
+from .const import (
+    CONF_BROKER_PASSWORD,
+    CONF_BROKER_USERNAME,
+    CONF_COORDINATOR_NAME,
+    CONF_COORDINATOR_PHONE,
+    CONF_CUADRANTE_PHONE,
+)
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
+    CONF_BROKER_PASSWORD,
+    CONF_BROKER_USERNAME,
     CONF_COORDINATOR_NAME,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_PHONE,
@@ -34,6 +42,25 @@ async def async_get_config_entry_diagnostics(
         },
         "front_id": entry.runtime_data.front.front_id,
         "incidents": _incidents(entry),
+        "kit": _kit(entry),
+    }
+
+
+def _kit(entry: FrenteConfigEntry) -> dict[str, Any]:
+    """Describe the kit link: state, counters, topics (no credentials)."""
+    kit = entry.runtime_data.kit
+    client = kit.client
+    return {
+        "mqtt": client is not None,
+        "link_up": kit.link_up,
+        "kit_online": kit.kit_online,
+        "siren_on": kit.siren_on,
+        "telemetry": asdict(kit.telemetry),
+        "topics": asdict(kit.settings.topics),
+        "adopted_siren": kit.settings.adopted_siren,
+        "adopted_buttons": kit.settings.adopted_buttons,
+        "reconnects": client.reconnects if client else None,
+        "malformed_payloads": dict(client.problems) if client else {},
     }
 
 

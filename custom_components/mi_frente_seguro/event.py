@@ -11,6 +11,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .entity import FrenteEntity
 from .frente.book import PressResult
 from .frente.incident import IncidentKind, Press
+from .frente.kit.protocol import PRESS_KINDS, PressMessage
+from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -22,13 +24,21 @@ PRESS = EventEntityDescription(
 )
 
 
+KIT_PRESS = EventEntityDescription(
+    key="button", translation_key="kit_button", event_types=sorted(PRESS_KINDS)
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: FrenteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the front's press event."""
-    async_add_entities([FrentePressEvent(entry, PRESS)])
+    """Add the front's press event, and the kit button's when it has an MQTT kit."""
+    entities: list[EventEntity] = [FrentePressEvent(entry, PRESS)]
+    if has_mqtt_kit(entry):
+        entities.append(FrenteKitButtonEvent(entry, KIT_PRESS))
+    async_add_entities(entities)
 
 
 class FrentePressEvent(FrenteEntity, EventEntity):
@@ -55,4 +65,19 @@ class FrentePressEvent(FrenteEntity, EventEntity):
                 "sender": press.sender.name or press.sender.device,
             },
         )
+        self.async_write_ha_state()
+
+
+class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):
+    """A press of the street kit's physical button (after it was stored)."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the kit's presses."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.kit.async_add_press_listener(self._on_press))
+
+    @callback
+    def _on_press(self, press: PressMessage) -> None:
+        self._trigger_event(press.kind, {"button": press.button, "seq": press.seq})
         self.async_write_ha_state()

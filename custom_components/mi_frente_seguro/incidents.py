@@ -56,6 +56,7 @@ class FrontIncidents:
         self.book = IncidentBook(front.front_id, dt_util.now)
         self._listeners: list[Callable[[], None]] = []
         self._press_listeners: list[Callable[[Press, PressResult], None]] = []
+        self._change_listeners: list[Callable[[Incident, str], None]] = []
 
     async def async_load(self) -> None:
         """Restore what the store holds (open incidents and recent history)."""
@@ -74,6 +75,14 @@ class FrontIncidents:
         """Call ``listener`` with every recorded (non-duplicate) press."""
         self._press_listeners.append(listener)
         return lambda: self._press_listeners.remove(listener)
+
+    @callback
+    def async_add_change_listener(
+        self, listener: Callable[[Incident, str], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener(incident, change)`` after every stored change."""
+        self._change_listeners.append(listener)
+        return lambda: self._change_listeners.remove(listener)
 
     @callback
     def async_refresh(self) -> None:
@@ -138,6 +147,8 @@ class FrontIncidents:
             {**self.event_data(incident), "change": change, **extra},
             context=context,
         )
+        for listener in list(self._change_listeners):
+            listener(incident, change)
         self.async_refresh()
 
     def event_data(self, incident: Incident) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from .frente.front import Front
 
 if TYPE_CHECKING:
     from .incidents import FrontIncidents
+    from .kit import FrontKit
 
 
 @dataclass(slots=True)
@@ -23,6 +24,7 @@ class FrenteRuntime:
     front: Front
     device_id: str
     incidents: FrontIncidents
+    kit: FrontKit
 
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]

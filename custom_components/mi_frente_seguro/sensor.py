@@ -10,15 +10,23 @@ from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
-from homeassistant.const import UnitOfTime
+from homeassistant.const import (
+    PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    EntityCategory,
+    UnitOfTime,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .entity import FrenteEntity
 from .frente.incident import Incident, IncidentState
+from .frente.kit.protocol import Telemetry
 from .incidents import FrontIncidents
+from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -100,13 +108,46 @@ SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class FrenteKitSensorDescription(SensorEntityDescription):
+    """A kit sensor and how to read it from the kit's telemetry."""
+
+    value_fn: Callable[[Telemetry], StateType]
+
+
+KIT_SENSORS = (
+    FrenteKitSensorDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda telemetry: telemetry.battery,
+    ),
+    FrenteKitSensorDescription(
+        key="rssi",
+        device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+        native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        value_fn=lambda telemetry: telemetry.rssi,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: FrenteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the front's sensors."""
-    async_add_entities(FrenteSensor(entry, description) for description in SENSORS)
+    """Add the front's sensors, and the kit's when it has an MQTT kit."""
+    entities: list[SensorEntity] = [
+        FrenteSensor(entry, description) for description in SENSORS
+    ]
+    if has_mqtt_kit(entry):
+        entities += [FrenteKitSensor(entry, description) for description in KIT_SENSORS]
+    async_add_entities(entities)
 
 
 class FrenteSensor(FrenteEntity, SensorEntity):
@@ -122,3 +163,15 @@ class FrenteSensor(FrenteEntity, SensorEntity):
             self._attr_extra_state_attributes = description.attributes_fn(
                 self.incidents
             )
+
+
+class FrenteKitSensor(FrenteKitEntity, SensorEntity):
+    """Battery or signal of the street kit."""
+
+    entity_description: FrenteKitSensorDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """Return the kit's last reported value."""
+        return self.entity_description.value_fn(self.kit.telemetry)

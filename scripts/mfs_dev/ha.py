@@ -278,19 +278,29 @@ class HaClient:
             await self._ws.close()
             self._ws = None
 
-    async def run_config_flow(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Start our config flow, submit ``fields`` once and return HA's answer."""
-        flow = await self.rest(
+    async def run_config_flow(self, *steps: Mapping[str, Any]) -> dict[str, Any]:
+        """Start our config flow, submit each step's fields in turn, return the last answer."""
+        result: dict[str, Any] = await self.rest(
             "POST", "/api/config/config_entries/flow", {"handler": "mi_frente_seguro"}
         )
-        result: dict[str, Any] = await self.rest(
-            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", dict(fields)
-        )
+        for fields in steps:
+            result = await self.rest(
+                "POST",
+                f"/api/config/config_entries/flow/{result['flow_id']}",
+                dict(fields),
+            )
+            if result["type"] != "form":
+                break
         return result
 
-    async def add_front(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """Add a front through HA's config-flow REST API; return the created entry."""
-        result = await self.run_config_flow(fields)
+    async def add_front(
+        self, fields: Mapping[str, Any], broker: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Add a front (and its kit's broker, if any) through the config-flow REST API."""
+        broker_step = broker or {"broker_host": "", "broker_port": 1883}
+        result = await self.run_config_flow(
+            fields, {"broker_tls": False, "topic_base": "mfs", **broker_step}
+        )
         if result["type"] != "create_entry":
             raise RuntimeError(f"config flow did not create the front: {result}")
         return result

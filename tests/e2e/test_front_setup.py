@@ -32,8 +32,19 @@ async def test_front_added_over_rest_is_a_spanish_device(
     )
     assert bad["type"] == "form"
     assert bad["errors"] == {"coordinator_phone": "invalid_phone"}
-    created = await ha_client.rest(
+    broker_step = await ha_client.rest(
         "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", DEMO_FRONT
+    )
+    assert broker_step["step_id"] == "broker"
+    created = await ha_client.rest(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {
+            "broker_host": "",
+            "broker_port": 1883,
+            "broker_tls": False,
+            "topic_base": "mfs",
+        },
     )
     assert created["type"] == "create_entry"
     assert created["title"] == "Calle Real"

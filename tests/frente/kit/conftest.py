@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
-from pathlib import Path
 
 import aiomqtt
-import pytest
 
 from custom_components.mi_frente_seguro.frente.kit.protocol import (
     PressMessage,
@@ -69,13 +66,6 @@ class Recorder:
             while not check():
                 self.changed.clear()
                 await self.changed.wait()
-
-
-@pytest.fixture
-async def broker(socket_enabled: None, tmp_path: Path) -> AsyncGenerator[Mosquitto]:
-    """Run a real Mosquitto (with persistence) for the test."""
-    async with Mosquitto(tmp_path / "mosquitto") as mosquitto:
-        yield mosquitto
 
 
 async def publish(

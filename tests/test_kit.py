@@ -1,0 +1,247 @@
+"""The street kit in HA against a real Mosquitto: presses, siren, supervision, outages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+import json
+from typing import Any
+
+import aiomqtt
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from scripts.mfs_dev.mosquitto import Mosquitto
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
+from .frente.kit.test_protocol import fuzz_payloads
+from .helpers import call, state_of, wait_for
+
+BASE = f"mfs/{FRONT_ID}"
+
+
+class Kit:
+    """The street kit, played by an MQTT client: publishes presses, hears siren commands."""
+
+    def __init__(self, client: aiomqtt.Client) -> None:
+        """Use a connected client."""
+        self.client = client
+        self.commands: list[dict[str, Any]] = []
+
+    async def publish(self, topic: str, payload: str, retain: bool = False) -> None:
+        """Publish under the front's base topic, QoS 1."""
+        await self.client.publish(f"{BASE}/{topic}", payload, qos=1, retain=retain)
+
+    async def listen(self) -> None:
+        """Record every siren command."""
+        async for message in self.client.messages:
+            assert isinstance(message.payload, bytes)
+            self.commands.append(json.loads(message.payload))
+
+
+@pytest.fixture
+async def kit(broker: Mosquitto) -> AsyncGenerator[Kit]:
+    """Connect the simulated kit to the broker and listen for siren commands."""
+    async with aiomqtt.Client("127.0.0.1", broker.port, identifier="kit-sim") as client:
+        await client.subscribe(f"{BASE}/siren/set", qos=1)
+        simulated = Kit(client)
+        listener = asyncio.create_task(simulated.listen())
+        await simulated.publish("availability", "online", retain=True)
+        yield simulated
+        listener.cancel()
+
+
+@pytest.fixture
+async def kit_entry(
+    hass: HomeAssistant, broker: Mosquitto, kit: Kit
+) -> AsyncGenerator[MockConfigEntry]:
+    """Return a front whose kit talks to the real broker, loaded and linked."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data={**ENTRY_DATA, **broker_data(broker.port)},
+        # Short times so the test waits on the real clock (1 s siren, 1 s keepalive).
+        options={**ENTRY_OPTIONS, "siren_duration": 1, "kit_keepalive": 1},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await wait_for(hass, lambda: entry.runtime_data.kit.available)
+    yield entry
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_press_opens_incident_and_sounds_siren(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """Physical press -> incident + siren ON for the configured time -> siren OFF."""
+    await kit.publish("panic", '{"button": "b1", "seq": 17, "kind": "panic"}')
+    await wait_for(hass, lambda: kit.commands)
+    assert kit.commands[0] == {"state": "ON", "duration": 1, "tone": "alarm"}
+    incident = kit_entry.runtime_data.incidents.book.open_incident
+    assert incident is not None
+    assert incident.source.value == "physical_button"
+    assert incident.presses[0].key == "b1:17"
+    assert state_of(hass, "event", "kit-button").attributes["button"] == "b1"
+
+    # The siren entity shows what the kit reports, not what we asked for.
+    assert state_of(hass, "siren", "kit-siren").state == "unknown"
+    await kit.publish("siren/state", "ON", retain=True)
+    await wait_for(hass, lambda: state_of(hass, "siren", "kit-siren").state == "on")
+
+    await wait_for(hass, lambda: len(kit.commands) == 2)  # after the 1 s duration
+    assert kit.commands[1] == {"state": "OFF"}
+
+
+@pytest.mark.parametrize("kind", ["silent"])
+async def test_silent_press_no_siren(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry, kind: str
+) -> None:
+    """A duress press opens an incident and the siren stays quiet."""
+    await kit.publish("panic", json.dumps({"button": "b1", "seq": 1, "kind": kind}))
+    await wait_for(hass, lambda: kit_entry.runtime_data.incidents.book.open_incident)
+    await kit.publish("panic", '{"button": "b9", "seq": 1, "kind": "silent"}')
+    await wait_for(
+        hass,
+        lambda: len(kit_entry.runtime_data.incidents.book.open_incident.presses) == 2,
+    )
+    await asyncio.sleep(0.2)
+    assert kit.commands == []
+
+
+async def test_drill_no_siren_and_cancel_silences(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """A drill never sounds the siren; cancelling a panic turns it off at once."""
+    await call(hass, "trigger", kit_entry.entry_id, kind="drill")
+    await asyncio.sleep(0.2)
+    assert kit.commands == []
+    await call(hass, "trigger", kit_entry.entry_id, kind="panic")  # upgrades the drill
+    await wait_for(hass, lambda: kit.commands)
+    assert kit.commands[-1]["state"] == "ON"
+    await call(hass, "cancel", kit_entry.entry_id, reason="prueba")
+    await wait_for(hass, lambda: kit.commands[-1] == {"state": "OFF"})
+
+
+async def test_duplicate_sequence_counts_once(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """The same button and seq twice (QoS 1 redelivery) is one press."""
+    for _ in range(2):
+        await kit.publish("panic", '{"button": "b1", "seq": 42}')
+    await kit.publish("panic", '{"button": "b1", "seq": 43}')
+    book = kit_entry.runtime_data.incidents.book
+    await wait_for(
+        hass, lambda: book.open_incident and len(book.open_incident.presses) == 2
+    )
+    await asyncio.sleep(0.1)
+    assert [p.key for p in book.open_incident.presses] == ["b1:42", "b1:43"]
+
+
+async def test_broker_outage(
+    hass: HomeAssistant,
+    broker: Mosquitto,
+    kit_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Broker down: entities unavailable, one log line; back: presses sent meanwhile arrive."""
+    await broker.stop()
+    await wait_for(hass, lambda: not kit_entry.runtime_data.kit.link_up)
+    assert state_of(hass, "siren", "kit-siren").state == "unavailable"
+    assert state_of(hass, "binary_sensor", "kit-connectivity").state == "unavailable"
+    assert caplog.text.count("Lost the MQTT link of Calle Real") == 1
+    # The app keeps working while the kit is away.
+    assert await call(hass, "trigger", kit_entry.entry_id, kind="silent")
+
+    await broker.start()
+    async with aiomqtt.Client("127.0.0.1", broker.port, identifier="kit-again") as kit:
+        await kit.publish(f"{BASE}/availability", "online", qos=1, retain=True)
+        await kit.publish(f"{BASE}/panic", '{"button": "b1", "seq": 77}', qos=1)
+    book = kit_entry.runtime_data.incidents.book
+    await wait_for(
+        hass,
+        lambda: any(p.key == "b1:77" for p in book.open_incident.presses),
+        timeout=40,
+    )
+    await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
+    assert state_of(hass, "binary_sensor", "kit-connectivity").state == "on"
+    assert caplog.text.count("MQTT link of Calle Real is up") == 1  # since the drop
+
+
+async def test_telemetry_and_offline_repair(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """Battery and tamper show; offline past 1.5 x keepalive raises a repair issue."""
+    await kit.publish("telemetry", '{"battery": 87, "tamper": true, "rssi": -61}')
+    await wait_for(hass, lambda: state_of(hass, "sensor", "kit-battery").state == "87")
+    assert state_of(hass, "binary_sensor", "kit-tamper").state == "on"
+
+    await kit.publish("availability", "offline", retain=True)
+    await wait_for(
+        hass, lambda: state_of(hass, "sensor", "kit-battery").state == "unavailable"
+    )
+    assert state_of(hass, "binary_sensor", "kit-connectivity").state == "off"
+    issues = ir.async_get(hass)
+    issue_id = f"kit_offline_{FRONT_ID}"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None  # not before 1.5 s
+    await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id))
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"front": "Calle Real", "seconds": "2"}
+
+    await kit.publish("availability", "online", retain=True)
+    await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is None)
+
+
+async def test_fuzzed_payloads_open_nothing(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """200+ generated bad payloads through the real broker: no crash, no incident."""
+    from .frente.kit.test_protocol import is_valid_press
+
+    bad = [payload for payload in fuzz_payloads(400) if not is_valid_press(payload)]
+    assert len(bad) >= 200
+    for payload in bad:
+        await kit.client.publish(f"{BASE}/panic", payload, qos=1)
+    await kit.publish("telemetry", '{"battery": 50}')  # a marker after the junk
+    await wait_for(
+        hass, lambda: state_of(hass, "sensor", "kit-battery").state == "50", timeout=20
+    )
+    incidents = kit_entry.runtime_data.incidents
+    assert incidents.book.open_incident is None
+    assert incidents.book.history == type(incidents.book.history)()
+    assert kit_entry.runtime_data.kit.client is not None
+    assert sum(kit_entry.runtime_data.kit.client.problems.values()) == len(bad)
+    assert kit_entry.runtime_data.kit.link_up
+
+
+async def test_wrong_password_starts_reauth(
+    hass: HomeAssistant, auth_broker: Mosquitto
+) -> None:
+    """A refused password keeps the front loaded and asks the user to re-authenticate."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "wrong")},
+        options=dict(ENTRY_OPTIONS),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await wait_for(
+        hass,
+        lambda: any(
+            flow["context"]["source"] == SOURCE_REAUTH
+            for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        ),
+    )
+    # The alarm path still works without the kit.
+    response = await call(hass, "trigger", entry.entry_id)
+    assert response is not None
+    assert response["opened"] is True
+    assert await hass.config_entries.async_unload(entry.entry_id)

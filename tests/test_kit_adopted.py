@@ -1,0 +1,69 @@
+"""Devices already in HA adopted as the front's kit: a Zigbee button and a switch siren."""
+
+from __future__ import annotations
+
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.core import HomeAssistant
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .helpers import call, wait_for
+
+
+async def test_adopted_button_and_siren(hass: HomeAssistant) -> None:
+    """binary_sensor off->on and a new event state press; the switch is the siren."""
+    hass.states.async_set(
+        "binary_sensor.boton_tienda", "off", {"friendly_name": "Tienda"}
+    )
+    hass.states.async_set("event.boton_zigbee", "unknown")
+    turn_on = async_mock_service(hass, "switch", "turn_on")
+    turn_off = async_mock_service(hass, "switch", "turn_off")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options={
+            **ENTRY_OPTIONS,
+            "adopted_siren": "switch.sirena",
+            "adopted_buttons": ["binary_sensor.boton_tienda", "event.boton_zigbee"],
+            "siren_duration": 1,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    book = entry.runtime_data.incidents.book
+
+    hass.states.async_set(
+        "binary_sensor.boton_tienda", "on", {"friendly_name": "Tienda"}
+    )
+    await wait_for(hass, lambda: book.open_incident)
+    press = book.open_incident.presses[0]
+    assert (press.source.value, press.sender.device) == ("physical_button", "Tienda")
+    await wait_for(hass, lambda: turn_on)
+    assert turn_on[0].data == {"entity_id": "switch.sirena"}
+    await wait_for(hass, lambda: turn_off, timeout=5)  # after the 1 s duration
+
+    # Staying on, or an unavailable blip, is not a new press.
+    hass.states.async_set("binary_sensor.boton_tienda", "on", {"friendly_name": "T"})
+    hass.states.async_set("binary_sensor.boton_tienda", "unavailable")
+    hass.states.async_set("event.boton_zigbee", "2026-11-26T20:00:00.000+00:00")
+    await wait_for(hass, lambda: len(book.open_incident.presses) == 2)
+    hass.states.async_set(
+        "event.boton_zigbee", "2026-11-26T20:00:00.000+00:00", {"x": 1}
+    )
+    await hass.async_block_till_done()
+    assert len(book.open_incident.presses) == 2
+    assert book.open_incident.presses[1].key == (
+        "event.boton_zigbee:2026-11-26T20:00:00.000+00:00"
+    )
+    # No MQTT kit: no kit entities.
+    assert entry.runtime_data.kit.client is None
+    assert not hass.states.async_entity_ids("siren")
+    await call(hass, "close", entry.entry_id)
+    assert await hass.config_entries.async_unload(entry.entry_id)
