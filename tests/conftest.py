@@ -50,8 +50,18 @@ async def people(hass: HomeAssistant) -> dict[str, MockUser]:
     for user in users.values():
         user.add_to_hass(hass)
     persons = [
-        {"id": "ana", "name": "Ana Pérez", "user_id": users["ana"].id},
-        {"id": "luis", "name": "Luis Gómez", "user_id": users["luis"].id},
+        {
+            "id": "ana",
+            "name": "Ana Pérez",
+            "user_id": users["ana"].id,
+            "device_trackers": ["device_tracker.pixel_ana"],
+        },
+        {
+            "id": "luis",
+            "name": "Luis Gómez",
+            "user_id": users["luis"].id,
+            "device_trackers": ["device_tracker.pixel_luis"],
+        },
     ]
     assert await async_setup_component(hass, "person", {"person": persons})
     return users

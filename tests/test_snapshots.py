@@ -21,7 +21,8 @@ from .helpers import call
 
 
 @pytest.mark.parametrize(
-    "platform", [Platform.ALARM_CONTROL_PANEL, Platform.EVENT, Platform.SENSOR]
+    "platform",
+    [Platform.ALARM_CONTROL_PANEL, Platform.BUTTON, Platform.EVENT, Platform.SENSOR],
 )
 async def test_entities(
     hass: HomeAssistant,

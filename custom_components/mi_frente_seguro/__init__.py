@@ -32,6 +32,7 @@ from .services import async_setup_services
 PLATFORMS: list[Platform] = [
     Platform.ALARM_CONTROL_PANEL,
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.EVENT,
     Platform.SENSOR,
     Platform.SIREN,
@@ -102,7 +103,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
         async_track_time_change(hass, _midnight, hour=0, minute=0, second=0)
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # New options or members (subentries) take effect by reloading the front.
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
+    hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 def _create_kit(

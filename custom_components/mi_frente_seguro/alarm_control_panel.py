@@ -65,9 +65,9 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
     @override
     async def async_alarm_trigger(self, code: str | None = None) -> None:
         """Open (or join) a panic incident."""
-        sender = await async_sender(self.hass, self._context)
+        sender, location = await async_sender(self.hass, self._context, self.entry)
         source = IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION
-        press = Press(dt_util.now(), IncidentKind.PANIC, source, sender)
+        press = Press(dt_util.now(), IncidentKind.PANIC, source, sender, location)
         await self.incidents.async_press(press, self._context)
 
     @override
@@ -76,7 +76,7 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
         context = self._context
         if context is not None:
             await async_require_manager(self.hass, self.entry, context)
-        sender = await async_sender(self.hass, context)
+        sender, _ = await async_sender(self.hass, context)
         details = {"reason": DISARM_REASON, "by_name": sender.name}
         with incident_errors(self.entry.title, None):
             await self.incidents.async_advance(

@@ -10,7 +10,8 @@ import probatio
 from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    ConfigSubentryFlow,
+    OptionsFlow,
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import callback
@@ -23,6 +24,7 @@ from .const import (
     CONF_FRONT_ID,
     CONF_LOCATION,
     DOMAIN,
+    SUBENTRY_MEMBER,
 )
 from .flow_schemas import (
     broker_schema,
@@ -40,6 +42,7 @@ from .flow_schemas import (
 from .frente.front import make_front_id
 from .frente.kit.client import KitAuthError, KitConnectError, async_test_broker
 from .kit_settings import broker_settings
+from .members import MemberSubentryFlow
 from .runtime import FrenteConfigEntry
 
 
@@ -194,6 +197,15 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: FrenteConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Members are added to a front as subentries."""
+        return {SUBENTRY_MEMBER: MemberSubentryFlow}
+
     @staticmethod
     @callback
     @override
@@ -202,7 +214,7 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
         return FrenteOptionsFlow()
 
 
-class FrenteOptionsFlow(OptionsFlowWithReload):
+class FrenteOptionsFlow(OptionsFlow):
     """Change a front's contacts, or how its kit behaves."""
 
     async def async_step_init(

@@ -69,3 +69,13 @@ CONF_ADOPTED_BUTTONS: Final = "adopted_buttons"
 DEFAULT_SIREN_DURATION: Final = 180  # s
 DEFAULT_SIREN_TONE: Final = "alarm"
 DEFAULT_KIT_KEEPALIVE: Final = 60  # s; the kit's MQTT keepalive
+
+# Members (integrantes): config subentries of type "member".
+SUBENTRY_MEMBER: Final = "member"
+CONF_PERSON: Final = "person"
+CONF_HOUSE: Final = "house"
+CONF_PHONE: Final = "phone"
+CONF_ROLE: Final = "role"
+ROLE_COORDINATOR: Final = "coordinator"
+ROLE_RESIDENT: Final = "resident"
+PRESS_COOLDOWN: Final = 30  # s: a user's presses this close together are repeats

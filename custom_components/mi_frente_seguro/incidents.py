@@ -7,12 +7,13 @@ make it durable in the :class:`IncidentStore`, then tell HA (bus event, entities
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import EVENT_INCIDENT
+from .const import EVENT_INCIDENT, PRESS_COOLDOWN
 from .frente.book import FrontStats, IncidentBook, PressResult
 from .frente.front import Front
 from .frente.incident import Incident, IncidentState, Press, Transition
@@ -37,6 +38,7 @@ def press_summary(press: Press) -> dict[str, Any]:
             "latitude": press.location.latitude,
             "longitude": press.location.longitude,
             "accuracy": press.location.accuracy,
+            "distance": press.location.distance,
             "outside_area": press.location.outside_area,
         }
     return summary
@@ -57,6 +59,7 @@ class FrontIncidents:
         self._listeners: list[Callable[[], None]] = []
         self._press_listeners: list[Callable[[Press, PressResult], None]] = []
         self._change_listeners: list[Callable[[Incident, str], None]] = []
+        self._last_press_by_user: dict[str, datetime] = {}
 
     async def async_load(self) -> None:
         """Restore what the store holds (open incidents and recent history)."""
@@ -109,6 +112,7 @@ class FrontIncidents:
         if result.duplicate:
             return result
         await self.store.async_save(result.incident)
+        repeat = self._is_repeat(press)
         for listener in list(self._press_listeners):
             listener(press, result)
         if result.opened:
@@ -117,8 +121,22 @@ class FrontIncidents:
             change = "kind_upgraded"
         else:
             change = "joined"
-        self._announce(result.incident, change, context, press=press_summary(press))
+        summary = press_summary(press) | {"repeat": repeat}
+        self._announce(result.incident, change, context, press=summary)
         return result
+
+    def _is_repeat(self, press: Press) -> bool:
+        """Return True when the same user pressed within the cooldown (anti-abuse).
+
+        A repeat is never dropped: it is recorded on the incident like any press; it is
+        only marked, so notifications can skip it.
+        """
+        user_id = press.sender.user_id
+        if user_id is None:
+            return False
+        last = self._last_press_by_user.get(user_id)
+        self._last_press_by_user[user_id] = press.at
+        return last is not None and (press.at - last).total_seconds() < PRESS_COOLDOWN
 
     async def async_advance(
         self,

@@ -1,16 +1,27 @@
-"""Who is acting: HA users and persons, as senders of presses and as coordinators."""
+"""Who is acting: HA users, persons and members, as senders of presses and as managers."""
 
 from __future__ import annotations
 
-from homeassistant.const import ATTR_FRIENDLY_NAME
+from datetime import datetime
+
+from homeassistant.const import (
+    ATTR_FRIENDLY_NAME,
+    ATTR_GPS_ACCURACY,
+    ATTR_LATITUDE,
+    ATTR_LONGITUDE,
+)
 from homeassistant.core import Context, HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import location as location_util
 
-from .const import CONF_COORDINATOR_PERSONS, DOMAIN
-from .frente.incident import Sender
+from .const import CONF_COORDINATOR_PERSONS, DOMAIN, ROLE_COORDINATOR
+from .frente.front import Front
+from .frente.incident import Location, Sender
+from .members import members_of
 from .runtime import FrenteConfigEntry
 
 ATTR_USER_ID = "user_id"
+ATTR_SOURCE = "source"
 PERSON_DOMAIN = "person"
 
 
@@ -22,10 +33,67 @@ def person_of_user(hass: HomeAssistant, user_id: str) -> State | None:
     return None
 
 
-async def async_sender(hass: HomeAssistant, context: Context | None) -> Sender:
-    """Return who is behind ``context``: user, person and name (members come later)."""
+def person_location(
+    hass: HomeAssistant, person: State, front: Front
+) -> Location | None:
+    """Return where the person's phone last was, and how far from the front.
+
+    The fix comes from the person's current source (the companion app's device tracker):
+    its latitude, longitude, GPS accuracy and the time it was last updated.
+    """
+    tracker = None
+    if isinstance(source := person.attributes.get(ATTR_SOURCE), str):
+        tracker = hass.states.get(source)
+    origin = tracker or person
+    latitude = origin.attributes.get(ATTR_LATITUDE)
+    longitude = origin.attributes.get(ATTR_LONGITUDE)
+    if not isinstance(latitude, int | float) or not isinstance(longitude, int | float):
+        return None
+    accuracy = origin.attributes.get(ATTR_GPS_ACCURACY)
+    accuracy = float(accuracy) if isinstance(accuracy, int | float) else None
+    return locate(
+        front, float(latitude), float(longitude), accuracy, origin.last_updated
+    )
+
+
+def locate(
+    front: Front,
+    latitude: float,
+    longitude: float,
+    accuracy: float | None,
+    fix_time: datetime | None,
+) -> Location:
+    """Return a sender's location with its distance to the front and the area flag.
+
+    A sender is outside the front's area when even the near edge of their accuracy circle
+    is farther than the front's radius.
+    """
+    distance = location_util.distance(
+        front.latitude, front.longitude, latitude, longitude
+    )
+    return Location(
+        latitude=latitude,
+        longitude=longitude,
+        accuracy=accuracy,
+        fix_time=fix_time,
+        distance=None if distance is None else round(distance, 1),
+        outside_area=distance is not None
+        and distance - (accuracy or 0.0) > front.radius,
+    )
+
+
+async def async_sender(
+    hass: HomeAssistant,
+    context: Context | None,
+    entry: FrenteConfigEntry | None = None,
+) -> tuple[Sender, Location | None]:
+    """Return who is behind ``context`` (user, person, member) and where they are.
+
+    With ``entry``, the person is matched to the front's members (house, phone, role) and
+    located by their phone's device tracker.
+    """
     if context is None or context.user_id is None:
-        return Sender()
+        return Sender(), None
     user = await hass.auth.async_get_user(context.user_id)
     person = person_of_user(hass, context.user_id)
     name = None
@@ -33,11 +101,21 @@ async def async_sender(hass: HomeAssistant, context: Context | None) -> Sender:
         name = person.attributes.get(ATTR_FRIENDLY_NAME) or person.name
     elif user is not None:
         name = user.name
-    return Sender(
+    member = None
+    location = None
+    if entry is not None and person is not None:
+        member = members_of(entry).get(person.entity_id)
+        location = person_location(hass, person, entry.runtime_data.front)
+    sender = Sender(
         user_id=context.user_id,
         person_id=person.entity_id if person is not None else None,
         name=name,
+        house=member.house if member else None,
+        phone=member.phone if member else None,
+        role=member.role if member else None,
+        is_member=member is not None,
     )
+    return sender, location
 
 
 async def async_can_manage(
@@ -45,8 +123,8 @@ async def async_can_manage(
 ) -> bool:
     """Return True if ``context`` may cancel or close incidents of ``entry``.
 
-    Allowed: administrators, the front's coordinators (persons in the options), and calls
-    with no user (automations, scripts, the integration itself).
+    Allowed: administrators, the front's coordinators (persons chosen in the options, or
+    members with the coordinator role), and calls with no user (automations, scripts).
     """
     if context.user_id is None:
         return True
@@ -56,8 +134,11 @@ async def async_can_manage(
     if user.is_admin:
         return True
     person = person_of_user(hass, user.id)
-    return person is not None and person.entity_id in entry.options.get(
-        CONF_COORDINATOR_PERSONS, []
+    if person is None:
+        return False
+    member = members_of(entry).get(person.entity_id)
+    return person.entity_id in entry.options.get(CONF_COORDINATOR_PERSONS, []) or (
+        member is not None and member.role == ROLE_COORDINATOR
     )
 
 

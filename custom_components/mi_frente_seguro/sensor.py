@@ -19,6 +19,7 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
@@ -27,6 +28,7 @@ from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
 from .incidents import FrontIncidents
 from .kit_entity import FrenteKitEntity, has_mqtt_kit
+from .members import Member, members_by_subentry
 from .runtime import FrenteConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -147,7 +149,23 @@ async def async_setup_entry(
     ]
     if has_mqtt_kit(entry):
         entities += [FrenteKitSensor(entry, description) for description in KIT_SENSORS]
+    members = members_by_subentry(entry).values()
+    entities += [FrenteMemberFalseAlarms(entry, member) for member in members]
     async_add_entities(entities)
+    _remove_former_members(hass, entry, {member.person for member in members})
+
+
+def _remove_former_members(
+    hass: HomeAssistant, entry: FrenteConfigEntry, persons: set[str]
+) -> None:
+    """Drop the false-alarm sensors of people who are no longer members."""
+    registry = er.async_get(hass)
+    prefix = f"{entry.runtime_data.front.front_id}-false_alarms-"
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if entity.unique_id.startswith(prefix) and (
+            entity.unique_id.removeprefix(prefix) not in persons
+        ):
+            registry.async_remove(entity.entity_id)
 
 
 class FrenteSensor(FrenteEntity, SensorEntity):
@@ -175,3 +193,26 @@ class FrenteKitSensor(FrenteKitEntity, SensorEntity):
     def native_value(self) -> StateType:
         """Return the kit's last reported value."""
         return self.entity_description.value_fn(self.kit.telemetry)
+
+
+class FrenteMemberFalseAlarms(FrenteEntity, SensorEntity):
+    """How many alarms a member raised that were cancelled as false (anti-abuse tally)."""
+
+    _attr_translation_key = "member_false_alarms"
+
+    def __init__(self, entry: FrenteConfigEntry, member: Member) -> None:
+        """Name the sensor after the member."""
+        description = SensorEntityDescription(
+            key=f"false_alarms-{member.person}",
+            translation_key="member_false_alarms",
+            entity_category=EntityCategory.DIAGNOSTIC,
+        )
+        super().__init__(entry, description)
+        self.person = member.person
+        self._attr_translation_placeholders = {"name": member.name}
+
+    @override
+    def _update_from_incidents(self) -> None:
+        self._attr_native_value = self.incidents.book.false_alarms_by_person()[
+            self.person
+        ]

@@ -47,14 +47,8 @@ from .const import (
     SERVICE_TRIGGER,
 )
 from .errors import incident_errors
-from .frente.incident import (
-    IncidentKind,
-    IncidentSource,
-    IncidentState,
-    Location,
-    Press,
-)
-from .people import async_require_manager, async_sender
+from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
+from .people import async_require_manager, async_sender, locate
 from .runtime import FrenteConfigEntry
 
 POLICE_STATUSES = (
@@ -159,14 +153,14 @@ async def _advance(
 async def async_trigger(call: ServiceCall) -> ServiceResponse:
     """Open or join an incident on a front."""
     entry = _front_entry(call)
-    sender = await async_sender(call.hass, call.context)
-    location = None
+    sender, location = await async_sender(call.hass, call.context, entry)
     if (where := call.data.get(CONF_LOCATION)) is not None:
-        location = Location(
-            latitude=where[ATTR_LATITUDE],
-            longitude=where[ATTR_LONGITUDE],
-            accuracy=where.get(CONF_RADIUS),
-            fix_time=dt_util.now(),
+        location = locate(
+            entry.runtime_data.front,
+            where[ATTR_LATITUDE],
+            where[ATTR_LONGITUDE],
+            where.get(CONF_RADIUS),
+            dt_util.now(),
         )
     press = Press(
         at=dt_util.now(),
@@ -188,7 +182,7 @@ async def async_cancel(call: ServiceCall) -> ServiceResponse:
     """Cancel an incident as a false alarm (coordinators and admins)."""
     entry = _front_entry(call)
     await async_require_manager(call.hass, entry, call.context)
-    sender = await async_sender(call.hass, call.context)
+    sender, _ = await async_sender(call.hass, call.context)
     details = {ATTR_REASON: call.data[ATTR_REASON], "by_name": sender.name}
     by = call.context.user_id or BY_SYSTEM
     return await _advance(call, entry, IncidentState.CANCELLED, by, details)
@@ -198,7 +192,7 @@ async def async_close(call: ServiceCall) -> ServiceResponse:
     """Close an incident (coordinators and admins)."""
     entry = _front_entry(call)
     await async_require_manager(call.hass, entry, call.context)
-    sender = await async_sender(call.hass, call.context)
+    sender, _ = await async_sender(call.hass, call.context)
     details = {ATTR_NOTE: call.data[ATTR_NOTE], "by_name": sender.name}
     by = call.context.user_id or BY_SYSTEM
     return await _advance(call, entry, IncidentState.CLOSED, by, details)

@@ -7,7 +7,7 @@ Persisting the result is the caller's next step.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -154,6 +154,16 @@ class IncidentBook:
         if self.open_incident is not None:
             incidents.append(self.open_incident)
         return incidents
+
+    def false_alarms_by_person(self) -> Counter[str]:
+        """Return how many real incidents each person opened that ended cancelled."""
+        return Counter(
+            person
+            for item in self.all()
+            if item.state is IncidentState.CANCELLED
+            and item.kind is not IncidentKind.DRILL
+            and (person := item.presses[0].sender.person_id) is not None
+        )
 
     def stats(self) -> FrontStats:
         """Return this month's counts and the police response times (drills left out)."""

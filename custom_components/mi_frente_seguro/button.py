@@ -1,0 +1,71 @@
+"""The digital panic buttons of a front: Pánico, Pánico silencioso, Simulacro.
+
+Residents press them from a dashboard, an Android widget or quick-settings tile, an iOS
+widget or a watch (docs/guia-residentes.md). Who pressed comes from the call's context
+(user -> person -> member), where they are from that person's phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .entity import FrenteEntity
+from .frente.incident import IncidentKind, IncidentSource, Press
+from .people import async_sender
+from .runtime import FrenteConfigEntry
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrentePanicButtonDescription(ButtonEntityDescription):
+    """A panic button and the kind of alarm it raises."""
+
+    kind: IncidentKind
+
+
+BUTTONS = (
+    FrentePanicButtonDescription(
+        key="panic_button", translation_key="panic", kind=IncidentKind.PANIC
+    ),
+    FrentePanicButtonDescription(
+        key="silent_button", translation_key="silent", kind=IncidentKind.SILENT
+    ),
+    FrentePanicButtonDescription(
+        key="drill_button", translation_key="drill", kind=IncidentKind.DRILL
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the front's three panic buttons."""
+    async_add_entities(FrentePanicButton(entry, description) for description in BUTTONS)
+
+
+class FrentePanicButton(FrenteEntity, ButtonEntity):
+    """A digital panic button."""
+
+    entity_description: FrentePanicButtonDescription
+
+    @override
+    async def async_press(self) -> None:
+        """Raise the alarm as the user who pressed, from where their phone is."""
+        sender, location = await async_sender(self.hass, self._context, self.entry)
+        press = Press(
+            at=dt_util.now(),
+            kind=self.entity_description.kind,
+            source=IncidentSource.APP,
+            sender=sender,
+            location=location,
+        )
+        await self.incidents.async_press(press, self._context)

@@ -1,0 +1,225 @@
+"""Members (subentries) and the digital panic buttons: who pressed and where they are."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+)
+
+from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .helpers import call, entity_id, state_of
+
+FRONT = (10.4139, -75.5364)  # the front's location in tests/const.py (radius 150 m)
+
+
+def member(person: str, title: str, role: str = "resident") -> ConfigSubentryData:
+    """Return a member subentry."""
+    return ConfigSubentryData(
+        data={
+            "person": person,
+            "house": "Casa 12",
+            "phone": "+573001112233",
+            "role": role,
+        },
+        subentry_type="member",
+        title=title,
+        unique_id=person,
+    )
+
+
+@pytest.fixture
+async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
+    """Return a front where Luis is a resident member and Ana a coordinator member."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options={**ENTRY_OPTIONS, "coordinator_persons": []},
+        subentries_data=[
+            member("person.luis_gomez", "Luis Gómez"),
+            member("person.ana_perez", "Ana Pérez", "coordinator"),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def _press(hass: HomeAssistant, key: str, user: MockUser) -> None:
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", key)},
+        blocking=True,
+        context=Context(user_id=user.id),
+    )
+
+
+async def test_button_press_records_member_and_gps(
+    hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """Luis presses Pánico from his phone: member, house, phone and GPS on the incident."""
+    hass.states.async_set(
+        "device_tracker.pixel_luis",
+        "not_home",
+        {"source_type": "gps", "latitude": 10.4145, "longitude": -75.5360,
+         "gps_accuracy": 15},
+    )  # fmt: skip
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_INCIDENT)
+    await _press(hass, "panic_button", people["luis"])
+    incident = front.runtime_data.incidents.book.open_incident
+    assert incident is not None
+    press = incident.presses[0]
+    assert press.source.value == "app"
+    assert (press.sender.name, press.sender.house, press.sender.role) == (
+        "Luis Gómez",
+        "Casa 12",
+        "resident",
+    )
+    assert press.sender.phone == "+573001112233"
+    assert press.sender.is_member
+    assert press.location is not None
+    assert (press.location.latitude, press.location.longitude) == (10.4145, -75.536)
+    assert press.location.accuracy == 15
+    assert press.location.fix_time is not None
+    assert press.location.outside_area is False  # about 80 m from the front
+    assert events[0].data["press"]["is_member"] is True
+    assert events[0].data["press"]["repeat"] is False
+    assert "phone" not in events[0].data["press"]
+
+
+async def test_non_member_far_away_is_flagged(
+    hass: HomeAssistant, init_integration: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """A user who is not a member, pressing 2 km away: both flagged on the incident."""
+    hass.states.async_set(
+        "device_tracker.pixel_luis",
+        "not_home",
+        {"source_type": "gps", "latitude": 10.4300, "longitude": -75.5500,
+         "gps_accuracy": 30},
+    )  # fmt: skip
+    await hass.async_block_till_done()
+    await _press(hass, "silent_button", people["luis"])
+    press = init_integration.runtime_data.incidents.book.open_incident.presses[0]
+    assert press.kind.value == "silent"
+    assert press.sender.is_member is False
+    assert press.location is not None
+    assert press.location.distance is not None
+    assert press.location.distance > 2000
+    assert press.location.outside_area is True
+
+
+async def test_repeats_are_recorded_and_marked(
+    hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """A resident hammering the button: every press kept, the repeats marked."""
+    events = async_capture_events(hass, EVENT_INCIDENT)
+    for _ in range(3):
+        await _press(hass, "panic_button", people["luis"])
+    await _press(hass, "panic_button", people["ana"])
+    incident = front.runtime_data.incidents.book.open_incident
+    assert len(incident.presses) == 4
+    assert [event.data["press"]["repeat"] for event in events] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+async def test_member_coordinator_and_false_alarm_tally(
+    hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """A coordinator member cancels; the opener's false-alarm sensor counts it."""
+    await _press(hass, "panic_button", people["luis"])
+    await call(hass, "cancel", front.entry_id, people["ana"].id, reason="Niño jugando")
+    await _press(hass, "drill_button", people["luis"])
+    await call(hass, "cancel", front.entry_id, people["ana"].id, reason="Fin")
+    sensors = {
+        state.attributes["friendly_name"]: state.state
+        for state in hass.states.async_all("sensor")
+        if "false_alarms_by" in state.entity_id or "falsas" in state.entity_id
+    }
+    assert sensors == {
+        "Security front Calle Real False alarms by Luis Gómez": "1",
+        "Security front Calle Real False alarms by Ana Pérez": "0",
+    }
+
+
+async def test_add_and_change_member(
+    hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """Add a member from the front's page; errors on the field; change one later."""
+    hass.states.async_set("person.marta", "home", {"friendly_name": "Marta Ruiz"})
+    result = await hass.config_entries.subentries.async_init(
+        (front.entry_id, "member"), context={"source": "user"}
+    )
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"person": "person.luis_gomez", "house": "", "phone": "12", "role": "resident"},
+    )
+    assert result["errors"] == {
+        "person": "already_member",
+        "house": "required",
+        "phone": "invalid_phone",
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"person": "person.marta", "house": "Apto 301", "phone": "315 222 3344",
+         "role": "coordinator"},
+    )  # fmt: skip
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    subentry = next(s for s in front.subentries.values() if s.title == "Marta Ruiz")
+    assert dict(subentry.data) == {
+        "person": "person.marta",
+        "house": "Apto 301",
+        "phone": "+573152223344",
+        "role": "coordinator",
+    }
+    # The front reloaded: Marta has her false-alarm sensor.
+    assert state_of(hass, "sensor", "false_alarms-person.marta").state == "0"
+
+    result = await front.start_subentry_reconfigure_flow(hass, subentry.subentry_id)
+    assert result["description_placeholders"] == {"name": "Marta Ruiz"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"house": "Apto 302", "phone": "bad", "role": "resident"}
+    )
+    assert result["errors"] == {"phone": "invalid_phone"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"house": "Apto 302", "phone": "3152223344", "role": "resident"},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert front.subentries[subentry.subentry_id].data["house"] == "Apto 302"
+    await hass.async_block_till_done()
+
+
+async def test_removed_member_loses_their_sensor(
+    hass: HomeAssistant, front: MockConfigEntry
+) -> None:
+    """Deleting a member reloads the front and drops their false-alarm sensor."""
+    luis = next(s for s in front.subentries.values() if s.title == "Luis Gómez")
+    assert hass.config_entries.async_remove_subentry(front, luis.subentry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    assert (
+        registry.async_get_entity_id(
+            "sensor", DOMAIN, f"{FRONT_ID}-false_alarms-person.luis_gomez"
+        )
+        is None
+    )
+    assert state_of(hass, "sensor", "false_alarms-person.ana_perez").state == "0"
