@@ -60,10 +60,15 @@ async def test_events_doc_matches_fired_events(
     await call(hass, "trigger", entry_id, kind="silent")
     await call(hass, "trigger", entry_id, kind="panic")
     await call(hass, "police_update", entry_id, status="dispatched", unit="P1")
+    incident_id = events[0].data["incident_id"]
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": f"MFS|on_my_way|{incident_id}"}
+    )
+    await hass.async_block_till_done()
     fired = {key for event in events for key in event.data}
     assert fired == _documented_event_fields()
     changes = {event.data["change"] for event in events}
-    assert changes == {"opened", "joined", "kind_upgraded", "state"}
+    assert changes == {"opened", "joined", "kind_upgraded", "state", "response"}
     for change in changes:
         assert f"`{change}`" in EVENTS_DOC
     press_fields = set(events[0].data["press"])

@@ -20,7 +20,7 @@ from .frente.store import IncidentStore
 from .incidents import FrontIncidents
 from .kit import FrontKit
 from .kit_settings import kit_settings
-from .logbook import async_load_logbook_texts
+from .notifications import async_listen_for_answers
 from .runtime import (
     FrenteConfigEntry,
     FrenteRuntime,
@@ -28,6 +28,7 @@ from .runtime import (
     incident_db_path,
 )
 from .services import async_setup_services
+from .texts import async_load_texts
 
 PLATFORMS: list[Platform] = [
     Platform.ALARM_CONTROL_PANEL,
@@ -43,7 +44,8 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, whether or not a front is loaded."""
     async_setup_services(hass)
-    await async_load_logbook_texts(hass)
+    async_listen_for_answers(hass)
+    await async_load_texts(hass)
     return True
 
 

@@ -36,6 +36,7 @@ SERVICE_TRIGGER: Final = "trigger"
 SERVICE_CANCEL: Final = "cancel"
 SERVICE_CLOSE: Final = "close"
 SERVICE_POLICE_UPDATE: Final = "police_update"
+SERVICE_NOTIFY_MEMBERS: Final = "notify_members"
 
 ATTR_INCIDENT_ID: Final = "incident_id"
 ATTR_KIND: Final = "kind"

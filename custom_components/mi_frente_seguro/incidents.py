@@ -16,7 +16,7 @@ from homeassistant.util import dt as dt_util
 from .const import EVENT_INCIDENT, PRESS_COOLDOWN
 from .frente.book import FrontStats, IncidentBook, PressResult
 from .frente.front import Front
-from .frente.incident import Incident, IncidentState, Press, Transition
+from .frente.incident import Incident, IncidentState, Press, Response, Transition
 from .frente.store import IncidentStore
 
 
@@ -155,6 +155,26 @@ class FrontIncidents:
         await self.store.async_save(incident)
         self._announce(incident, "state", context, by=by, details=step.details)
         return incident, step
+
+    async def async_respond(
+        self, incident_id: str, response: Response, context: Context | None = None
+    ) -> Incident:
+        """Record a member's answer to the alarm notification, durably, and announce it."""
+        incident = self.book.get(incident_id)
+        incident.responses.append(response)
+        await self.store.async_save(incident)
+        self._announce(
+            incident,
+            "response",
+            context,
+            response={
+                "action": response.action,
+                "name": response.name,
+                "user_id": response.user_id,
+                "at": response.at.isoformat(),
+            },
+        )
+        return incident
 
     @callback
     def _announce(

@@ -29,6 +29,7 @@ from homeassistant.helpers import (
     service,
 )
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonValueType
 
 from .const import (
     ATTR_ETA_MINUTES,
@@ -43,11 +44,13 @@ from .const import (
     DOMAIN,
     SERVICE_CANCEL,
     SERVICE_CLOSE,
+    SERVICE_NOTIFY_MEMBERS,
     SERVICE_POLICE_UPDATE,
     SERVICE_TRIGGER,
 )
 from .errors import incident_errors
 from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
+from .notifications import async_notify_members
 from .people import async_require_manager, async_sender, locate
 from .runtime import FrenteConfigEntry
 
@@ -212,6 +215,23 @@ async def async_police_update(call: ServiceCall) -> ServiceResponse:
     return await _advance(call, entry, state, BY_POLICE, details)
 
 
+async def async_notify(call: ServiceCall) -> ServiceResponse:
+    """Send the incident's critical notification (or its police status) to members."""
+    entry = _front_entry(call)
+    incident_id = call.data.get(ATTR_INCIDENT_ID)
+    with incident_errors(entry.title, incident_id):
+        incident = entry.runtime_data.incidents.book.get(incident_id)
+    sent = await async_notify_members(
+        call.hass, entry, incident, call.data.get("image")
+    )
+    notified: list[JsonValueType] = [*sent]
+    return {ATTR_INCIDENT_ID: incident.incident_id, "notified": notified}
+
+
+NOTIFY_SCHEMA = probatio.Schema(
+    {**FRONT_FIELDS, **INCIDENT_ID, probatio.Optional("image"): cv.string}
+)
+
 ACTIONS: dict[
     str,
     tuple[
@@ -222,6 +242,7 @@ ACTIONS: dict[
     SERVICE_CANCEL: (async_cancel, CANCEL_SCHEMA),
     SERVICE_CLOSE: (async_close, CLOSE_SCHEMA),
     SERVICE_POLICE_UPDATE: (async_police_update, POLICE_UPDATE_SCHEMA),
+    SERVICE_NOTIFY_MEMBERS: (async_notify, NOTIFY_SCHEMA),
 }
 
 

@@ -143,6 +143,16 @@ class Transition:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A member's answer to the alarm notification (e.g. "on my way")."""
+
+    at: datetime
+    action: str  # on_my_way | false_alarm
+    user_id: str | None = None
+    name: str | None = None
+
+
 @dataclass(slots=True)
 class Incident:
     """An alarm on a front: its presses and its lifecycle."""
@@ -155,6 +165,7 @@ class Incident:
     transitions: list[Transition]
     kind_changes: list[KindChange] = field(default_factory=list)
     note: str = ""
+    responses: list[Response] = field(default_factory=list)
 
     @classmethod
     def open(cls, incident_id: str, front_id: str, press: Press) -> Incident:
@@ -273,6 +284,15 @@ class Incident:
                 for item in data["kind_changes"]
             ],
             note=data["note"],
+            responses=[
+                Response(
+                    datetime.fromisoformat(item["at"]),
+                    item["action"],
+                    item["user_id"],
+                    item["name"],
+                )
+                for item in data.get("responses", [])
+            ],
         )
 
 

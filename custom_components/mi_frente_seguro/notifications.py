@@ -1,0 +1,244 @@
+"""Critical notifications to the members' phones, and their answers.
+
+Each member's companion app is found from their person's device trackers (the mobile_app
+device behind each tracker) and reached through its ``notify.mobile_app_<device>`` action.
+Alarm notifications are critical on both platforms (iOS interruption level and critical
+sound; Android alarm stream, high priority, ttl 0) and carry actions: "Voy en camino", "Ver
+cámaras" and, for coordinators, "Falsa alarma". A silent incident is never shown on the
+phones of those who pressed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util, slugify
+
+from .const import CONF_COORDINATOR_PERSONS, DOMAIN, LOGGER, ROLE_COORDINATOR
+from .frente.incident import Incident, IncidentKind, IncidentState, Response
+from .members import Member, members_of
+from .people import async_can_manage, person_of_user
+from .runtime import FrenteConfigEntry
+from .texts import texts
+
+ACTION_PREFIX = "MFS"
+ON_MY_WAY = "on_my_way"
+FALSE_ALARM = "false_alarm"
+MOBILE_APP = "mobile_app"
+EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
+
+
+def notify_services_of(hass: HomeAssistant, person: str) -> list[str]:
+    """Return the ``notify`` actions of the companion apps behind a person's trackers."""
+    state = hass.states.get(person)
+    if state is None:
+        return []
+    registry = er.async_get(hass)
+    services = []
+    for tracker in state.attributes.get("device_trackers") or []:
+        entity = registry.async_get(tracker)
+        if entity is None or entity.config_entry_id is None:
+            continue
+        entry = hass.config_entries.async_get_entry(entity.config_entry_id)
+        if entry is None or entry.domain != MOBILE_APP:
+            continue
+        service = f"mobile_app_{slugify(entry.data['device_name'])}"
+        if hass.services.has_service("notify", service) and service not in services:
+            services.append(service)
+    return services
+
+
+def action_id(action: str, incident_id: str) -> str:
+    """Return the notification action id that carries the incident."""
+    return f"{ACTION_PREFIX}|{action}|{incident_id}"
+
+
+def _alarm_message(
+    hass: HomeAssistant, entry: FrenteConfigEntry, incident: Incident
+) -> tuple[str, str]:
+    text = texts(hass, "notification")
+    first = incident.presses[0]
+    sender = first.sender.name or first.sender.device or text("someone")
+    where = f" ({first.sender.house})" if first.sender.house else ""
+    title = text("alarm_title").format(
+        kind=text(f"kind.{incident.kind.value}"), front=entry.title
+    )
+    message = text("alarm_message").format(
+        sender=sender, house=where, front=entry.title, presses=len(incident.presses)
+    )
+    if first.location is not None and first.location.outside_area:
+        message += " " + text("outside_area")
+    return title, message
+
+
+def _status_message(
+    hass: HomeAssistant, entry: FrenteConfigEntry, incident: Incident
+) -> tuple[str, str]:
+    text = texts(hass, "notification")
+    details = incident.details_of(incident.state)
+    title = text("status_title").format(front=entry.title)
+    message = text(f"status.{incident.state.value}").format(
+        unit=details.get("unit") or text("patrol"),
+        eta=details.get("eta_minutes", "?"),
+        note=details.get("note") or "",
+    )
+    return title, message.strip()
+
+
+def build_notification(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    incident: Incident,
+    *,
+    coordinator: bool,
+    image: str | None = None,
+) -> dict[str, Any]:
+    """Return the notify action data for an alarm or a police status update."""
+    text = texts(hass, "notification")
+    is_alarm = incident.state in (IncidentState.TRIGGERED, IncidentState.SENT)
+    title, message = (
+        _alarm_message(hass, entry, incident)
+        if is_alarm
+        else _status_message(hass, entry, incident)
+    )
+    data: dict[str, Any] = {
+        "tag": f"mfs-{incident.incident_id}",
+        "group": f"mfs-{entry.runtime_data.front.front_id}",
+    }
+    if is_alarm and not incident.exercise:
+        # iOS: critical alert, even on silent; Android: alarm stream, delivered at once.
+        data["push"] = {
+            "interruption-level": "critical",
+            "sound": {"name": "default", "critical": 1, "volume": 1.0},
+        }
+        data |= {"channel": "alarm_stream", "priority": "high", "ttl": 0}
+    if image:
+        data["image"] = image
+    if is_alarm:
+        actions: list[dict[str, Any]] = [
+            {
+                "action": action_id(ON_MY_WAY, incident.incident_id),
+                "title": text("on_my_way"),
+            },
+            {
+                "action": "URI",
+                "title": text("cameras"),
+                # The front's device page lists its cameras (and everything else).
+                "uri": f"/config/devices/device/{entry.runtime_data.device_id}",
+            },
+        ]
+        if coordinator:
+            actions.append(
+                {
+                    "action": action_id(FALSE_ALARM, incident.incident_id),
+                    "title": text("false_alarm"),
+                    "destructive": True,
+                }
+            )
+        data["actions"] = actions
+    return {"title": title, "message": message, "data": data}
+
+
+def _is_coordinator(entry: FrenteConfigEntry, member: Member) -> bool:
+    return member.role == ROLE_COORDINATOR or member.person in entry.options.get(
+        CONF_COORDINATOR_PERSONS, []
+    )
+
+
+async def async_notify_members(
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    incident: Incident,
+    image: str | None = None,
+) -> list[str]:
+    """Notify every member's phones about ``incident``; return the notify actions used.
+
+    For a silent incident, the phones of everyone who pressed are left out.
+    """
+    hidden: set[str] = set()
+    if incident.kind is IncidentKind.SILENT:
+        hidden = {p.sender.person_id for p in incident.presses if p.sender.person_id}
+    calls = []
+    for member in members_of(entry).values():
+        if member.person in hidden:
+            continue
+        payload = build_notification(
+            hass,
+            entry,
+            incident,
+            coordinator=_is_coordinator(entry, member),
+            image=image,
+        )
+        calls += [
+            (service, payload) for service in notify_services_of(hass, member.person)
+        ]
+    results = await asyncio.gather(
+        *(
+            hass.services.async_call("notify", service, payload, blocking=True)
+            for service, payload in calls
+        ),
+        return_exceptions=True,
+    )
+    sent = []
+    for (service, _), result in zip(calls, results, strict=True):
+        if isinstance(result, Exception):
+            LOGGER.warning("Could not notify %s: %s", service, result)
+        else:
+            sent.append(service)
+    return sent
+
+
+@callback
+def async_listen_for_answers(hass: HomeAssistant) -> None:
+    """Record members' answers to alarm notifications (from async_setup)."""
+
+    async def on_action(event: Event) -> None:
+        action = str(event.data.get("action", ""))
+        parts = action.split("|")
+        if len(parts) != 3 or parts[0] != ACTION_PREFIX:
+            return
+        _, answer, incident_id = parts
+        entry = _entry_holding(hass, incident_id)
+        if entry is None or answer not in (ON_MY_WAY, FALSE_ALARM):
+            LOGGER.debug("Ignoring notification answer %s", action)
+            return
+        user_id = event.context.user_id
+        person = person_of_user(hass, user_id) if user_id else None
+        response = Response(
+            at=dt_util.now(),
+            action=answer,
+            user_id=user_id,
+            name=person.name if person is not None else None,
+        )
+        incidents = entry.runtime_data.incidents
+        await incidents.async_respond(incident_id, response, event.context)
+        if answer == FALSE_ALARM and await async_can_manage(hass, entry, event.context):
+            try:
+                await incidents.async_advance(
+                    incident_id,
+                    IncidentState.CANCELLED,
+                    by=user_id,
+                    details={"reason": "notification", "by_name": response.name},
+                    context=event.context,
+                )
+            except (HomeAssistantError, ValueError, LookupError) as err:
+                LOGGER.info(
+                    "False-alarm answer for %s not applied: %s", incident_id, err
+                )
+
+    hass.bus.async_listen(EVENT_NOTIFICATION_ACTION, on_action)
+
+
+def _entry_holding(hass: HomeAssistant, incident_id: str) -> FrenteConfigEntry | None:
+    entry: FrenteConfigEntry
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        try:
+            entry.runtime_data.incidents.book.get(incident_id)
+        except LookupError:
+            continue
+        return entry
+    return None

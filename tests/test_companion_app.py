@@ -1,0 +1,291 @@
+"""Phones registered through HA's real mobile_app API press the button and get the alarm.
+
+The push gateway is a real HTTP receiver on 127.0.0.1: what it receives is exactly what the
+companion app would get (message, data, critical-sound settings, actions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from aiohttp import web
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.setup import async_setup_component
+from scripts.mfs_dev.ha import free_port
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .helpers import entity_id, wait_for
+
+
+class PushGateway:
+    """The companion apps' push service, as an HTTP server on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        """Start with nothing received."""
+        self.pushes: list[dict[str, Any]] = []
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/push"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Keep the push and answer like the real gateway."""
+        self.pushes.append(await request.json())
+        limits = {
+            "attempts": 1,
+            "successful": 1,
+            "errors": 0,
+            "total": 1,
+            "maximum": 500,
+            "remaining": 499,
+            "resetsAt": "2026-11-27T00:00:00Z",
+        }
+        return web.json_response({"rateLimits": limits}, status=201)
+
+    def to(self, push_token: str) -> list[dict[str, Any]]:
+        """Return the pushes addressed to one phone."""
+        return [push for push in self.pushes if push["push_token"] == push_token]
+
+
+@pytest.fixture
+async def gateway(socket_enabled: None) -> AsyncGenerator[PushGateway]:
+    """Run the push gateway for the test."""
+    gateway = PushGateway()
+    app = web.Application()
+    app.router.add_post("/push", gateway.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", gateway.port).start()
+    yield gateway
+    await runner.cleanup()
+
+
+def _member(person: str, title: str, role: str) -> ConfigSubentryData:
+    return ConfigSubentryData(
+        data={
+            "person": person,
+            "house": "Casa 12",
+            "phone": "+573001112233",
+            "role": role,
+        },
+        subentry_type="member",
+        title=title,
+        unique_id=person,
+    )
+
+
+async def _setup_phones_support(hass: HomeAssistant) -> None:
+    """Load what the companion app talks to, before any HTTP client freezes the router."""
+    for component in ("api", "notify", "mobile_app"):
+        assert await async_setup_component(hass, component, {})
+    await hass.async_block_till_done()
+
+
+async def _register_phone(
+    hass: HomeAssistant,
+    client_for: ClientSessionGenerator,
+    user: MockUser,
+    name: str,
+    gateway: PushGateway,
+) -> tuple[str, str]:
+    """Register a phone for ``user`` through the real API; return (webhook id, token)."""
+    refresh = await hass.auth.async_create_refresh_token(
+        user, "https://home-assistant.io/android"
+    )
+    client = await client_for(hass.auth.async_create_access_token(refresh))
+    token = f"token-{name}"
+    response = await client.post(
+        "/api/mobile_app/registrations",
+        json={
+            "app_id": "io.homeassistant.companion.android",
+            "app_name": "Home Assistant",
+            "app_version": "2026.11",
+            "device_name": name,
+            "manufacturer": "Google",
+            "model": "Pixel 9",
+            "os_name": "Android",
+            "os_version": "16",
+            "supports_encryption": False,
+            "app_data": {"push_url": gateway.url, "push_token": token},
+        },
+    )
+    assert response.status == 201
+    webhook_id = (await response.json())["webhook_id"]
+    return webhook_id, token
+
+
+async def test_phone_presses_and_members_get_the_critical_alarm(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+    people: dict[str, MockUser],
+    gateway: PushGateway,
+) -> None:
+    """Luis presses from his phone (GPS from the app); Ana's phone rings and answers."""
+    await _setup_phones_support(hass)
+    luis_hook, luis_token = await _register_phone(
+        hass, hass_client, people["luis"], "Pixel Luis", gateway
+    )
+    ana_hook, ana_token = await _register_phone(
+        hass, hass_client, people["ana"], "Pixel Ana", gateway
+    )
+    await hass.async_block_till_done()
+    web_client = await hass_client_no_auth()
+    location = {
+        "type": "update_location",
+        "data": {"gps": [10.4142, -75.5361], "gps_accuracy": 12, "battery": 80},
+    }
+    response = await web_client.post(f"/api/webhook/{luis_hook}", json=location)
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get("person.luis_gomez").attributes["source"] == (
+        "device_tracker.pixel_luis"
+    )
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options={**ENTRY_OPTIONS, "coordinator_persons": []},
+        subentries_data=[
+            _member("person.luis_gomez", "Luis Gómez", "resident"),
+            _member("person.ana_perez", "Ana Pérez", "coordinator"),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    # Luis presses "Pánico" through the REST API with his own login (as the app's widget).
+    refresh = await hass.auth.async_create_refresh_token(
+        people["luis"], "https://home-assistant.io/android"
+    )
+    luis_client = await hass_client(hass.auth.async_create_access_token(refresh))
+    response = await luis_client.post(
+        "/api/services/button/press",
+        json={"entity_id": entity_id(hass, "button", "panic_button")},
+    )
+    assert response.status == 200
+    incident = entry.runtime_data.incidents.book.open_incident
+    assert incident is not None
+    press = incident.presses[0]
+    assert (press.sender.name, press.sender.is_member) == ("Luis Gómez", True)
+    assert press.location is not None
+    assert (press.location.latitude, press.location.accuracy) == (10.4142, 12)
+
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "notify_members",
+        {"config_entry_id": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    assert sorted(answer["notified"]) == [
+        "mobile_app_pixel_ana",
+        "mobile_app_pixel_luis",
+    ]
+    await wait_for(hass, lambda: gateway.to(ana_token) and gateway.to(luis_token))
+    push = gateway.to(ana_token)[0]
+    assert push["title"] == "🚨 Panic — Calle Real"
+    assert push["message"].startswith("Luis Gómez (Casa 12) raised the alarm")
+    data = push["data"]
+    assert data["push"]["interruption-level"] == "critical"
+    assert data["push"]["sound"]["critical"] == 1
+    assert (data["channel"], data["priority"], data["ttl"]) == (
+        "alarm_stream",
+        "high",
+        0,
+    )
+    titles = [action["title"] for action in data["actions"]]
+    assert titles == ["On my way", "See cameras", "False alarm"]  # Ana coordinates
+    luis_titles = [a["title"] for a in gateway.to(luis_token)[0]["data"]["actions"]]
+    assert luis_titles == ["On my way", "See cameras"]
+
+    # Ana taps "On my way" on her phone: the app fires the event through her webhook.
+    response = await web_client.post(
+        f"/api/webhook/{ana_hook}",
+        json={
+            "type": "fire_event",
+            "data": {
+                "event_type": "mobile_app_notification_action",
+                "event_data": {"action": data["actions"][0]["action"]},
+            },
+        },
+    )
+    assert response.status == 200
+    await wait_for(hass, lambda: incident.responses)
+    assert (incident.responses[0].action, incident.responses[0].name) == (
+        "on_my_way",
+        "Ana Pérez",
+    )
+
+    # Then "False alarm": Ana is a coordinator, so the incident is cancelled.
+    await web_client.post(
+        f"/api/webhook/{ana_hook}",
+        json={
+            "type": "fire_event",
+            "data": {
+                "event_type": "mobile_app_notification_action",
+                "event_data": {"action": data["actions"][2]["action"]},
+            },
+        },
+    )
+    await wait_for(hass, lambda: not incident.is_open)
+    assert incident.state.value == "cancelled"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_silent_alarm_skips_the_senders_phone(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    people: dict[str, MockUser],
+    gateway: PushGateway,
+) -> None:
+    """Duress: every member is told except the one who pressed."""
+    await _setup_phones_support(hass)
+    _, luis_token = await _register_phone(
+        hass, hass_client, people["luis"], "Pixel Luis", gateway
+    )
+    _, ana_token = await _register_phone(
+        hass, hass_client, people["ana"], "Pixel Ana", gateway
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options=dict(ENTRY_OPTIONS),
+        subentries_data=[
+            _member("person.luis_gomez", "Luis Gómez", "resident"),
+            _member("person.ana_perez", "Ana Pérez", "resident"),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", "silent_button")},
+        blocking=True,
+        context=Context(user_id=people["luis"].id),
+    )
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "notify_members",
+        {"config_entry_id": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    assert answer["notified"] == ["mobile_app_pixel_ana"]
+    await wait_for(hass, lambda: gateway.to(ana_token))
+    assert gateway.to(luis_token) == []
+    assert await hass.config_entries.async_unload(entry.entry_id)
