@@ -18,6 +18,7 @@ from homeassistant.setup import async_setup_component
 from scripts.mfs_dev.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .frente.evidence.conftest import closed_port, rtsp_server  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)

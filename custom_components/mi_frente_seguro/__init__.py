@@ -14,7 +14,10 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import ssl as ssl_util
 
+from .cameras import FrontCameras, evidence_links
 from .const import CONF_FRONT_ID, DOMAIN
+from .frente.evidence import BundleUpdate
+from .frente.incident import Incident
 from .frente.kit.client import KitClient
 from .frente.store import IncidentStore
 from .incidents import FrontIncidents
@@ -34,6 +37,7 @@ PLATFORMS: list[Platform] = [
     Platform.ALARM_CONTROL_PANEL,
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CAMERA,
     Platform.EVENT,
     Platform.SENSOR,
     Platform.SIREN,
@@ -86,10 +90,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
     if kit.client is None:
         _remove_stale_kit_device(hass, entry, front.front_id)
     entry.runtime_data = FrenteRuntime(
-        front=front, device_id=device.id, incidents=incidents, kit=kit
+        front=front,
+        device_id=device.id,
+        incidents=incidents,
+        kit=kit,
+        cameras=FrontCameras(hass, front.front_id, front.name, entry.options),
     )
     kit.async_start()
     entry.async_on_unload(kit.async_stop)
+    await _start_cameras(hass, entry)
     if kit.client is not None:
         # The front works without its broker: the link keeps retrying in the background
         # (its entities are unavailable meanwhile) and a refused password starts reauth.
@@ -112,6 +121,43 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
 
 async def _async_reload(hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
     hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def _start_cameras(hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
+    """Start the keyframe buffers; capture evidence for every new incident; purge daily."""
+    cameras = entry.runtime_data.cameras
+    incidents = entry.runtime_data.incidents
+    await cameras.async_start()
+    entry.async_on_unload(cameras.async_stop)
+
+    async def on_update(update: BundleUpdate) -> None:
+        for missing in update.missing:
+            for camera in cameras.cameras:
+                if camera.settings.camera_id == missing.camera_id:
+                    cameras.set_down(camera, missing.reason)
+        summary = {
+            "camera": update.camera_id,
+            "stage": update.stage,
+            "files": len(update.files),
+            "missing": [item.reason for item in update.missing],
+        }
+        await incidents.async_add_evidence(
+            update.incident_id, evidence_links(update), summary
+        )
+
+    @callback
+    def on_change(incident: Incident, change: str) -> None:
+        if change == "opened" and cameras.cameras:
+            entry.async_create_background_task(
+                hass,
+                cameras.async_capture(incident, on_update),
+                f"{DOMAIN} evidence {incident.incident_id}",
+            )
+
+    entry.async_on_unload(incidents.async_add_change_listener(on_change))
+    entry.async_on_unload(
+        async_track_time_change(hass, cameras.async_purge, hour=3, minute=30, second=0)
+    )
 
 
 def _create_kit(

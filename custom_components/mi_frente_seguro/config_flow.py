@@ -7,6 +7,7 @@ from typing import Any, override
 
 import probatio
 
+from homeassistant.components.ffmpeg import get_ffmpeg_manager
 from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
@@ -17,6 +18,7 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import callback
 from homeassistant.util import ssl as ssl_util
 
+from .camera_flow import async_validate_cameras, cameras_schema
 from .const import (
     CONF_BARRIO,
     CONF_BROKER_PASSWORD,
@@ -221,7 +223,9 @@ class FrenteOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Offer the two groups of options."""
-        return self.async_show_menu(step_id="init", menu_options=["contacts", "kit"])
+        return self.async_show_menu(
+            step_id="init", menu_options=["contacts", "kit", "cameras"]
+        )
 
     async def async_step_contacts(
         self, user_input: dict[str, Any] | None = None
@@ -236,6 +240,29 @@ class FrenteOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and save the kit's behaviour, topics and adopted HA devices."""
         return await self._form("kit", user_input, kit_schema, validate_kit)
+
+    async def async_step_cameras(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set up to four cameras (each must answer with a frame) and evidence options."""
+        errors: dict[str, str] = {}
+        placeholders = {"reasons": "-"}
+        defaults: Mapping[str, Any] = self.config_entry.options
+        if user_input is not None:
+            defaults = user_input
+            options, errors, placeholders = await async_validate_cameras(
+                self.hass, user_input, get_ffmpeg_manager(self.hass).binary
+            )
+            if not errors:
+                return self.async_create_entry(
+                    data={**self.config_entry.options, **options}
+                )
+        return self.async_show_form(
+            step_id="cameras",
+            data_schema=cameras_schema(defaults),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
 
     async def _form(
         self,

@@ -176,6 +176,19 @@ class FrontIncidents:
         )
         return incident
 
+    async def async_add_evidence(
+        self,
+        incident_id: str,
+        links: list[dict[str, Any]],
+        summary: dict[str, Any],
+    ) -> Incident:
+        """Attach evidence files to an incident, durably, and announce them."""
+        incident = self.book.get(incident_id)
+        incident.evidence.extend(links)
+        await self.store.async_save(incident)
+        self._announce(incident, "evidence", None, evidence=summary)
+        return incident
+
     @callback
     def _announce(
         self, incident: Incident, change: str, context: Context | None, **extra: Any

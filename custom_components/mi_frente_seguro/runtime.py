@@ -13,6 +13,7 @@ from .const import DOMAIN
 from .frente.front import Front
 
 if TYPE_CHECKING:
+    from .cameras import FrontCameras
     from .incidents import FrontIncidents
     from .kit import FrontKit
 
@@ -25,6 +26,7 @@ class FrenteRuntime:
     device_id: str
     incidents: FrontIncidents
     kit: FrontKit
+    cameras: FrontCameras
 
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]

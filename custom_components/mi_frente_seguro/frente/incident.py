@@ -166,6 +166,8 @@ class Incident:
     kind_changes: list[KindChange] = field(default_factory=list)
     note: str = ""
     responses: list[Response] = field(default_factory=list)
+    # Evidence files as they land: camera, kind, file, sha256, captured_at, media (URI).
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def open(cls, incident_id: str, front_id: str, press: Press) -> Incident:
@@ -293,6 +295,7 @@ class Incident:
                 )
                 for item in data.get("responses", [])
             ],
+            evidence=list(data.get("evidence", [])),
         )
 
 

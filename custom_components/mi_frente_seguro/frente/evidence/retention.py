@@ -48,16 +48,21 @@ def purge_bundles(
     *,
     keep_days: float = 30,
     keep_drill_days: float = 7,
+    front_id: str | None = None,
 ) -> list[PurgedBundle]:
     """Delete the bundles under ``base/<front>/<incident>/`` that are too old.
 
-    Returns what was deleted. Symbolic links are never followed nor deleted.
+    With ``front_id``, only that front's bundles are considered (each front has its own
+    retention setting). Returns what was deleted. Symbolic links are never followed nor
+    deleted.
     """
     purged: list[PurgedBundle] = []
     if not base.is_dir():
         return purged
     for front in sorted(base.iterdir()):
         if front.is_symlink() or not front.is_dir():
+            continue
+        if front_id is not None and front.name != front_id:
             continue
         for directory in sorted(front.iterdir()):
             if directory.is_symlink() or not directory.is_dir():

@@ -1,0 +1,127 @@
+"""The cameras step of the options flow: up to four cameras, each checked for a frame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+import probatio
+
+from homeassistant import data_entry_flow
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import selector
+from homeassistant.util import dt as dt_util
+
+from .cameras import (
+    CONF_CAMERAS,
+    CONF_EVIDENCE_CLIP,
+    CONF_KEYFRAME_BUFFER,
+    CONF_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS,
+    MAX_CAMERAS,
+)
+from .frente.evidence import CameraDownError, CameraSource, StillCamera
+
+SLOTS = [f"cam{n}" for n in range(1, MAX_CAMERAS + 1)]
+SCHEMES = ("rtsp", "rtsps", "http", "https")
+CHECK_TIMEOUT = 15.0  # s for the first frame when saving
+
+
+def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    """Return the form: one collapsible section per camera slot, then evidence options."""
+    stored = {item["camera_id"]: item for item in defaults.get(CONF_CAMERAS, [])}
+    fields: dict[Any, Any] = {}
+    for slot in SLOTS:
+        current = defaults.get(slot) or stored.get(slot) or {}
+        fields[probatio.Required(slot)] = data_entry_flow.section(
+            probatio.Schema(
+                {
+                    probatio.Optional("name", default=current.get("name", "")): (
+                        selector.TextSelector()
+                    ),
+                    probatio.Optional("url", default=current.get("url", "")): (
+                        selector.TextSelector(
+                            selector.TextSelectorConfig(
+                                type=selector.TextSelectorType.URL
+                            )
+                        )
+                    ),
+                    (
+                        probatio.Optional("entity_id", default=current["entity_id"])
+                        if current.get("entity_id")
+                        else probatio.Optional("entity_id")
+                    ): selector.EntitySelector(
+                        selector.EntitySelectorConfig(domain="camera")
+                    ),
+                }
+            ),
+            {"collapsed": not current},
+        )
+    fields |= {
+        probatio.Required(
+            CONF_KEYFRAME_BUFFER, default=defaults.get(CONF_KEYFRAME_BUFFER, True)
+        ): selector.BooleanSelector(),
+        probatio.Required(
+            CONF_EVIDENCE_CLIP, default=defaults.get(CONF_EVIDENCE_CLIP, True)
+        ): selector.BooleanSelector(),
+        probatio.Required(
+            CONF_RETENTION_DAYS,
+            default=defaults.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=1,
+                max=365,
+                unit_of_measurement="d",
+                mode=selector.NumberSelectorMode.BOX,
+            )
+        ),
+    }
+    return probatio.Schema(fields)
+
+
+async def async_validate_cameras(
+    hass: HomeAssistant, user_input: Mapping[str, Any], ffmpeg_binary: str
+) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Check each camera answers with a frame; return (options, errors, placeholders)."""
+    errors: dict[str, str] = {}
+    reasons: list[str] = []
+    cameras = []
+    for slot in SLOTS:
+        section = user_input.get(slot) or {}
+        url = str(section.get("url") or "").strip()
+        entity_id = section.get("entity_id") or None
+        if not url and not entity_id:
+            continue
+        name = str(section.get("name") or "").strip() or slot
+        if url:
+            if urlparse(url).scheme not in SCHEMES or not urlparse(url).hostname:
+                errors[slot] = "invalid_url"
+                continue
+            still = StillCamera(
+                CameraSource(slot, url, name),
+                clock=dt_util.now,
+                ffmpeg_binary=ffmpeg_binary,
+                timeout=CHECK_TIMEOUT,
+            )
+            try:
+                await still.snapshot()
+            except CameraDownError as err:
+                errors[slot] = "no_frame"
+                reasons.append(f"{name}: {err.reason}")
+                continue
+        elif hass.states.get(str(entity_id)) is None:
+            errors[slot] = "unknown_camera"
+            continue
+        cameras.append(
+            {"camera_id": slot, "name": name, "url": url, "entity_id": entity_id}
+        )
+    options = {
+        CONF_CAMERAS: cameras,
+        CONF_KEYFRAME_BUFFER: bool(user_input.get(CONF_KEYFRAME_BUFFER, True)),
+        CONF_EVIDENCE_CLIP: bool(user_input.get(CONF_EVIDENCE_CLIP, True)),
+        CONF_RETENTION_DAYS: int(
+            user_input.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+        ),
+    }
+    return options, errors, {"reasons": "; ".join(reasons) or "-"}
