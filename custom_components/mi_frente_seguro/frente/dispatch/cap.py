@@ -1,0 +1,249 @@
+"""The police messages as CAP 1.2 (OASIS Common Alerting Protocol) XML: one <alert> each.
+
+Profile (``docs/police-api.md``): ``identifier`` is the message id, ``sender`` names the
+front, ``status`` is ``Exercise`` for drills, ``msgType`` is ``Alert`` (created), ``Update``
+(updated, closed) or ``Cancel`` (cancelled) with ``<references>`` to the created alert,
+``scope`` is ``Private`` addressed to the police quadrant, and one Spanish ``<info>`` holds
+the event, a headline and description, one ``<resource>`` per evidence file and the front's
+``<area>`` (a circle) plus a circle per located sender.
+
+Built from the JSON message dict with ``xml.etree``; this module never parses XML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+import re
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .messages import MessageType
+
+CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
+CONTENT_TYPE = "application/cap+xml"
+LANGUAGE = "es-CO"
+# Characters XML 1.0 cannot carry; user text (notes, names) is cleaned of them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MSG_TYPES = {
+    MessageType.CREATED: "Alert",
+    MessageType.UPDATED: "Update",
+    MessageType.CLOSED: "Update",
+    MessageType.CANCELLED: "Cancel",
+}
+_EVENTS = {
+    "panic": "Alarma de pánico",
+    "silent": "Pánico silencioso (coacción)",
+    "drill": "Simulacro",
+}
+_SOURCES = {
+    "physical_button": "botón físico",
+    "app": "la app",
+    "action": "Home Assistant",
+    "automation": "una automatización",
+    "sensor": "un sensor",
+}
+_STATES = {
+    "triggered": "activada",
+    "sent": "enviada a la policía",
+    "received": "recibida por la policía",
+    "dispatched": "patrulla en camino",
+    "on_scene": "policía en el sitio",
+    "closed": "cerrada",
+    "cancelled": "cancelada",
+}
+SILENT_INSTRUCTION = (
+    "Pánico silencioso: la persona puede estar bajo coacción. No la llame ni le "
+    "escriba abiertamente; acuda sin sirena."
+)
+_CHANGES = {
+    "evidence": "nueva evidencia",
+    "presses": "más pulsaciones",
+    "kind": "cambió el tipo de alarma",
+}
+_HEADLINE_PREFIX = {
+    MessageType.CREATED: "",
+    MessageType.UPDATED: "Actualización: ",
+    MessageType.CLOSED: "Cerrado: ",
+    MessageType.CANCELLED: "Cancelado (falsa alarma): ",
+}
+
+
+def default_sender(front_id: str) -> str:
+    """Return the CAP sender of a front's alerts (no spaces, commas, ``<`` or ``&``)."""
+    return f"mi-frente-seguro:{front_id}"
+
+
+def cap_time(value: datetime | str) -> str:
+    """Return a CAP dateTime: seconds precision, numeric offset, UTC as ``-00:00``."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("CAP times need a timezone")
+    if offset.total_seconds() % 60:  # CAP offsets are hh:mm: use UTC for odd zones
+        moment, offset = moment.astimezone(UTC), timedelta(0)
+    text = moment.replace(microsecond=0).isoformat()
+    return text[:-6] + "-00:00" if not offset else text
+
+
+def to_cap(message: Mapping[str, Any], sender: str | None = None) -> bytes:
+    """Return the CAP 1.2 <alert> document (UTF-8 bytes) for a police message."""
+    message_type = MessageType(message["type"])
+    front = message["front"]
+    sender = sender or default_sender(front["id"])
+    alert = ET.Element("alert", {"xmlns": CAP_NAMESPACE})
+    _sub(alert, "identifier", message["id"])
+    _sub(alert, "sender", sender)
+    _sub(alert, "sent", cap_time(message["sent_at"]))
+    _sub(alert, "status", "Exercise" if message["exercise"] else "Actual")
+    _sub(alert, "msgType", _MSG_TYPES[message_type])
+    _sub(alert, "scope", "Private")
+    _sub(alert, "addresses", _address(front["cuadrante"]["code"]))
+    note = _note(message)
+    if note:
+        _sub(alert, "note", note)
+    if (original := message.get("references")) is not None:
+        triple = f"{sender},{original['id']},{cap_time(original['sent_at'])}"
+        _sub(alert, "references", triple)
+    _sub(alert, "incidents", message["incident_id"])
+    _info(alert, message, message_type)
+    document: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> None:
+    front = message["front"]
+    done = kind in (MessageType.CLOSED, MessageType.CANCELLED)
+    real = not message["exercise"]
+    info = ET.SubElement(alert, "info")
+    _sub(info, "language", LANGUAGE)
+    _sub(info, "category", "Security")
+    _sub(info, "event", _EVENTS[message["kind"]])
+    _sub(info, "responseType", "AllClear" if done else "Execute")
+    _sub(info, "urgency", "Past" if done else "Immediate")
+    _sub(info, "severity", "Extreme" if real else "Minor")
+    _sub(info, "certainty", "Observed")
+    _sub(info, "onset", cap_time(message["opened_at"]))
+    _sub(info, "senderName", f"Frente de seguridad {front['name']}")
+    _sub(info, "headline", _headline(message, kind)[:160])
+    _sub(info, "description", _description(message))
+    if message["kind"] == "silent" and not done:
+        _sub(info, "instruction", SILENT_INSTRUCTION)
+    coordinator = front["coordinator"]
+    _sub(info, "contact", f"{coordinator['name']} {coordinator['phone']}".strip())
+    for name, value in (
+        ("incident_id", message["incident_id"]),
+        ("message_type", message["type"]),
+        ("kind", message["kind"]),
+        ("state", message["state"]),
+        ("presses", str(len(message["presses"]))),
+    ):
+        parameter = ET.SubElement(info, "parameter")
+        _sub(parameter, "valueName", name)
+        _sub(parameter, "value", value)
+    for item in message["evidence"]:
+        resource = ET.SubElement(info, "resource")
+        what = "Video" if item["kind"] == "clip" else "Foto"
+        taken = cap_time(item["captured_at"])
+        _sub(
+            resource, "resourceDesc", f"{what} de la cámara {item['camera']} ({taken})"
+        )
+        _sub(resource, "mimeType", item["mime_type"])
+        if item.get("size_bytes") is not None:
+            _sub(resource, "size", str(item["size_bytes"]))
+        _sub(resource, "uri", item["url"])
+        if item.get("sha1"):
+            _sub(resource, "digest", item["sha1"])  # CAP 1.2: SHA-1 of the file
+    area = ET.SubElement(info, "area")
+    _sub(area, "areaDesc", f"{front['barrio']}, {front['address']}")
+    _sub(area, "circle", _circle(front["lat"], front["lon"], front["radius_m"]))
+    for press in message["presses"]:
+        location = press["location"]
+        if location is None:
+            continue
+        area = ET.SubElement(info, "area")
+        who = press["sender"]["name"] or press["sender"]["device"] or "remitente"
+        _sub(area, "areaDesc", f"Ubicación de {who} ({cap_time(press['at'])})")
+        accuracy = location["accuracy_m"] or 0.0
+        _sub(area, "circle", _circle(location["lat"], location["lon"], accuracy))
+
+
+def _headline(message: Mapping[str, Any], kind: MessageType) -> str:
+    front = message["front"]
+    prefix = "" if not message["exercise"] else "SIMULACRO - "
+    event = _EVENTS[message["kind"]]
+    return f"{prefix}{_HEADLINE_PREFIX[kind]}{event} en {front['name']} ({front['barrio']})"
+
+
+def _description(message: Mapping[str, Any]) -> str:
+    front = message["front"]
+    presses = message["presses"]
+    first = presses[0] if presses else None
+    event = _EVENTS[message["kind"]]
+    lines = [
+        f"{event} en el frente {front['name']}, {front['barrio']}, {front['address']}."
+    ]
+    if first is not None:
+        source = _SOURCES.get(first["source"], first["source"])
+        lines.append(f"Activada {cap_time(first['at'])} desde {source}.")
+    state = _STATES.get(message["state"], message["state"])
+    lines.append(f"Estado: {state}. Pulsaciones: {len(presses)}.")
+    lines.extend("- " + _who(press) for press in presses)
+    if message["note"]:
+        lines.append(f"Nota: {message['note']}")
+    if "cancel" in message:
+        cancel = message["cancel"]
+        by = f" por {cancel['by_name']}" if cancel.get("by_name") else ""
+        lines.append(f"Cancelada{by}: {cancel['reason']}")
+    if "close" in message:
+        lines.append(f"Cerrada: {message['close']['note']}".rstrip(": "))
+    if message["evidence"]:
+        lines.append(f"Evidencia: {len(message['evidence'])} archivo(s) adjunto(s).")
+    return "\n".join(lines)
+
+
+def _who(press: Mapping[str, Any]) -> str:
+    sender = press["sender"]
+    parts = [sender["name"] or sender["device"] or "Desconocido"]
+    if sender["house"]:
+        parts.append(f"casa {sender['house']}")
+    if sender["phone"]:
+        parts.append(sender["phone"])
+    parts.append("integrante" if sender["is_member"] else "no integrante")
+    location = press["location"]
+    if location is not None:
+        where = f"ubicación {location['lat']:.6f},{location['lon']:.6f}"
+        if location["accuracy_m"] is not None:
+            where += f" (±{location['accuracy_m']:.0f} m)"
+        if location["age_s"] is not None:
+            where += f", hace {location['age_s']} s"
+        if location["outside_area"]:
+            where += ", FUERA del área del frente"
+        parts.append(where)
+    return ", ".join(parts) + f" ({cap_time(press['at'])})"
+
+
+def _note(message: Mapping[str, Any]) -> str:
+    if "cancel" in message:
+        return f"Falsa alarma: {message['cancel']['reason']}"
+    if "close" in message:
+        return str(message["close"]["note"])
+    if "changes" in message:
+        return "Novedades: " + ", ".join(_CHANGES[item] for item in message["changes"])
+    return ""
+
+
+def _address(code: str) -> str:
+    """CAP addresses are space-delimited: quote one that holds a space."""
+    return f'"{code}"' if " " in code else code
+
+
+def _circle(lat: float, lon: float, radius_m: float) -> str:
+    """CAP circle: ``lat,lon radius`` in WGS 84 with the radius in kilometres."""
+    return f"{lat:.6f},{lon:.6f} {max(radius_m, 0.0) / 1000:.3f}"
+
+
+def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = _NOT_XML.sub("", text)
+    return element

@@ -1,0 +1,379 @@
+"""The durable outbox of one front: police messages, delivered in order, at least once.
+
+``enqueue`` returns once the message is committed to an SQLite file (WAL, synchronous=FULL);
+concurrent enqueues share one commit. A delivery task (``start``/``stop``) POSTs the oldest
+undelivered message to the endpoint, signed (Standard Webhooks), and moves to the next one
+only when it is delivered (2xx) or, for a drill, dropped. So a front's messages arrive in the
+order they were queued, and a restart, or a kill, resumes where the file says.
+
+Answers: 2xx delivered; 410 Gone: the endpoint is retired, delivery stops and ``on_gone``
+fires (messages are kept; ``resume()`` after the endpoint is fixed); anything else (other
+4xx, 5xx, refused, timeout) is retried with full-jitter backoff (``retry.py``), honouring
+Retry-After. A real alarm is retried forever; a drill is dropped after
+``drill_max_attempts`` failed attempts in one run. Every retry carries the same
+``webhook-id`` (the message id), so receivers dedupe by it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+import logging
+from pathlib import Path
+import random as _random
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .cap import CONTENT_TYPE as CAP_CONTENT_TYPE, to_cap
+from .messages import MessageRef, MessageType, encode_json
+from .outbox_db import DELIVERED, DROPPED, Finish, Insert, OutboxDatabase, StoredMessage
+from .retry import next_delay, parse_retry_after
+from .signing import WebhookSecret, signature_headers
+
+_LOGGER = logging.getLogger(__name__)
+
+type Executor = Callable[..., Awaitable[Any]]
+type EventKind = Literal[
+    "enqueued", "delivered", "failed", "dropped", "gone", "resumed"
+]
+
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, sock_connect=3)
+DRILL_MAX_ATTEMPTS = 10  # about 2-4 minutes of retries
+KEEP_DONE = 1000  # delivered/dropped rows kept in the file
+USER_AGENT = "mi-frente-seguro/1"
+
+
+class OutboxFormat(StrEnum):
+    """What an outbox sends: the JSON message or its CAP 1.2 rendering."""
+
+    JSON = "json"
+    CAP = "cap"
+
+
+CONTENT_TYPES = {
+    OutboxFormat.JSON: "application/json",
+    OutboxFormat.CAP: CAP_CONTENT_TYPE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """A change of the outbox, told to listeners."""
+
+    kind: EventKind
+    message_id: str | None = None
+    incident_id: str | None = None
+    message_type: str | None = None
+    latency: float | None = None  # seconds from enqueue to delivery
+    error: str | None = None  # why an attempt failed (no secrets, no body)
+
+
+class Outbox:
+    """One front's police messages to one endpoint."""
+
+    def __init__(
+        self,
+        path: Path,
+        session: aiohttp.ClientSession,
+        url: str,
+        secrets: Iterable[WebhookSecret],
+        *,
+        message_format: OutboxFormat = OutboxFormat.JSON,
+        cap_sender: str | None = None,
+        executor: Executor | None = None,
+        clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+        drill_max_attempts: int = DRILL_MAX_ATTEMPTS,
+        keep_done: int = KEEP_DONE,
+        on_gone: Callable[[], None] | None = None,
+    ) -> None:
+        """Set up; ``secrets`` is the primary first, then the previous one while rotating."""
+        self._db = OutboxDatabase(path, max(keep_done, 1))
+        self._session = session
+        self._url = url
+        self._secrets = _checked(secrets)
+        self.message_format = OutboxFormat(message_format)
+        self._cap_sender = cap_sender
+        self._executor = executor or _default_executor
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sleep = sleep
+        self._random = random
+        self._timeout = timeout
+        self._drill_max_attempts = drill_max_attempts
+        self._on_gone = on_gone
+        self._queue: deque[StoredMessage] = deque()
+        self._originals: dict[str, tuple[str, str]] = {}
+        self._listeners: list[Callable[[OutboxEvent], None]] = []
+        self._wakeup = asyncio.Event()
+        self._resumed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._opened = False
+        self._ops: list[Insert | Finish] = []
+        self._waiter: asyncio.Future[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self.gone = False
+        self.reachable: bool | None = None
+        self.last_latency: float | None = None
+        self.last_error: str | None = None
+
+    def __repr__(self) -> str:
+        """Show the endpoint without credentials, path or query."""
+        return (
+            f"Outbox(endpoint={self.endpoint!r}, format={self.message_format.value}, "
+            f"depth={self.depth})"
+        )
+
+    @property
+    def endpoint(self) -> str:
+        """Return the endpoint's scheme, host and port only (safe to log)."""
+        parts = urlsplit(self._url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{host}{port}"
+
+    @property
+    def depth(self) -> int:
+        """Return how many messages are not yet delivered (nor dropped)."""
+        return len(self._queue)
+
+    def set_secrets(self, secrets: Iterable[WebhookSecret]) -> None:
+        """Sign from the next attempt on with ``secrets`` (primary first)."""
+        self._secrets = _checked(secrets)
+
+    def add_listener(
+        self, listener: Callable[[OutboxEvent], None]
+    ) -> Callable[[], None]:
+        """Call ``listener`` on every change; return a function that removes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def original_of(self, incident_id: str) -> MessageRef | None:
+        """Return the reference of ``incident_id``'s created message, if it was queued."""
+        found = self._originals.get(incident_id)
+        if found is None:
+            return None
+        return MessageRef(found[0], datetime.fromisoformat(found[1]))
+
+    async def open(self) -> None:
+        """Open the file and load the undelivered messages, oldest first."""
+        loaded = await self._executor(self._db.open)
+        self._queue.extend(loaded.pending)
+        self._originals.update(loaded.originals)
+        if loaded.last_latency_ms is not None:
+            self.last_latency = loaded.last_latency_ms / 1000
+        self._opened = True
+
+    async def enqueue(self, message: Mapping[str, Any]) -> bool:
+        """Queue a police message; return once it is on disk.
+
+        Returns False when a message with the same id was already queued (nothing changes).
+        A message other than ``incident.created`` without ``references`` gets the
+        reference of its incident's created message when this outbox queued it.
+        """
+        if not self._opened:
+            raise RuntimeError("outbox is not open")
+        message = dict(message)
+        is_created = message["type"] == MessageType.CREATED
+        if not is_created and "references" not in message:
+            if (ref := self.original_of(message["incident_id"])) is not None:
+                message["references"] = ref.to_dict()
+        if self.message_format is OutboxFormat.CAP:
+            body = to_cap(message, self._cap_sender)
+        else:
+            body = encode_json(message)
+        stored = StoredMessage(
+            message_id=str(message["id"]),
+            incident_id=str(message["incident_id"]),
+            message_type=str(message["type"]),
+            exercise=bool(message["exercise"]),
+            body=body,
+            enqueued_at=self._clock().timestamp(),
+        )
+        sent_at = str(message["sent_at"])
+        op = Insert(stored, sent_at if is_created else None)
+        new_original = is_created and stored.incident_id not in self._originals
+        if new_original:  # known at once, so an update queued meanwhile references it
+            self._originals[stored.incident_id] = (stored.message_id, sent_at)
+        try:
+            await self._submit(op)
+        except Exception:  # not committed (a cancelled caller's commit still lands)
+            if new_original:
+                del self._originals[stored.incident_id]
+            raise
+        if op.inserted:
+            self._notify(OutboxEvent("enqueued", *_ids(stored)))
+        return op.inserted
+
+    def start(self) -> None:
+        """Start delivering (in a task of the running loop)."""
+        if not self._opened:
+            raise RuntimeError("outbox is not open")
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._deliver_forever(), name="mfs-outbox-delivery"
+            )
+
+    async def stop(self) -> None:
+        """Stop delivering; an attempt in flight is abandoned (and sent again later)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.wait([task])
+
+    async def close(self) -> None:
+        """Stop, finish pending writes and close the file."""
+        await self.stop()
+        if self._writer is not None:
+            await asyncio.wait([self._writer])
+        if self._opened:
+            self._opened = False
+            await self._executor(self._db.close)
+
+    def resume(self) -> None:
+        """Deliver again after a 410 (the endpoint was fixed or replaced)."""
+        if self.gone:
+            self.gone = False
+            self._resumed.set()
+            self._notify(OutboxEvent("resumed"))
+
+    async def _submit(self, op: Insert | Finish) -> None:
+        """Commit ``op`` with whatever else is waiting (group commit)."""
+        self._ops.append(op)
+        loop = asyncio.get_running_loop()
+        if self._waiter is None:
+            self._waiter = loop.create_future()
+        waiter = self._waiter
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_ops(), name="mfs-outbox-writer")
+        await asyncio.shield(waiter)
+
+    async def _write_ops(self) -> None:
+        try:
+            while self._ops:
+                batch, self._ops = self._ops, []
+                waiter, self._waiter = self._waiter, None
+                assert waiter is not None
+                try:
+                    await self._executor(self._db.commit, batch)
+                except Exception as err:  # noqa: BLE001  (handed to every waiting caller)
+                    waiter.set_exception(err)
+                    continue
+                # Still on the loop, in commit order: the queue keeps the enqueue order.
+                self._queue.extend(
+                    op.message for op in batch if isinstance(op, Insert) and op.inserted
+                )
+                if self._queue:
+                    self._wakeup.set()
+                waiter.set_result(None)
+        finally:
+            self._writer = None
+
+    async def _deliver_forever(self) -> None:
+        while True:
+            if self.gone:
+                self._resumed.clear()
+                await self._resumed.wait()
+                continue
+            if not self._queue:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            await self._deliver_head(self._queue[0])
+
+    async def _deliver_head(self, message: StoredMessage) -> None:
+        started = self._clock()
+        status, retry_after, error = await self._post(message, started)
+        if status is not None and 200 <= status < 300:
+            done = self._clock().timestamp()
+            latency = max(done - message.enqueued_at, 0.0)
+            self._queue.popleft()
+            self.reachable, self.last_error, self.last_latency = True, None, latency
+            await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
+            self._notify(OutboxEvent("delivered", *_ids(message), latency=latency))
+            return
+        self.reachable, self.last_error = False, error
+        if status == 410:
+            _LOGGER.warning("Police endpoint %s answered 410 Gone", self.endpoint)
+            self.gone = True
+            self._notify(OutboxEvent("gone", *_ids(message), error=error))
+            if self._on_gone is not None:
+                self._on_gone()
+            return
+        message.failures += 1
+        self._notify(OutboxEvent("failed", *_ids(message), error=error))
+        if message.exercise and message.failures >= self._drill_max_attempts:
+            _LOGGER.warning("Dropping drill message %s: %s", message.message_id, error)
+            self._queue.popleft()
+            done = self._clock().timestamp()
+            await self._finish(Finish(message.seq, DROPPED, done, error=error))
+            self._notify(OutboxEvent("dropped", *_ids(message), error=error))
+            return
+        await self._sleep(next_delay(message.failures, retry_after, self._random))
+
+    async def _finish(self, op: Finish) -> None:
+        """Record a delivery or drop; if the file fails, the message is sent again later."""
+        try:
+            await self._submit(op)
+        except Exception:
+            _LOGGER.exception(
+                "Could not record outbox message %s as %s", op.seq, op.status
+            )
+
+    async def _post(
+        self, message: StoredMessage, now: datetime
+    ) -> tuple[int | None, float | None, str]:
+        """Make one attempt; return (HTTP status or None, Retry-After, error text)."""
+        headers = signature_headers(
+            message.message_id, int(now.timestamp()), message.body, self._secrets
+        )
+        headers["Content-Type"] = CONTENT_TYPES[self.message_format]
+        headers["User-Agent"] = USER_AGENT
+        try:
+            async with self._session.post(
+                self._url,
+                data=message.body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                retry_after = parse_retry_after(
+                    response.headers.get("Retry-After"), self._clock()
+                )
+                return response.status, retry_after, f"HTTP {response.status}"
+        except TimeoutError:
+            return None, None, "timeout"
+        except (aiohttp.ClientError, OSError) as err:
+            return None, None, type(err).__name__
+        except Exception:
+            _LOGGER.exception("Unexpected error posting to %s", self.endpoint)
+            return None, None, "unexpected error"
+
+    def _notify(self, event: OutboxEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                _LOGGER.exception("Outbox listener failed on %s", event.kind)
+
+
+def _ids(message: StoredMessage) -> tuple[str, str, str]:
+    return message.message_id, message.incident_id, message.message_type
+
+
+def _checked(secrets: Iterable[WebhookSecret]) -> tuple[WebhookSecret, ...]:
+    keys = tuple(secrets)
+    if not keys:
+        raise ValueError("an outbox needs at least one signing secret")
+    return keys
+
+
+async def _default_executor(func: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, func, *args)

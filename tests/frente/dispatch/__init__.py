@@ -1,0 +1,1 @@
+"""Tests of police dispatch: messages, CAP, signatures, the outbox and inbound updates."""

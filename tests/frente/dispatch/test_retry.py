@@ -1,0 +1,60 @@
+"""Backoff with full jitter, and Retry-After in both of its forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from custom_components.mi_frente_seguro.frente.dispatch.retry import (
+    BACKOFF_CAP,
+    RETRY_AFTER_CAP,
+    backoff_delay,
+    next_delay,
+    parse_retry_after,
+)
+
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+
+def test_full_jitter_bounds() -> None:
+    """The n-th wait is random in [0, min(30, 2**(n-1))]: first <= 1 s, never > 30 s."""
+    assert backoff_delay(1, lambda: 0.999) <= 1.0
+    assert [backoff_delay(n, lambda: 1.0) for n in range(1, 8)] == [
+        1.0,
+        2.0,
+        4.0,
+        8.0,
+        16.0,
+        BACKOFF_CAP,
+        BACKOFF_CAP,
+    ]
+    assert backoff_delay(10_000, lambda: 1.0) == BACKOFF_CAP
+    assert backoff_delay(5, lambda: 0.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("7", 7.0),
+        (" 120 ", 120.0),
+        ("86400", RETRY_AFTER_CAP),
+        (format_datetime(NOW + timedelta(seconds=9), usegmt=True), 9.0),
+        (format_datetime(NOW - timedelta(hours=1), usegmt=True), 0.0),
+        ("Thu, 26 Nov 2026 20:00:30 -0000", 30.0),
+        ("-5", None),
+        ("soon", None),
+    ],
+)
+def test_parse_retry_after(header: str | None, expected: float | None) -> None:
+    """Seconds or HTTP date; past dates mean now; capped; garbage is ignored."""
+    assert parse_retry_after(header, NOW) == expected
+
+
+def test_retry_after_is_a_minimum() -> None:
+    """The wait is the larger of the jittered backoff and Retry-After."""
+    assert next_delay(1, 7.0, lambda: 0.5) == 7.0
+    assert next_delay(6, 7.0, lambda: 1.0) == BACKOFF_CAP
+    assert next_delay(1, None, lambda: 0.5) == 0.5
