@@ -198,7 +198,7 @@ async def test_options_flow(
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["contacts", "kit", "cameras"]
+    assert result["menu_options"] == ["contacts", "kit", "cameras", "police"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "contacts"}
     )

@@ -65,10 +65,21 @@ async def test_events_doc_matches_fired_events(
         "mobile_app_notification_action", {"action": f"MFS|on_my_way|{incident_id}"}
     )
     await hass.async_block_till_done()
+    summary = {"camera": "cam1", "stage": "press", "files": 1, "missing": []}
+    await init_integration.runtime_data.incidents.async_add_evidence(
+        incident_id, [], summary
+    )
     fired = {key for event in events for key in event.data}
     assert fired == _documented_event_fields()
     changes = {event.data["change"] for event in events}
-    assert changes == {"opened", "joined", "kind_upgraded", "state", "response"}
+    assert changes == {
+        "opened",
+        "joined",
+        "kind_upgraded",
+        "state",
+        "response",
+        "evidence",
+    }
     for change in changes:
         assert f"`{change}`" in EVENTS_DOC
     press_fields = set(events[0].data["press"])

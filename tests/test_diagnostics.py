@@ -74,3 +74,32 @@ async def test_diagnostics_kit_without_credentials(
     assert diagnostics["kit"]["link_up"] is False
     assert diagnostics["kit"]["topics"]["panic"] == f"mfs/{FRONT_ID}/panic"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_diagnostics_never_show_police_secrets(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """The signing secrets and the status webhook id are redacted."""
+    secret = "whsec_" + "A" * 44
+    entry = MockConfigEntry(
+        domain="mi_frente_seguro",
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options={
+            **ENTRY_OPTIONS,
+            "police_url": "http://127.0.0.1:9/alerts",
+            "police_secret": secret,
+            "police_webhook_id": "hook-secret-id",
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diagnostics)
+    assert secret not in text
+    assert "hook-secret-id" not in text
+    assert diagnostics["police"]["endpoint"] == "http://127.0.0.1:9"
+    assert diagnostics["police"]["secrets"] == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)

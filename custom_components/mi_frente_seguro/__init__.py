@@ -6,7 +6,11 @@ from datetime import datetime
 from pathlib import Path
 import sqlite3
 
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
+from homeassistant.const import (
+    EVENT_HOMEASSISTANT_FINAL_WRITE,
+    EVENT_HOMEASSISTANT_STOP,
+    Platform,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -16,6 +20,7 @@ from homeassistant.util import ssl as ssl_util
 
 from .cameras import FrontCameras, evidence_links
 from .const import CONF_FRONT_ID, DOMAIN
+from .dispatch import FrontDispatch, async_register_webhook, police_settings
 from .frente.evidence import BundleUpdate
 from .frente.incident import Incident
 from .frente.kit.client import KitClient
@@ -95,10 +100,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
         incidents=incidents,
         kit=kit,
         cameras=FrontCameras(hass, front.front_id, front.name, entry.options),
+        dispatch=FrontDispatch(
+            hass, store.path.parent, incidents, police_settings(entry.options)
+        ),
     )
     kit.async_start()
     entry.async_on_unload(kit.async_stop)
+    # The police link listens before the cameras do: the first message never waits.
+    dispatch = entry.runtime_data.dispatch
+    await dispatch.async_start()
+    entry.async_on_unload(dispatch.async_stop)
+    entry.async_on_unload(async_register_webhook(hass, dispatch))
     await _start_cameras(hass, entry)
+
+    async def _stop_links(_event: Event) -> None:
+        # HA stops without unloading entries: end delivery and ffmpeg processes cleanly.
+        await dispatch.async_stop()
+        await entry.runtime_data.cameras.async_stop()
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop_links))
     if kit.client is not None:
         # The front works without its broker: the link keeps retrying in the background
         # (its entities are unavailable meanwhile) and a refused password starts reauth.

@@ -15,6 +15,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .entity import FrenteDispatchEntity
 from .kit import FrontKit
 from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
@@ -59,6 +60,8 @@ async def async_setup_entry(
         async_add_entities(
             FrenteKitBinarySensor(entry, description) for description in BINARY_SENSORS
         )
+    if entry.runtime_data.dispatch.outbox is not None:
+        async_add_entities([FrenteEndpointProblem(entry, ENDPOINT_PROBLEM)])
 
 
 class FrenteKitBinarySensor(FrenteKitEntity, BinarySensorEntity):
@@ -77,3 +80,23 @@ class FrenteKitBinarySensor(FrenteKitEntity, BinarySensorEntity):
     def available(self) -> bool:
         """Connectivity needs only the broker link; tamper needs the kit too."""
         return self.entity_description.available_fn(self.kit)
+
+
+ENDPOINT_PROBLEM = BinarySensorEntityDescription(
+    key="endpoint_problem",
+    translation_key="endpoint_problem",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class FrenteEndpointProblem(FrenteDispatchEntity, BinarySensorEntity):
+    """On while the police endpoint cannot be reached (or said 410 Gone)."""
+
+    @override
+    def _update_from_incidents(self) -> None:
+        outbox = self.entry.runtime_data.dispatch.outbox
+        if outbox is None or (outbox.reachable is None and not outbox.gone):
+            self._attr_is_on = None
+        else:
+            self._attr_is_on = outbox.gone or not outbox.reachable

@@ -90,7 +90,7 @@ class FrontCameras:
     hass: HomeAssistant
     front_id: str
     front_name: str
-    options: Mapping[str, Any]
+    options: Mapping[str, Any] = field(repr=False)  # holds secrets of other features
     cameras: list[FrontCamera] = field(default_factory=list)
     captures: int = 0
 

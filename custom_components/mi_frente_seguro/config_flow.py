@@ -25,6 +25,7 @@ from .const import (
     CONF_BROKER_USERNAME,
     CONF_FRONT_ID,
     CONF_LOCATION,
+    CONF_POLICE_WEBHOOK_ID,
     DOMAIN,
     SUBENTRY_MEMBER,
 )
@@ -45,6 +46,7 @@ from .frente.front import make_front_id
 from .frente.kit.client import KitAuthError, KitConnectError, async_test_broker
 from .kit_settings import broker_settings
 from .members import MemberSubentryFlow
+from .police_flow import police_schema, validate_police
 from .runtime import FrenteConfigEntry
 
 
@@ -217,14 +219,16 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class FrenteOptionsFlow(OptionsFlow):
-    """Change a front's contacts, or how its kit behaves."""
+    """Change a front's contacts, kit, cameras or police link."""
+
+    _police: dict[str, Any]
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Offer the two groups of options."""
         return self.async_show_menu(
-            step_id="init", menu_options=["contacts", "kit", "cameras"]
+            step_id="init", menu_options=["contacts", "kit", "cameras", "police"]
         )
 
     async def async_step_contacts(
@@ -263,6 +267,43 @@ class FrenteOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_police(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set the police endpoint; a generated secret is shown once before saving."""
+        errors: dict[str, str] = {}
+        options = self.config_entry.options
+        if user_input is not None:
+            self._police, errors, generated = validate_police(user_input, options)
+            if not errors and generated is not None:
+                return self.async_show_form(
+                    step_id="police_secret",
+                    description_placeholders={
+                        "secret": generated,
+                        "webhook": self._webhook_url(self._police),
+                    },
+                )
+            if not errors:
+                return self.async_create_entry(data={**options, **self._police})
+        return self.async_show_form(
+            step_id="police",
+            data_schema=police_schema(user_input or options),
+            errors=errors,
+            description_placeholders={"webhook": self._webhook_url(options)},
+        )
+
+    async def async_step_police_secret(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Save once the coordinator has seen (and copied) the new secret."""
+        return self.async_create_entry(
+            data={**self.config_entry.options, **self._police}
+        )
+
+    def _webhook_url(self, options: Mapping[str, Any]) -> str:
+        webhook_id = options.get(CONF_POLICE_WEBHOOK_ID)
+        return f"/api/webhook/{webhook_id}" if webhook_id else "-"
 
     async def _form(
         self,

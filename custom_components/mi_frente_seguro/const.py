@@ -80,3 +80,12 @@ CONF_ROLE: Final = "role"
 ROLE_COORDINATOR: Final = "coordinator"
 ROLE_RESIDENT: Final = "resident"
 PRESS_COOLDOWN: Final = 30  # s: a user's presses this close together are repeats
+
+# Options: the police endpoint and the status webhook back.
+CONF_POLICE_URL: Final = "police_url"
+CONF_POLICE_FORMAT: Final = "police_format"
+CONF_POLICE_SECRET: Final = "police_secret"  # noqa: S105  (a key, not a secret)
+CONF_POLICE_SECRET_PREVIOUS: Final = "police_secret_previous"  # noqa: S105
+CONF_ESCALATION_DELAY: Final = "escalation_delay"
+CONF_POLICE_WEBHOOK_ID: Final = "police_webhook_id"
+DEFAULT_ESCALATION_DELAY: Final = 60  # s

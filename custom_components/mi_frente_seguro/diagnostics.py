@@ -15,10 +15,16 @@ from .const import (
     CONF_COORDINATOR_NAME,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_PHONE,
+    CONF_POLICE_SECRET,
+    CONF_POLICE_SECRET_PREVIOUS,
+    CONF_POLICE_WEBHOOK_ID,
 )
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
+    CONF_POLICE_SECRET,
+    CONF_POLICE_SECRET_PREVIOUS,
+    CONF_POLICE_WEBHOOK_ID,
     CONF_BROKER_PASSWORD,
     CONF_BROKER_USERNAME,
     CONF_COORDINATOR_NAME,
@@ -43,6 +49,24 @@ async def async_get_config_entry_diagnostics(
         "front_id": entry.runtime_data.front.front_id,
         "incidents": _incidents(entry),
         "kit": _kit(entry),
+        "police": _police(entry),
+    }
+
+
+def _police(entry: FrenteConfigEntry) -> dict[str, Any]:
+    """Describe the police link (endpoint host only, never secrets or the webhook id)."""
+    dispatch = entry.runtime_data.dispatch
+    outbox = dispatch.outbox
+    return {
+        "endpoint": outbox.endpoint if outbox else None,
+        "format": dispatch.settings.message_format.value,
+        "secrets": len(dispatch.settings.secrets),
+        "depth": outbox.depth if outbox else None,
+        "reachable": outbox.reachable if outbox else None,
+        "gone": outbox.gone if outbox else None,
+        "last_latency_s": outbox.last_latency if outbox else None,
+        "last_error": outbox.last_error if outbox else None,
+        "last_police_status": dispatch.last_police_status,
     }
 
 

@@ -42,3 +42,15 @@ class FrenteEntity(Entity):
 
     def _update_from_incidents(self) -> None:
         """Read what the entity shows from the incidents (override)."""
+
+
+class FrenteDispatchEntity(FrenteEntity):
+    """An entity about the front's police link (outbox and status updates)."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the police link as well as the incidents."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.entry.runtime_data.dispatch.async_add_listener(self._handle_update)
+        )

@@ -14,6 +14,7 @@ from .frente.front import Front
 
 if TYPE_CHECKING:
     from .cameras import FrontCameras
+    from .dispatch import FrontDispatch
     from .incidents import FrontIncidents
     from .kit import FrontKit
 
@@ -27,6 +28,7 @@ class FrenteRuntime:
     incidents: FrontIncidents
     kit: FrontKit
     cameras: FrontCameras
+    dispatch: FrontDispatch
 
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]

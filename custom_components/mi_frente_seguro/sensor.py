@@ -23,7 +23,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .entity import FrenteEntity
+from .dispatch import FrontDispatch
+from .entity import FrenteDispatchEntity, FrenteEntity
 from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
 from .incidents import FrontIncidents
@@ -138,6 +139,44 @@ KIT_SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class FrenteDispatchSensorDescription(SensorEntityDescription):
+    """A police-link sensor and how to read it."""
+
+    value_fn: Callable[[FrontDispatch], StateType]
+
+
+DISPATCH_SENSORS = (
+    FrenteDispatchSensorDescription(
+        key="outbox_depth",
+        translation_key="outbox_depth",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda dispatch: dispatch.outbox.depth if dispatch.outbox else None,
+    ),
+    FrenteDispatchSensorDescription(
+        key="delivery_latency",
+        translation_key="delivery_latency",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda dispatch: (
+            None
+            if dispatch.outbox is None or dispatch.outbox.last_latency is None
+            else round(dispatch.outbox.last_latency * 1000, 1)
+        ),
+    ),
+    FrenteDispatchSensorDescription(
+        key="police_status",
+        translation_key="police_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=["received", "dispatched", "on_scene", "closed"],
+        value_fn=lambda dispatch: dispatch.last_police_status,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: FrenteConfigEntry,
@@ -149,6 +188,8 @@ async def async_setup_entry(
     ]
     if has_mqtt_kit(entry):
         entities += [FrenteKitSensor(entry, description) for description in KIT_SENSORS]
+    if entry.runtime_data.dispatch.outbox is not None:
+        entities += [FrenteDispatchSensor(entry, d) for d in DISPATCH_SENSORS]
     members = members_by_subentry(entry).values()
     entities += [FrenteMemberFalseAlarms(entry, member) for member in members]
     async_add_entities(entities)
@@ -216,3 +257,15 @@ class FrenteMemberFalseAlarms(FrenteEntity, SensorEntity):
         self._attr_native_value = self.incidents.book.false_alarms_by_person()[
             self.person
         ]
+
+
+class FrenteDispatchSensor(FrenteDispatchEntity, SensorEntity):
+    """Outbox depth, last delivery latency or the last police status."""
+
+    entity_description: FrenteDispatchSensorDescription
+
+    @override
+    def _update_from_incidents(self) -> None:
+        self._attr_native_value = self.entity_description.value_fn(
+            self.entry.runtime_data.dispatch
+        )

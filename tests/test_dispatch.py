@@ -1,0 +1,220 @@
+"""The police link in HA: signed alerts to a real receiver, status webhook, escalation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+import json
+import time
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_test_home_assistant,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from standardwebhooks import Webhook
+
+from custom_components.mi_frente_seguro.const import DOMAIN
+from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
+from homeassistant import loader
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .frente.dispatch.receiver import Receiver
+from .helpers import call, state_of, wait_for
+
+SECRET = WebhookSecret.generate().export()
+WEBHOOK_ID = "police-status-test-hook"
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
+    """Run the police receiver on 127.0.0.1."""
+    receiver = Receiver([SECRET])
+    await receiver.start()
+    yield receiver
+    await receiver.stop()
+
+
+async def _front(hass: HomeAssistant, url: str, **options: object) -> MockConfigEntry:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=FRONT_ID,
+        title="Calle Real",
+        data=dict(ENTRY_DATA),
+        options={
+            **ENTRY_OPTIONS,
+            "police_url": url,
+            "police_format": "json",
+            "police_secret": SECRET,
+            "police_webhook_id": WEBHOOK_ID,
+            "escalation_delay": 60,
+            **options,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def _signed(
+    body: bytes, *, msg_id: str = "msg-1", at: float | None = None
+) -> dict[str, str]:
+    timestamp = int(at if at is not None else time.time())
+    signature = Webhook(SECRET).sign(
+        msg_id, __import__("datetime").datetime.fromtimestamp(timestamp), body.decode()
+    )
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
+
+
+async def test_press_reaches_the_police_signed_and_marks_sent(
+    hass: HomeAssistant, receiver: Receiver
+) -> None:
+    """A press: signed incident.created at the receiver, then the incident is 'sent'."""
+    entry = await _front(hass, receiver.url)
+    response = await call(hass, "trigger", entry.entry_id, note="Robo en curso")
+    assert response is not None
+    await wait_for(hass, lambda: receiver.accepted)
+    request = receiver.requests[0]
+    assert request.verified
+    message = json.loads(request.body)
+    assert message["type"] == "incident.created"
+    assert message["incident_id"] == response["incident_id"]
+    assert message["front"]["cuadrante"]["code"] == "MECAR-E1-C3"
+    assert message["exercise"] is False
+    await wait_for(hass, lambda: state_of(hass, "sensor", "incident").state == "sent")
+    assert state_of(hass, "sensor", "outbox_depth").state == "0"
+    assert state_of(hass, "binary_sensor", "endpoint_problem").state == "off"
+    await call(hass, "cancel", entry.entry_id, reason="Falsa alarma")
+    await wait_for(hass, lambda: len(receiver.accepted) == 2)
+    assert json.loads(receiver.requests[-1].body)["type"] == "incident.cancelled"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_status_webhook(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    receiver: Receiver,
+) -> None:
+    """Valid 'dispatched' shows unit and ETA; forged, stale, replayed, bad: 4xx, no change."""
+    entry = await _front(hass, receiver.url)
+    opened = await call(hass, "trigger", entry.entry_id)
+    assert opened is not None
+    client = await hass_client_no_auth()
+    url = f"/api/webhook/{WEBHOOK_ID}"
+    update = json.dumps(
+        {"version": "1", "incident_id": opened["incident_id"], "status": "dispatched",
+         "unit": "MECAR-12", "eta_minutes": 4}
+    ).encode()  # fmt: skip
+
+    async def post(body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+        response = await client.post(url, data=body, headers=headers)
+        return response.status, await response.json()
+
+    forged = {**_signed(update), "webhook-signature": "v1,AAAA"}
+    assert (await post(update, forged))[0] == 401
+    stale = _signed(update, msg_id="old", at=time.time() - 120)
+    assert (await post(update, stale))[0] == 401
+    unsigned = {"content-type": "application/json"}
+    assert (await post(update, unsigned))[0] == 401
+    bad = b'{"status": 7}'
+    assert (await post(bad, _signed(bad, msg_id="bad")))[0] == 400
+    unknown = update.replace(
+        opened["incident_id"].encode(), b"01NOTANINCIDENT0000000000"
+    )
+    assert (await post(unknown, _signed(unknown, msg_id="unk")))[0] == 404
+    assert state_of(hass, "sensor", "incident").state in ("triggered", "sent")
+
+    status, body = await post(update, _signed(update, msg_id="ok-1"))
+    assert (status, body) == (200, {"status": "stored"})
+    incident = state_of(hass, "sensor", "incident")
+    assert incident.state == "dispatched"
+    assert (incident.attributes["unit"], incident.attributes["eta_minutes"]) == (
+        "MECAR-12",
+        4,
+    )
+    assert state_of(hass, "sensor", "police_status").state == "dispatched"
+    # The same signed request again is a replay.
+    assert (await post(update, _signed(update, msg_id="ok-1")))[0] == 409
+    # Going back is refused and changes nothing.
+    back = update.replace(b'"dispatched"', b'"received"')
+    assert (await post(back, _signed(back, msg_id="back")))[0] == 409
+    assert state_of(hass, "sensor", "incident").state == "dispatched"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_escalation_when_police_do_not_confirm(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    """No 'received' within the delay: mi_frente_seguro_escalation with the quadrant phone."""
+    events = async_capture_events(hass, "mi_frente_seguro_escalation")
+    # Nothing listens there: the alert stays queued and is never confirmed.
+    entry = await _front(hass, "http://127.0.0.1:9/alerts", escalation_delay=1)
+    await call(hass, "trigger", entry.entry_id)
+    await wait_for(hass, lambda: events, timeout=5)
+    assert events[0].data["cuadrante_phone"] == "+573001234567"
+    assert events[0].data["front_id"] == FRONT_ID
+    assert state_of(hass, "sensor", "outbox_depth").state == "1"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_police_options_generate_a_secret_shown_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An empty secret is generated and shown once; then kept when left empty."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "police"}
+    )
+    form = {"police_url": "ftp://x", "police_format": "cap", "escalation_delay": 60}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["errors"] == {"police_url": "invalid_police_url"}
+    form["police_url"] = "https://cuadrante.example/alerts"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["step_id"] == "police_secret"
+    secret = result["description_placeholders"]["secret"]
+    assert WebhookSecret.parse(secret)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    options = init_integration.options
+    assert options["police_secret"] == secret
+    assert options["police_webhook_id"]
+    assert options["police_format"] == "cap"
+    await hass.config_entries.async_unload(init_integration.entry_id)
+
+
+async def test_pending_alerts_survive_an_ha_restart(
+    hass: HomeAssistant, receiver: Receiver
+) -> None:
+    """Receiver down; HA stops with alerts queued; a new HA delivers them, in order."""
+    await receiver.stop()
+    entry = await _front(hass, receiver.url)
+    first = await call(hass, "trigger", entry.entry_id)
+    await call(hass, "cancel", entry.entry_id, reason="prueba")
+    assert first is not None
+    await wait_for(hass, lambda: state_of(hass, "sensor", "outbox_depth").state == "2")
+    config_dir = hass.config.config_dir
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_stop()
+    await receiver.start()
+
+    async with async_test_home_assistant(config_dir=config_dir) as hass2:
+        hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        entry2 = await _front(hass2, receiver.url)
+        await wait_for(hass2, lambda: len(receiver.accepted_once()) == 2, timeout=15)
+        types = [
+            json.loads(r.body)["type"] for r in receiver.requests if r.answer == "200"
+        ]
+        assert types == ["incident.created", "incident.cancelled"]
+        assert all(request.verified for request in receiver.requests)
+        assert await hass2.config_entries.async_unload(entry2.entry_id)
+        await hass2.async_stop()
