@@ -45,6 +45,8 @@ ATTR_REASON: Final = "reason"
 ATTR_STATUS: Final = "status"
 ATTR_UNIT: Final = "unit"
 ATTR_ETA_MINUTES: Final = "eta_minutes"
+ATTR_SOURCE: Final = "source"
+ATTR_ON_BEHALF_OF: Final = "on_behalf_of"
 
 # Who changed an incident when no HA user did.
 BY_POLICE: Final = "police"

@@ -16,6 +16,7 @@ from homeassistant.const import (
     CONF_RADIUS,
 )
 from homeassistant.core import (
+    Context,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
@@ -36,7 +37,9 @@ from .const import (
     ATTR_INCIDENT_ID,
     ATTR_KIND,
     ATTR_NOTE,
+    ATTR_ON_BEHALF_OF,
     ATTR_REASON,
+    ATTR_SOURCE,
     ATTR_STATUS,
     ATTR_UNIT,
     BY_POLICE,
@@ -81,6 +84,11 @@ TRIGGER_SCHEMA = probatio.Schema(
             probatio.Required(ATTR_LONGITUDE): cv.longitude,
             probatio.Optional(CONF_RADIUS): probatio.Coerce(float),
         },
+        # For automations relaying a press (blueprints): where it came from, and who.
+        probatio.Optional(ATTR_SOURCE): probatio.In(
+            [IncidentSource.APP.value, IncidentSource.SENSOR.value]
+        ),
+        probatio.Optional(ATTR_ON_BEHALF_OF): probatio.Any(None, cv.string),
     }
 )
 CANCEL_SCHEMA = probatio.Schema(
@@ -156,7 +164,8 @@ async def _advance(
 async def async_trigger(call: ServiceCall) -> ServiceResponse:
     """Open or join an incident on a front."""
     entry = _front_entry(call)
-    sender, location = await async_sender(call.hass, call.context, entry)
+    context = await _sender_context(call)
+    sender, location = await async_sender(call.hass, context, entry)
     if (where := call.data.get(CONF_LOCATION)) is not None:
         location = locate(
             entry.runtime_data.front,
@@ -168,7 +177,11 @@ async def async_trigger(call: ServiceCall) -> ServiceResponse:
     press = Press(
         at=dt_util.now(),
         kind=IncidentKind(call.data[ATTR_KIND]),
-        source=IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION,
+        source=IncidentSource(call.data[ATTR_SOURCE])
+        if ATTR_SOURCE in call.data
+        else IncidentSource.ACTION
+        if sender.user_id
+        else IncidentSource.AUTOMATION,
         sender=sender,
         location=location,
         note=call.data[ATTR_NOTE],
@@ -179,6 +192,24 @@ async def async_trigger(call: ServiceCall) -> ServiceResponse:
         "opened": result.opened,
         "state": result.incident.state.value,
     }
+
+
+async def _sender_context(call: ServiceCall) -> Context:
+    """Return the context naming the sender: the caller, or whom an automation relays.
+
+    Only calls without a user (automations) or from administrators may name another user
+    with ``on_behalf_of`` (e.g. the phone that tapped an actionable notification).
+    """
+    user_id = call.data.get(ATTR_ON_BEHALF_OF)
+    if not user_id:
+        return call.context
+    if call.context.user_id is not None:
+        caller = await call.hass.auth.async_get_user(call.context.user_id)
+        if caller is None or not caller.is_admin:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="not_allowed_on_behalf"
+            )
+    return Context(user_id=str(user_id), parent_id=call.context.id)
 
 
 async def async_cancel(call: ServiceCall) -> ServiceResponse:
