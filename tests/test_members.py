@@ -8,6 +8,10 @@ from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_capture_events,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
 from homeassistant.config_entries import ConfigSubentryData
@@ -140,7 +144,10 @@ async def test_repeats_are_recorded_and_marked(
 
 
 async def test_member_coordinator_and_false_alarm_tally(
-    hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    front: MockConfigEntry,
+    people: dict[str, MockUser],
 ) -> None:
     """A coordinator member cancels; the opener's false-alarm sensor counts it."""
     await _press(hass, "panic_button", people["luis"])
@@ -155,6 +162,10 @@ async def test_member_coordinator_and_false_alarm_tally(
     assert sensors == {
         "Security front Calle Real False alarms by Luis Gómez": "1",
         "Security front Calle Real False alarms by Ana Pérez": "0",
+    }
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, front)
+    assert diagnostics["incidents"]["false_alarms_by_member"] == {
+        "person.luis_gomez": 1
     }
 
 

@@ -108,4 +108,6 @@ def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
             },
         },
         "stats": asdict(incidents.stats()),
+        # Anti-abuse tally: cancelled real incidents opened by each member (by person id).
+        "false_alarms_by_member": dict(incidents.book.false_alarms_by_person()),
     }
