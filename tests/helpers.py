@@ -6,7 +6,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from custom_components.mi_frente_seguro.const import DOMAIN
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant, ServiceResponse, State
 from homeassistant.helpers import entity_registry as er
 
@@ -57,3 +60,25 @@ async def wait_for(
             if check():
                 return
             await asyncio.sleep(0.02)
+
+
+def front_entry(**fields: Any) -> MockConfigEntry:
+    """Return the Calle Real front's config entry; ``fields`` (data, options...) override."""
+    return MockConfigEntry(
+        **{"domain": DOMAIN, "unique_id": FRONT_ID, "title": "Calle Real", **fields}
+    )
+
+
+def member(person: str, title: str, role: str = "resident") -> ConfigSubentryData:
+    """Return a member subentry of Casa 12 with a Colombian mobile."""
+    return ConfigSubentryData(
+        data={
+            "person": person,
+            "house": "Casa 12",
+            "phone": "+573001112233",
+            "role": role,
+        },
+        subentry_type="member",
+        title=title,
+        unique_id=person,
+    )

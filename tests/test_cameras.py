@@ -20,15 +20,12 @@ from homeassistant.setup import async_setup_component
 from scripts.mfs_dev.rtsp import RtspServer
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, wait_for
+from .helpers import call, front_entry, wait_for
 
 
 async def _front(hass: HomeAssistant, cameras: list[dict[str, str]]) -> MockConfigEntry:
     assert await async_setup_component(hass, "ffmpeg", {})
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={**ENTRY_OPTIONS, "cameras": cameras, "evidence_clip": False},
     )

@@ -11,17 +11,16 @@ from typing import Any
 
 from aiohttp import web
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.mi_frente_seguro.const import DOMAIN
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
 from scripts.mfs_dev.ha import free_port
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import entity_id, wait_for
+from .const import ENTRY_DATA, ENTRY_OPTIONS
+from .helpers import entity_id, front_entry, member, wait_for
 
 
 class PushGateway:
@@ -63,20 +62,6 @@ async def gateway(socket_enabled: None) -> AsyncGenerator[PushGateway]:
     await web.TCPSite(runner, "127.0.0.1", gateway.port).start()
     yield gateway
     await runner.cleanup()
-
-
-def _member(person: str, title: str, role: str) -> ConfigSubentryData:
-    return ConfigSubentryData(
-        data={
-            "person": person,
-            "house": "Casa 12",
-            "phone": "+573001112233",
-            "role": role,
-        },
-        subentry_type="member",
-        title=title,
-        unique_id=person,
-    )
 
 
 async def _setup_phones_support(hass: HomeAssistant) -> None:
@@ -147,15 +132,12 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
         "device_tracker.pixel_luis"
     )
 
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={**ENTRY_OPTIONS, "coordinator_persons": []},
         subentries_data=[
-            _member("person.luis_gomez", "Luis Gómez", "resident"),
-            _member("person.ana_perez", "Ana Pérez", "coordinator"),
+            member("person.luis_gomez", "Luis Gómez", "resident"),
+            member("person.ana_perez", "Ana Pérez", "coordinator"),
         ],
     )
     entry.add_to_hass(hass)
@@ -256,15 +238,12 @@ async def test_silent_alarm_skips_the_senders_phone(
     _, ana_token = await _register_phone(
         hass, hass_client, people["ana"], "Pixel Ana", gateway
     )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options=dict(ENTRY_OPTIONS),
         subentries_data=[
-            _member("person.luis_gomez", "Luis Gómez", "resident"),
-            _member("person.ana_perez", "Ana Pérez", "resident"),
+            member("person.luis_gomez", "Luis Gómez", "resident"),
+            member("person.ana_perez", "Ana Pérez", "resident"),
         ],
     )
     entry.add_to_hass(hass)

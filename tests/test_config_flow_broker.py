@@ -14,7 +14,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from scripts.mfs_dev.ha import free_port
 from scripts.mfs_dev.mosquitto import Mosquitto
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, USER_INPUT, broker_data
+from .const import ENTRY_DATA, ENTRY_OPTIONS, USER_INPUT, broker_data
+from .helpers import front_entry
 
 
 def _form(data: dict[str, Any]) -> dict[str, Any]:
@@ -71,10 +72,7 @@ async def test_topic_base_must_be_plain(hass: HomeAssistant, base: str) -> None:
 
 async def test_reauth(hass: HomeAssistant, auth_broker: Mosquitto) -> None:
     """New credentials are tested; the right ones are stored and the front reloads."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "old-password")},
         options=dict(ENTRY_OPTIONS),
     )
@@ -100,10 +98,7 @@ async def test_reconfigure_broker_keeps_password(
     hass: HomeAssistant, auth_broker: Mosquitto
 ) -> None:
     """Leaving the password empty when changing the front keeps the stored one."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "s3cret-pass")},
         options=dict(ENTRY_OPTIONS),
     )

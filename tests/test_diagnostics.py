@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from scripts.mfs_dev.ha import free_port
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
-from .helpers import call
+from .helpers import call, front_entry
 
 
 async def test_diagnostics_redact_personal_data(
@@ -56,10 +56,7 @@ async def test_diagnostics_kit_without_credentials(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, socket_enabled: None
 ) -> None:
     """Broker credentials are redacted; the kit's link state and counters are shown."""
-    entry = MockConfigEntry(
-        domain="mi_frente_seguro",
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(free_port(), "kit-user", "kit-secret")},
         options=dict(ENTRY_OPTIONS),
     )
@@ -81,10 +78,7 @@ async def test_diagnostics_never_show_police_secrets(
 ) -> None:
     """The signing secrets and the status webhook id are redacted."""
     secret = "whsec_" + "A" * 44
-    entry = MockConfigEntry(
-        domain="mi_frente_seguro",
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={
             **ENTRY_OPTIONS,

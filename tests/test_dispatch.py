@@ -15,7 +15,6 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from standardwebhooks import Webhook
 
-from custom_components.mi_frente_seguro.const import DOMAIN
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from homeassistant import loader
 from homeassistant.core import HomeAssistant
@@ -23,7 +22,7 @@ from homeassistant.data_entry_flow import FlowResultType
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .frente.dispatch.receiver import Receiver
-from .helpers import call, state_of, wait_for
+from .helpers import call, front_entry, state_of, wait_for
 
 SECRET = WebhookSecret.generate().export()
 WEBHOOK_ID = "police-status-test-hook"
@@ -39,10 +38,7 @@ async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
 
 
 async def _front(hass: HomeAssistant, url: str, **options: object) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={
             **ENTRY_OPTIONS,

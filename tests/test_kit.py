@@ -19,7 +19,7 @@ from scripts.mfs_dev.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .frente.kit.test_protocol import fuzz_payloads
-from .helpers import call, state_of, wait_for
+from .helpers import call, front_entry, state_of, wait_for
 
 BASE = f"mfs/{FRONT_ID}"
 
@@ -60,10 +60,7 @@ async def kit_entry(
     hass: HomeAssistant, broker: Mosquitto, kit: Kit
 ) -> AsyncGenerator[MockConfigEntry]:
     """Return a front whose kit talks to the real broker, loaded and linked."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(broker.port)},
         # Short times so the test waits on the real clock (1 s siren, 1 s keepalive).
         options={**ENTRY_OPTIONS, "siren_duration": 1, "kit_keepalive": 1},
@@ -224,10 +221,7 @@ async def test_wrong_password_starts_reauth(
     hass: HomeAssistant, auth_broker: Mosquitto
 ) -> None:
     """A refused password keeps the front loaded and asks the user to re-authenticate."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "wrong")},
         options=dict(ENTRY_OPTIONS),
     )

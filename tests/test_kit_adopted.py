@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_mock_service,
-)
+from pytest_homeassistant_custom_component.common import async_mock_service
 
-from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.core import HomeAssistant
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, wait_for
+from .const import ENTRY_DATA, ENTRY_OPTIONS
+from .helpers import call, front_entry, wait_for
 
 
 async def test_adopted_button_and_siren(hass: HomeAssistant) -> None:
@@ -22,10 +18,7 @@ async def test_adopted_button_and_siren(hass: HomeAssistant) -> None:
     hass.states.async_set("event.boton_zigbee", "unknown")
     turn_on = async_mock_service(hass, "switch", "turn_on")
     turn_off = async_mock_service(hass, "switch", "turn_off")
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={
             **ENTRY_OPTIONS,

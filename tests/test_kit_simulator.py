@@ -6,23 +6,18 @@ import asyncio
 import sys
 
 import aiomqtt
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from scripts.mfs_dev.kit_simulator import KitSimulator
 from scripts.mfs_dev.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
-from .helpers import state_of, wait_for
+from .helpers import front_entry, state_of, wait_for
 
 
 async def test_simulated_kit_with_ha(hass: HomeAssistant, broker: Mosquitto) -> None:
     """Announce, telemetry, press -> incident -> siren command obeyed and reported."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data={**ENTRY_DATA, **broker_data(broker.port)},
         options={**ENTRY_OPTIONS, "siren_duration": 1},
     )

@@ -14,39 +14,20 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, entity_id, state_of
+from .helpers import call, entity_id, front_entry, member, state_of
 
 FRONT = (10.4139, -75.5364)  # the front's location in tests/const.py (radius 150 m)
-
-
-def member(person: str, title: str, role: str = "resident") -> ConfigSubentryData:
-    """Return a member subentry."""
-    return ConfigSubentryData(
-        data={
-            "person": person,
-            "house": "Casa 12",
-            "phone": "+573001112233",
-            "role": role,
-        },
-        subentry_type="member",
-        title=title,
-        unique_id=person,
-    )
 
 
 @pytest.fixture
 async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
     """Return a front where Luis is a resident member and Ana a coordinator member."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=FRONT_ID,
-        title="Calle Real",
+    entry = front_entry(
         data=dict(ENTRY_DATA),
         options={**ENTRY_OPTIONS, "coordinator_persons": []},
         subentries_data=[
@@ -169,7 +150,7 @@ async def test_member_coordinator_and_false_alarm_tally(
     }
 
 
-async def test_add_and_change_member(
+async def test_add_and_changemember(
     hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
 ) -> None:
     """Add a member from the front's page; errors on the field; change one later."""
