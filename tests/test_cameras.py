@@ -134,3 +134,35 @@ async def test_incident_gets_a_verified_bundle_and_a_dead_camera_is_missing(
     assert issue is not None
     assert issue.translation_placeholders["camera"] == "Muerta"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_cameras_step_with_ha_camera_entities(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An HA camera entity can be a front camera; one that does not exist is refused."""
+    assert await async_setup_component(hass, "ffmpeg", {})
+    hass.states.async_set("camera.portal", "idle")
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "cameras"}
+    )
+    form = {
+        "cam1": {"name": "Portal", "url": "", "entity_id": "camera.portal"},
+        "cam2": {"name": "Fantasma", "url": "", "entity_id": "camera.no_existe"},
+        "cam3": {},
+        "cam4": {},
+        "keyframe_buffer": True,
+        "evidence_clip": True,
+        "retention_days": 15,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["errors"] == {"cam2": "unknown_camera"}
+    form["cam2"] = {"name": "", "url": ""}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["cameras"] == [
+        {"camera_id": "cam1", "name": "Portal", "url": "", "entity_id": "camera.portal"}
+    ]
+    assert init_integration.options["retention_days"] == 15
+    await hass.config_entries.async_unload(init_integration.entry_id)

@@ -149,3 +149,44 @@ async def test_kit_options(
     settings = init_integration.runtime_data.kit.settings
     assert settings.topics.siren_set == "cmnd/sirena/POWER"
     assert settings.adopted_siren == "switch.sirena_tienda"
+
+    # Clearing the adopted siren (the field sent empty) really clears it.
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "kit"}
+    )
+    del kit["adopted_siren"]
+    result = await hass.config_entries.options.async_configure(result["flow_id"], kit)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["adopted_siren"] is None
+
+
+async def test_reconfigure_broker_errors_then_new_password(
+    hass: HomeAssistant, auth_broker: Mosquitto
+) -> None:
+    """A bad topic base and a refused password show errors; a new password is saved."""
+    entry = front_entry(
+        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "old")},
+        options=dict(ENTRY_OPTIONS),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    front = {key: USER_INPUT[key] for key in result["data_schema"].schema}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], front)
+    form = _form(entry.data)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "topic_base": "mfs/+"}
+    )
+    assert result["errors"] == {"topic_base": "invalid_topic"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "broker_password": "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**form, "broker_password": "s3cret-pass"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["broker_password"] == "s3cret-pass"
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)

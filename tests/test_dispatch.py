@@ -214,3 +214,28 @@ async def test_pending_alerts_survive_an_ha_restart(
         assert all(request.verified for request in receiver.requests)
         assert await hass2.config_entries.async_unload(entry2.entry_id)
         await hass2.async_stop()
+
+
+async def test_police_options_with_a_given_secret(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A secret typed in is checked and saved directly (nothing to show)."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "police"}
+    )
+    form = {
+        "police_url": "https://cuadrante.example/alerts",
+        "police_format": "json",
+        "police_secret": "not-a-secret",
+        "escalation_delay": 30,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["errors"] == {"police_secret": "invalid_secret"}
+    form["police_secret"] = SECRET
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert init_integration.options["police_secret"] == SECRET
+    assert init_integration.options["escalation_delay"] == 30
+    await hass.config_entries.async_unload(init_integration.entry_id)

@@ -37,20 +37,18 @@ def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
         fields[probatio.Required(slot)] = data_entry_flow.section(
             probatio.Schema(
                 {
-                    probatio.Optional("name", default=current.get("name", "")): (
-                        selector.TextSelector()
+                    # Suggested, not default: a field the user clears stays cleared.
+                    probatio.Optional(
+                        "name", description={"suggested_value": current.get("name")}
+                    ): selector.TextSelector(),
+                    probatio.Optional(
+                        "url", description={"suggested_value": current.get("url")}
+                    ): selector.TextSelector(
+                        selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
                     ),
-                    probatio.Optional("url", default=current.get("url", "")): (
-                        selector.TextSelector(
-                            selector.TextSelectorConfig(
-                                type=selector.TextSelectorType.URL
-                            )
-                        )
-                    ),
-                    (
-                        probatio.Optional("entity_id", default=current["entity_id"])
-                        if current.get("entity_id")
-                        else probatio.Optional("entity_id")
+                    probatio.Optional(
+                        "entity_id",
+                        description={"suggested_value": current.get("entity_id")},
                     ): selector.EntitySelector(
                         selector.EntitySelectorConfig(domain="camera")
                     ),

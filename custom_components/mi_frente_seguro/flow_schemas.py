@@ -268,12 +268,9 @@ def validate_broker(
 def kit_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
     """Return the schema of how the kit behaves and which HA devices act as kit."""
     topics = defaults.get(CONF_TOPIC_OVERRIDES) or {}
+    # Suggested, not default: an adopted device the user clears stays cleared.
     optional_entity = {
-        key: (
-            probatio.Optional(key, default=defaults[key])
-            if defaults.get(key)
-            else probatio.Optional(key)
-        )
+        key: probatio.Optional(key, description={"suggested_value": defaults.get(key)})
         for key in (CONF_ADOPTED_SIREN, CONF_ADOPTED_BUTTONS)
     }
     return probatio.Schema(
