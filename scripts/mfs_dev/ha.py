@@ -293,6 +293,20 @@ class HaClient:
                 break
         return result
 
+    async def options_flow(
+        self, entry_id: str, step: str, fields: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Open a front's options, pick ``step`` in the menu and submit ``fields``."""
+        base = "/api/config/config_entries/options/flow"
+        result: dict[str, Any] = await self.rest("POST", base, {"handler": entry_id})
+        result = await self.rest(
+            "POST", f"{base}/{result['flow_id']}", {"next_step_id": step}
+        )
+        result = await self.rest("POST", f"{base}/{result['flow_id']}", dict(fields))
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"options step {step} was not saved: {result}")
+        return result
+
     async def add_front(
         self, fields: Mapping[str, Any], broker: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:

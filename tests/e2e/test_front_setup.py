@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.mfs_dev.develop import DEMO_FRONT
 from scripts.mfs_dev.ha import HaClient, HaProcess
+from scripts.mfs_dev.stack import DEMO_FRONT
 
 pytestmark = pytest.mark.e2e
 
