@@ -85,6 +85,13 @@ async def test_diagnostics_never_show_police_secrets(
             "police_url": "http://127.0.0.1:9/alerts",
             "police_secret": secret,
             "police_webhook_id": "hook-secret-id",
+            "cameras": [
+                {
+                    "camera_id": "cam1",
+                    "name": "Esquina",
+                    "url": "rtsp://u:campass@127.0.0.1:9/x",
+                }
+            ],
         },
     )
     entry.add_to_hass(hass)
@@ -94,6 +101,7 @@ async def test_diagnostics_never_show_police_secrets(
     text = json.dumps(diagnostics)
     assert secret not in text
     assert "hook-secret-id" not in text
+    assert "campass" not in text
     assert diagnostics["police"]["endpoint"] == "http://127.0.0.1:9"
     assert diagnostics["police"]["secrets"] == 1
     assert await hass.config_entries.async_unload(entry.entry_id)

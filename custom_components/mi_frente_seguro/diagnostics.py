@@ -22,6 +22,7 @@ from .const import (
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
+    "url",  # camera stream URLs may carry credentials
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
