@@ -36,6 +36,57 @@ DEMO_FRONT = {
     "coordinator_phone": "310 765 4321",
 }
 CAMERA_NAMES = ["Esquina tienda", "Parque", "Calle 26", "Callejón"]
+DASHBOARD = "mi-frente-seguro"
+
+
+def dashboard(ids: dict[str, str]) -> dict[str, Any]:
+    """Return the demo front's dashboard, given entity ids by unique id."""
+
+    def entity(key: str) -> str:
+        return ids[f"{FRONT_ID}-{key}"]
+
+    buttons = [
+        {"type": "tile", "entity": entity(key), "vertical": True}
+        for key in ("panic_button", "silent_button", "drill_button")
+    ]
+    cameras = [
+        {"type": "picture-entity", "entity": entity(f"cam{n}"), "camera_view": "auto"}
+        for n in range(1, 5)
+    ]
+    return {
+        "title": "Mi Frente Seguro",
+        "views": [
+            {
+                "title": "Frente Calle Real",
+                "path": "frente",
+                "icon": "mdi:shield-home",
+                "cards": [
+                    {"type": "alarm-panel", "entity": entity("alarm"), "states": []},
+                    {"type": "horizontal-stack", "cards": buttons},
+                    {"type": "tile", "entity": entity("kit-siren")},
+                    {
+                        "type": "entities",
+                        "title": "Incidente",
+                        "entities": [
+                            entity("incident"),
+                            entity("police_status"),
+                            entity("incidents_this_month"),
+                            entity("false_alarms_this_month"),
+                            entity("last_response_time"),
+                            entity("mean_response_time_30d"),
+                        ],
+                    },
+                    {"type": "grid", "columns": 2, "square": False, "cards": cameras},
+                    {
+                        "type": "logbook",
+                        "title": "Historial de incidentes",
+                        "entities": [entity("incident"), entity("press")],
+                        "hours_to_show": 168,
+                    },
+                ],
+            }
+        ],
+    }
 
 
 class DemoStack:
@@ -114,7 +165,31 @@ class DemoStack:
             },
         )
         await self._wait_for_police_link(client)
+        await self.create_dashboard(client)
         return self.entry_id
+
+    async def create_dashboard(self, client: HaClient) -> None:
+        """Create the Spanish dashboard of the front (alarm, siren, cameras, buttons)."""
+        dashboards = await client.ws("lovelace/dashboards/list")
+        if not any(item["url_path"] == DASHBOARD for item in dashboards):
+            await client.ws(
+                "lovelace/dashboards/create",
+                url_path=DASHBOARD,
+                title="Mi Frente Seguro",
+                icon="mdi:shield-home",
+                show_in_sidebar=True,
+                require_admin=False,
+                mode="storage",
+            )
+        registry = await client.ws("config/entity_registry/list")
+        ids = {
+            item["unique_id"]: item["entity_id"]
+            for item in registry
+            if item["platform"] == "mi_frente_seguro"
+        }
+        await client.ws(
+            "lovelace/config/save", url_path=DASHBOARD, config=dashboard(ids)
+        )
 
     async def _wait_for_police_link(self, client: HaClient) -> None:
         """Wait until the front has reloaded with its police link (per its diagnostics)."""

@@ -58,6 +58,13 @@ async def test_press_to_police_and_back(socket_enabled: None, tmp_path: Path) ->
             await watch.subscribe(f"mfs/{FRONT_ID}/siren/set", qos=1)
             client = await stack.client(session)
             await stack.configure_front(client)
+            # The Spanish dashboard: every card's entity exists in HA.
+            board = await client.ws("lovelace/config", url_path="mi-frente-seguro")
+            cards = board["views"][0]["cards"]
+            shown = _entities(cards)
+            assert len(shown) >= 15
+            for entity_id in shown:
+                assert (await client.rest("GET", f"/api/states/{entity_id}"))["state"]
             await stack.start_console()
             await stack.start_kit()
 
@@ -138,3 +145,14 @@ async def _when(
 ) -> dict[str, Any] | None:
     result = await value
     return result if test(result) else None
+
+
+def _entities(cards: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for card in cards:
+        if "entity" in card:
+            found.add(card["entity"])
+        for item in card.get("entities", []):
+            found.add(item if isinstance(item, str) else item["entity"])
+        found |= _entities(card.get("cards", []))
+    return found
