@@ -250,6 +250,18 @@ class HaClient:
         """Wait (at most START_TIMEOUT s) until HA reports it has finished starting."""
         async with asyncio.timeout(START_TIMEOUT):
             await poll(self._running)
+        await self.confirm_http_config()
+
+    async def confirm_http_config(self) -> None:
+        """Confirm our HTTP settings (127.0.0.1:port) so HA does not revert them.
+
+        HA 2026.10 treats a changed ``http:`` configuration as a trial and, unless it is
+        confirmed, restarts after a few minutes with the previous one (port 8123 on every
+        interface): the demo and the tests must stay on their loopback port.
+        """
+        config = await self.ws("http/config")
+        if config.get("pending") and config.get("revert_at"):
+            await self.ws("http/config/promote")
 
     async def _running(self) -> bool:
         return bool((await self.rest("GET", "/api/config"))["state"] == "RUNNING")

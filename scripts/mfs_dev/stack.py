@@ -134,6 +134,7 @@ class DemoStack:
         entries = await client.rest(
             "GET", "/api/config/config_entries/entry?domain=mi_frente_seguro"
         )
+        await self.speak_spanish(client)
         if entries:
             self.entry_id = str(entries[0]["entry_id"])
             return self.entry_id
@@ -167,6 +168,14 @@ class DemoStack:
         await self._wait_for_police_link(client)
         await self.create_dashboard(client)
         return self.entry_id
+
+    async def speak_spanish(self, client: HaClient) -> None:
+        """Show the web UI in Spanish to the demo user (a per-user setting in HA)."""
+        await client.ws(
+            "frontend/set_user_data",
+            key="language",
+            value={"language": "es", "number_format": "language"},
+        )
 
     async def create_dashboard(self, client: HaClient) -> None:
         """Create the Spanish dashboard of the front (alarm, siren, cameras, buttons)."""
@@ -271,11 +280,11 @@ class DemoStack:
         self.kit.stdin.write(f"press {kind}\n".encode())
         await self.kit.stdin.drain()
 
-    async def console_incidents(self, session: aiohttp.ClientSession) -> list[Any]:
-        """Return what the police console shows."""
+    async def console_incidents(self, session: aiohttp.ClientSession) -> dict[str, Any]:
+        """Return what the police console shows (``incidents`` and ``rejected``)."""
         async with session.get(f"{self.console_url}/api/incidents") as response:
-            incidents: list[Any] = await response.json()
-            return incidents
+            view: dict[str, Any] = await response.json()
+            return view
 
     async def stop(self) -> None:
         """Stop every process the stack started."""
