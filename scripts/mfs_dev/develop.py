@@ -31,14 +31,9 @@ async def run(folder: Path, port: int) -> None:
         loop.add_signal_handler(sig, stop.set)
     print("Starting Mosquitto, four test cameras and Home Assistant ...", flush=True)
     try:
-        await stack.start_services()
-        await stack.start_hass()
         async with aiohttp.ClientSession() as session:
-            client = await stack.client(session)
-            await stack.configure_front(client)
+            client = await stack.start(session)
             await client.close()
-        await stack.start_console()
-        await stack.start_kit()
         print(
             "\nMi Frente Seguro demo is up (everything on 127.0.0.1).\n"
             f"  Home Assistant   {stack.hass.url}   login {DEMO_USER} / {DEMO_PASSWORD}\n"

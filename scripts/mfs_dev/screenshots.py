@@ -79,13 +79,8 @@ async def run() -> None:
     with tempfile.TemporaryDirectory(prefix="mfs-shots-") as folder:
         stack = DemoStack(Path(folder) / "stack")
         try:
-            await stack.start_services()
-            await stack.start_hass()
             async with aiohttp.ClientSession() as session:
-                client = await stack.client(session)
-                await stack.configure_front(client)
-                await stack.start_console()
-                await stack.start_kit()
+                client = await stack.start(session)
                 await stack.press()
                 async with asyncio.timeout(60):
                     while not (

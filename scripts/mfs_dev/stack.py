@@ -37,6 +37,12 @@ DEMO_FRONT = {
 }
 CAMERA_NAMES = ["Esquina tienda", "Parque", "Calle 26", "Callejón"]
 DASHBOARD = "mi-frente-seguro"
+DASHBOARD_KEYS = (
+    "alarm", "panic_button", "silent_button", "drill_button", "kit-siren", "incident",
+    "police_status", "incidents_this_month", "false_alarms_this_month",
+    "last_response_time", "mean_response_time_30d", "press", "cam1", "cam2", "cam3",
+    "cam4",
+)  # fmt: skip
 
 
 def dashboard(ids: dict[str, str]) -> dict[str, Any]:
@@ -111,6 +117,16 @@ class DemoStack:
         """Return the police console's address."""
         return f"http://127.0.0.1:{self.console_port}"
 
+    async def start(self, session: aiohttp.ClientSession) -> HaClient:
+        """Start everything and set the demo front up; return a logged-in HA client."""
+        await self.start_services()
+        await self.start_hass()
+        client = await self.client(session)
+        await self.configure_front(client)
+        await self.start_console()
+        await self.start_kit()
+        return client
+
     async def start_services(self) -> None:
         """Start the broker and the cameras (HA comes after)."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -169,6 +185,21 @@ class DemoStack:
         await self.create_dashboard(client)
         return self.entry_id
 
+    async def _entity_ids(self, client: HaClient) -> dict[str, str]:
+        """Return our entity ids by unique id, once every dashboard entity exists."""
+        needed = {f"{FRONT_ID}-{key}" for key in DASHBOARD_KEYS}
+        async with asyncio.timeout(90):
+            while True:
+                registry = await client.ws("config/entity_registry/list")
+                ids = {
+                    item["unique_id"]: item["entity_id"]
+                    for item in registry
+                    if item["platform"] == "mi_frente_seguro"
+                }
+                if needed <= ids.keys():  # platforms load one by one after a reload
+                    return ids
+                await asyncio.sleep(0.5)
+
     async def speak_spanish(self, client: HaClient) -> None:
         """Show the web UI in Spanish to the demo user (a per-user setting in HA)."""
         await client.ws(
@@ -190,12 +221,7 @@ class DemoStack:
                 require_admin=False,
                 mode="storage",
             )
-        registry = await client.ws("config/entity_registry/list")
-        ids = {
-            item["unique_id"]: item["entity_id"]
-            for item in registry
-            if item["platform"] == "mi_frente_seguro"
-        }
+        ids = await self._entity_ids(client)
         await client.ws(
             "lovelace/config/save", url_path=DASHBOARD, config=dashboard(ids)
         )
