@@ -465,3 +465,16 @@ async def test_cli_prints_ready_line(socket_enabled: None, secret: str) -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_physical_press_names_the_kit_button(
+    console: PoliceConsole, http: aiohttp.ClientSession, secret: str
+) -> None:
+    """A street-button press has no person: the console names the button instead."""
+    alert = message()
+    alert["presses"][0]["sender"] |= {"name": None, "house": None, "phone": None,
+                                      "device": "b1"}  # fmt: skip
+    status, _ = await post_alert(http, console, *signed(alert, secret))
+    assert status == 200
+    [incident] = (await incidents(http, console))["incidents"]
+    assert incident["senders"][0]["name"] == "botón b1"

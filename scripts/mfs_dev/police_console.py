@@ -288,7 +288,10 @@ def _json_view(body: Json) -> Json:
             location["outside_area"] = where.get("outside_area") is True
         senders.append(
             {
-                "name": _text(sender.get("name")),
+                "name": _text(sender.get("name"))
+                or (
+                    f"botón {device}" if (device := _text(sender.get("device"))) else ""
+                ),
                 "house": _text(sender.get("house")),
                 "phone": _text(sender.get("phone")),
                 "at": _text(press_obj.get("at")),
