@@ -60,6 +60,7 @@ class FrontIncidents:
         self._press_listeners: list[Callable[[Press, PressResult], None]] = []
         self._change_listeners: list[Callable[[Incident, str], None]] = []
         self._last_press_by_user: dict[str, datetime] = {}
+        self._stats: FrontStats | None = None
 
     async def async_load(self) -> None:
         """Restore what the store holds (open incidents and recent history)."""
@@ -90,6 +91,7 @@ class FrontIncidents:
     @callback
     def async_refresh(self) -> None:
         """Tell the entities to read the book again (e.g. a new month began)."""
+        self._stats = None
         for listener in list(self._listeners):
             listener()
 
@@ -101,8 +103,10 @@ class FrontIncidents:
         return self.book.history[-1] if self.book.history else None
 
     def stats(self) -> FrontStats:
-        """Return the figures the sensors show."""
-        return self.book.stats()
+        """Return the figures the sensors show, computed once per change (not per sensor)."""
+        if self._stats is None:
+            self._stats = self.book.stats()
+        return self._stats
 
     async def async_press(
         self, press: Press, context: Context | None = None
