@@ -212,24 +212,26 @@ async def _sender_context(call: ServiceCall) -> Context:
     return Context(user_id=str(user_id), parent_id=call.context.id)
 
 
-async def async_cancel(call: ServiceCall) -> ServiceResponse:
-    """Cancel an incident as a false alarm (coordinators and admins)."""
+async def _finish(
+    call: ServiceCall, state: IncidentState, field: str
+) -> ServiceResponse:
+    """Cancel or close an incident as the caller (coordinators, admins, automations)."""
     entry = _front_entry(call)
     await async_require_manager(call.hass, entry, call.context)
     sender, _ = await async_sender(call.hass, call.context)
-    details = {ATTR_REASON: call.data[ATTR_REASON], "by_name": sender.name}
+    details = {field: call.data[field], "by_name": sender.name}
     by = call.context.user_id or BY_SYSTEM
-    return await _advance(call, entry, IncidentState.CANCELLED, by, details)
+    return await _advance(call, entry, state, by, details)
+
+
+async def async_cancel(call: ServiceCall) -> ServiceResponse:
+    """Cancel an incident as a false alarm (coordinators and admins)."""
+    return await _finish(call, IncidentState.CANCELLED, ATTR_REASON)
 
 
 async def async_close(call: ServiceCall) -> ServiceResponse:
     """Close an incident (coordinators and admins)."""
-    entry = _front_entry(call)
-    await async_require_manager(call.hass, entry, call.context)
-    sender, _ = await async_sender(call.hass, call.context)
-    details = {ATTR_NOTE: call.data[ATTR_NOTE], "by_name": sender.name}
-    by = call.context.user_id or BY_SYSTEM
-    return await _advance(call, entry, IncidentState.CLOSED, by, details)
+    return await _finish(call, IncidentState.CLOSED, ATTR_NOTE)
 
 
 async def async_police_update(call: ServiceCall) -> ServiceResponse:
