@@ -141,6 +141,7 @@ class FrontDispatch:
         """Open the files, resend what a crash may have left unsent, start delivering."""
         await self.replay.open()
         self._unsubs.append(self.incidents.async_add_change_listener(self._on_change))
+        self._unsubs.append(self.incidents.async_add_commit_hook(self._on_commit))
         if self.outbox is None:
             return
         await self.outbox.open()
@@ -187,34 +188,45 @@ class FrontDispatch:
 
     @callback
     def _on_change(self, incident: Incident, change: str) -> None:
-        now = dt_util.now()
-        message: dict[str, Any] | None = None
         if change == "opened":
-            message = build_created(incident, self.front, now)
             self._arm_escalation(incident)
-        elif change in ("joined", "kind_upgraded"):
+        elif change == "state" and incident.state in RECEIVED_OR_LATER:
+            self._disarm_escalation(incident.incident_id)
+
+    async def _on_commit(self, incident: Incident, change: str) -> None:
+        """Queue the change's police message durably, before HA is told of the change.
+
+        The outbox then starts delivering at once, while the event loop is still free of
+        the entity and event work the change brings.
+        """
+        if self.outbox is None:
+            return
+        if (message := self._message_for(incident, change)) is not None:
+            await self._enqueue(message)
+
+    def _message_for(self, incident: Incident, change: str) -> dict[str, Any] | None:
+        now = dt_util.now()
+        if change == "opened":
+            return build_created(incident, self.front, now)
+        if change in ("joined", "kind_upgraded"):
             changes = [UpdateChange.PRESSES]
             if change == "kind_upgraded":
                 changes.append(UpdateChange.KIND)
-            message = build_updated(incident, self.front, now, changes=changes)
-        elif change == "evidence":
-            message = build_updated(
+            return build_updated(incident, self.front, now, changes=changes)
+        if change == "evidence":
+            return build_updated(
                 incident,
                 self.front,
                 now,
                 _evidence(incident),
                 changes=[UpdateChange.EVIDENCE],
             )
-        elif change == "state":
-            if incident.state in RECEIVED_OR_LATER:
-                self._disarm_escalation(incident.incident_id)
+        if change == "state":
             if incident.state is IncidentState.CANCELLED:
-                message = build_cancelled(incident, self.front, now)
-            elif incident.state is IncidentState.CLOSED:
-                message = build_closed(incident, self.front, now)
-        if message is not None and self.outbox is not None:
-            # Eager: the outbox takes messages in the order the incident changed.
-            self.hass.async_create_task(self._enqueue(message), eager_start=True)
+                return build_cancelled(incident, self.front, now)
+            if incident.state is IncidentState.CLOSED:
+                return build_closed(incident, self.front, now)
+        return None
 
     async def _enqueue(self, message: dict[str, Any]) -> None:
         assert self.outbox is not None

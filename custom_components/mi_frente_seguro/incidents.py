@@ -1,23 +1,27 @@
 """A loaded front's incidents in Home Assistant: presses in, events and entity updates out.
 
 Order of work for every change: decide it in the pure :class:`IncidentBook` (no ``await``),
-make it durable in the :class:`IncidentStore`, then tell HA (bus event, entities).
+make it durable in the :class:`IncidentStore`, let the commit hooks make their part durable
+(the police outbox queues its message: the alert leaves before anything else is told, so
+entity and event work never delays it), then tell HA (press listeners, bus event, entities).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import EVENT_INCIDENT, PRESS_COOLDOWN
+from .const import EVENT_INCIDENT, LOGGER, PRESS_COOLDOWN
 from .frente.book import FrontStats, IncidentBook, PressResult
 from .frente.front import Front
 from .frente.incident import Incident, IncidentState, Press, Response, Transition
 from .frente.store import IncidentStore
+
+type CommitHook = Callable[[Incident, str], Awaitable[None]]
 
 
 def press_summary(press: Press) -> dict[str, Any]:
@@ -59,6 +63,7 @@ class FrontIncidents:
         self._listeners: list[Callable[[], None]] = []
         self._press_listeners: list[Callable[[Press, PressResult], None]] = []
         self._change_listeners: list[Callable[[Incident, str], None]] = []
+        self._commit_hooks: list[CommitHook] = []
         self._last_press_by_user: dict[str, datetime] = {}
         self._stats: FrontStats | None = None
 
@@ -89,6 +94,27 @@ class FrontIncidents:
         return lambda: self._change_listeners.remove(listener)
 
     @callback
+    def async_add_commit_hook(self, hook: CommitHook) -> CALLBACK_TYPE:
+        """Await ``hook(incident, change)`` after every stored change, before it is told.
+
+        For work that must be durable right behind the change (the police outbox). A hook
+        that raises is logged; the change stands (it is already stored).
+        """
+        self._commit_hooks.append(hook)
+        return lambda: self._commit_hooks.remove(hook)
+
+    async def _after_commit(self, incident: Incident, change: str) -> None:
+        for hook in list(self._commit_hooks):
+            try:
+                await hook(incident, change)
+            except Exception:  # noqa: BLE001  (the change is stored: log, go on)
+                LOGGER.exception(
+                    "Could not finish the %s change of incident %s",
+                    change,
+                    incident.incident_id,
+                )
+
+    @callback
     def async_refresh(self) -> None:
         """Tell the entities to read the book again (e.g. a new month began)."""
         self._stats = None
@@ -116,15 +142,16 @@ class FrontIncidents:
         if result.duplicate:
             return result
         await self.store.async_save(result.incident)
-        repeat = self._is_repeat(press)
-        for listener in list(self._press_listeners):
-            listener(press, result)
         if result.opened:
             change = "opened"
         elif result.kind_change is not None:
             change = "kind_upgraded"
         else:
             change = "joined"
+        await self._after_commit(result.incident, change)
+        repeat = self._is_repeat(press)
+        for listener in list(self._press_listeners):
+            listener(press, result)
         summary = press_summary(press) | {"repeat": repeat}
         self._announce(result.incident, change, context, press=summary)
         return result
@@ -157,6 +184,7 @@ class FrontIncidents:
         """
         incident, step = self.book.advance(incident_id, state, by=by, details=details)
         await self.store.async_save(incident)
+        await self._after_commit(incident, "state")
         self._announce(incident, "state", context, by=by, details=step.details)
         return incident, step
 
@@ -167,6 +195,7 @@ class FrontIncidents:
         incident = self.book.get(incident_id)
         incident.responses.append(response)
         await self.store.async_save(incident)
+        await self._after_commit(incident, "response")
         self._announce(
             incident,
             "response",
@@ -190,6 +219,7 @@ class FrontIncidents:
         incident = self.book.get(incident_id)
         incident.evidence.extend(links)
         await self.store.async_save(incident)
+        await self._after_commit(incident, "evidence")
         self._announce(incident, "evidence", None, evidence=summary)
         return incident
 
