@@ -8,7 +8,7 @@ follows as ``incident.updated``. A delivered ``incident.created`` moves the inci
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from .frente.dispatch.messages import (
     build_updated,
 )
 from .frente.dispatch.outbox import Outbox, OutboxEvent, OutboxFormat
+from .frente.dispatch.outbox_db import read_legacy, remove_legacy
 from .frente.dispatch.replay import ReplayCache
 from .frente.dispatch.signing import WebhookError, WebhookSecret
 from .frente.front import Front
@@ -113,7 +114,7 @@ class FrontDispatch:
         self.outbox: Outbox | None = None
         if settings.url and settings.secrets:
             self.outbox = Outbox(
-                folder / f"{front_id}-outbox.db",
+                incidents.store.committer,
                 async_get_clientsession(hass),
                 settings.url,
                 settings.secrets,
@@ -122,6 +123,7 @@ class FrontDispatch:
                 clock=dt_util.now,
                 on_gone=self._on_gone,
             )
+        self.legacy_outbox = folder / f"{front_id}-outbox.db"
         self.replay = ReplayCache(
             folder / f"{front_id}-replay.db", hass.async_add_executor_job, dt_util.now
         )
@@ -141,13 +143,14 @@ class FrontDispatch:
         """Open the files, resend what a crash may have left unsent, start delivering."""
         await self.replay.open()
         self._unsubs.append(self.incidents.async_add_change_listener(self._on_change))
-        self._unsubs.append(self.incidents.async_add_commit_hook(self._on_commit))
+        self._unsubs.append(self.incidents.async_add_commit_hook(self._stage))
         if self.outbox is None:
             return
         await self.outbox.open()
+        await self._adopt_legacy_outbox()
         self._unsubs.append(self.outbox.add_listener(self._on_outbox))
         for incident in self.incidents.book.all():
-            # Stored but never queued (HA died between the two commits): queue it now.
+            # Open but never queued (opened before the police link was set): queue it now.
             if (
                 incident.is_open
                 and self.outbox.original_of(incident.incident_id) is None
@@ -193,16 +196,38 @@ class FrontDispatch:
         elif change == "state" and incident.state in RECEIVED_OR_LATER:
             self._disarm_escalation(incident.incident_id)
 
-    async def _on_commit(self, incident: Incident, change: str) -> None:
-        """Queue the change's police message durably, before HA is told of the change.
+    def _stage(
+        self, incident: Incident, change: str
+    ) -> Coroutine[Any, Any, None] | None:
+        """Stage the change's police message in the change's own transaction.
 
-        The outbox then starts delivering at once, while the event loop is still free of
-        the entity and event work the change brings.
+        One fsync makes the change and its alert durable; the outbox starts delivering as
+        soon as it is, while the event loop is still free of the entity and event work
+        the change brings (that is told only afterwards).
         """
         if self.outbox is None:
+            return None
+        if (message := self._message_for(incident, change)) is None:
+            return None
+        return self._queued(self.outbox.stage(message))
+
+    async def _queued(self, committed: Coroutine[Any, Any, bool]) -> None:
+        await committed
+        self._notify()
+
+    async def _adopt_legacy_outbox(self) -> None:
+        """Re-queue what a separate outbox file (earlier versions) left undelivered."""
+        assert self.outbox is not None
+        legacy = await self.hass.async_add_executor_job(read_legacy, self.legacy_outbox)
+        if legacy is None:
             return
-        if (message := self._message_for(incident, change)) is not None:
-            await self._enqueue(message)
+        await self.outbox.adopt(legacy)
+        await self.hass.async_add_executor_job(remove_legacy, self.legacy_outbox)
+        LOGGER.info(
+            "Moved %s undelivered police messages of %s into its incident file",
+            len(legacy.pending),
+            self.front.name,
+        )
 
     def _message_for(self, incident: Incident, change: str) -> dict[str, Any] | None:
         now = dt_util.now()

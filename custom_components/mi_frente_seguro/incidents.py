@@ -1,14 +1,16 @@
 """A loaded front's incidents in Home Assistant: presses in, events and entity updates out.
 
 Order of work for every change: decide it in the pure :class:`IncidentBook` (no ``await``),
-make it durable in the :class:`IncidentStore`, let the commit hooks make their part durable
-(the police outbox queues its message: the alert leaves before anything else is told, so
-entity and event work never delays it), then tell HA (press listeners, bus event, entities).
+make it durable in the :class:`IncidentStore` together with what the commit hooks stage in
+the same transaction (the police outbox's message: one fsync for the change and its alert,
+and the alert leaves before anything else is told, so entity and event work never delays
+it), then tell HA (press listeners, bus event, entities).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,8 @@ from .frente.front import Front
 from .frente.incident import Incident, IncidentState, Press, Response, Transition
 from .frente.store import IncidentStore
 
-type CommitHook = Callable[[Incident, str], Awaitable[None]]
+# Stages its writes (synchronously) and returns what to await once they are committed.
+type CommitHook = Callable[[Incident, str], Coroutine[Any, Any, object] | None]
 
 
 def press_summary(press: Press) -> dict[str, Any]:
@@ -95,18 +98,35 @@ class FrontIncidents:
 
     @callback
     def async_add_commit_hook(self, hook: CommitHook) -> CALLBACK_TYPE:
-        """Await ``hook(incident, change)`` after every stored change, before it is told.
+        """Call ``hook(incident, change)`` to stage writes in each change's transaction.
 
-        For work that must be durable right behind the change (the police outbox). A hook
-        that raises is logged; the change stands (it is already stored).
+        The hook is called right after the change is staged, with no ``await`` in between
+        (so its writes commit with the change); the coroutine it returns is awaited once
+        they are durable and before the change is told. A hook that fails is logged; the
+        change stands.
         """
         self._commit_hooks.append(hook)
         return lambda: self._commit_hooks.remove(hook)
 
-    async def _after_commit(self, incident: Incident, change: str) -> None:
+    async def _persist(self, incident: Incident, change: str) -> None:
+        """Commit the change and what the hooks stage, in one transaction."""
+        saved = self.store.save(incident)
+        staged: list[Coroutine[Any, Any, object]] = []
         for hook in list(self._commit_hooks):
             try:
-                await hook(incident, change)
+                if (pending := hook(incident, change)) is not None:
+                    staged.append(pending)
+            except Exception:  # noqa: BLE001  (the change itself must still be stored)
+                LOGGER.exception("Could not stage the %s change's extra writes", change)
+        try:
+            await asyncio.shield(saved)
+        except BaseException:
+            for pending in staged:
+                pending.close()
+            raise
+        for pending in staged:
+            try:
+                await pending
             except Exception:  # noqa: BLE001  (the change is stored: log, go on)
                 LOGGER.exception(
                     "Could not finish the %s change of incident %s",
@@ -141,14 +161,13 @@ class FrontIncidents:
         result = self.book.press(press)
         if result.duplicate:
             return result
-        await self.store.async_save(result.incident)
         if result.opened:
             change = "opened"
         elif result.kind_change is not None:
             change = "kind_upgraded"
         else:
             change = "joined"
-        await self._after_commit(result.incident, change)
+        await self._persist(result.incident, change)
         repeat = self._is_repeat(press)
         for listener in list(self._press_listeners):
             listener(press, result)
@@ -183,8 +202,7 @@ class FrontIncidents:
         Raises ``UnknownIncidentError`` or ``IllegalTransitionError`` with nothing changed.
         """
         incident, step = self.book.advance(incident_id, state, by=by, details=details)
-        await self.store.async_save(incident)
-        await self._after_commit(incident, "state")
+        await self._persist(incident, "state")
         self._announce(incident, "state", context, by=by, details=step.details)
         return incident, step
 
@@ -194,8 +212,7 @@ class FrontIncidents:
         """Record a member's answer to the alarm notification, durably, and announce it."""
         incident = self.book.get(incident_id)
         incident.responses.append(response)
-        await self.store.async_save(incident)
-        await self._after_commit(incident, "response")
+        await self._persist(incident, "response")
         self._announce(
             incident,
             "response",
@@ -218,8 +235,7 @@ class FrontIncidents:
         """Attach evidence files to an incident, durably, and announce them."""
         incident = self.book.get(incident_id)
         incident.evidence.extend(links)
-        await self.store.async_save(incident)
-        await self._after_commit(incident, "evidence")
+        await self._persist(incident, "evidence")
         self._announce(incident, "evidence", None, evidence=summary)
         return incident
 

@@ -26,9 +26,14 @@ from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
     OutboxEvent,
     OutboxFormat,
 )
+from custom_components.mi_frente_seguro.frente.dispatch.outbox_db import (
+    read_legacy,
+    remove_legacy,
+)
 from custom_components.mi_frente_seguro.frente.dispatch.retry import BACKOFF_CAP
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from custom_components.mi_frente_seguro.frente.incident import IncidentKind
+from custom_components.mi_frente_seguro.frente.store import IncidentStore
 
 from .conftest import EVIDENCE, FRONT, T0, make_incident
 from .receiver import FakeSleep, Receiver, wait_until
@@ -401,9 +406,61 @@ async def test_concurrent_enqueues_share_commits(
     outbox.start()
     messages = [alarm(n) for n in range(50)]
     await asyncio.gather(*(outbox.enqueue(message) for message in messages))
-    inserts = outbox._db.commits
+    inserts = outbox.committer.commits
     assert inserts < 50
     await wait_until(lambda: outbox.depth == 0)
     await outbox.close()
     assert_in_order(receiver, [message["id"] for message in messages])
     assert rows(harness.path) == [(m["id"], "delivered") for m in messages]
+
+
+async def test_an_incident_and_its_alert_share_one_commit(
+    tmp_path: Path, session: aiohttp.ClientSession, receiver: Receiver
+) -> None:
+    """The store and the outbox on one file: the change and its alert, one fsync."""
+    store = IncidentStore(tmp_path / "front.db")
+    await store.async_open()
+    outbox = Outbox(store.committer, session, receiver.url, [PRIMARY])
+    await outbox.open()
+    incident = make_incident("01JDINCIDENT00000000000001")
+    before = store.commits
+    saved = store.save(incident)
+    queued = outbox.stage(build_created(incident, FRONT, T0))
+    await asyncio.shield(saved)
+    assert await queued is True
+    assert store.commits == before + 1
+    await outbox.close()  # the store owns the file: still open
+    assert store.committer.is_open
+    await store.async_close()
+    with sqlite3.connect(tmp_path / "front.db") as db:
+        assert db.execute("SELECT count(*) FROM incidents").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (1,)
+
+
+async def test_a_separate_outbox_file_is_adopted_in_order(
+    tmp_path: Path, session: aiohttp.ClientSession, receiver: Receiver
+) -> None:
+    """What an older, separate outbox file left undelivered is queued again, in order."""
+    legacy = tmp_path / "front-outbox.db"
+    old = Outbox(legacy, session, receiver.url, [PRIMARY])
+    await old.open()
+    for n in range(3):
+        await old.enqueue(alarm(n))
+    await old.close()
+    loaded = read_legacy(legacy)
+    assert loaded is not None
+    assert len(loaded.pending) == 3
+    assert read_legacy(tmp_path / "missing.db") is None
+
+    outbox = Outbox(tmp_path / "front.db", session, receiver.url, [PRIMARY])
+    await outbox.open()
+    assert await outbox.adopt(loaded) == 3
+    assert await outbox.adopt(loaded) == 0  # the same ids again: nothing new
+    assert outbox.original_of("01JDINCIDENT00000000000001") is not None
+    remove_legacy(legacy)
+    assert not legacy.exists()
+    await receiver.start()
+    outbox.start()
+    await wait_until(lambda: len(receiver.accepted) == 3)
+    assert receiver.accepted == [f"01JDMESSAGE{n:015d}" for n in range(3)]
+    await outbox.close()

@@ -1,7 +1,10 @@
 """The durable outbox of one front: police messages, delivered in order, at least once.
 
 ``enqueue`` returns once the message is committed to an SQLite file (WAL, synchronous=FULL);
-concurrent enqueues share one commit. A delivery task (``start``/``stop``) POSTs the oldest
+concurrent enqueues share one commit. The outbox's tables live in the front's incident file
+and share its :class:`~custom_components.mi_frente_seguro.frente.committer.Committer`:
+``stage`` queues a message in the same transaction as the incident change staged just
+before it (one fsync for the press and its alert; both on disk, or neither). A delivery task (``start``/``stop``) POSTs the oldest
 undelivered message to the endpoint, signed (Standard Webhooks), and moves to the next one
 only when it is delivered (2xx) or, for a drill, dropped. So a front's messages arrive in the
 order they were queued, and a restart, or a kill, resumes where the file says.
@@ -18,10 +21,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 import logging
 from pathlib import Path
 import random as _random
@@ -30,9 +34,19 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from custom_components.mi_frente_seguro.frente.committer import Committer
+
 from .cap import CONTENT_TYPE as CAP_CONTENT_TYPE, to_cap
 from .messages import MessageRef, MessageType, encode_json
-from .outbox_db import DELIVERED, DROPPED, Finish, Insert, OutboxDatabase, StoredMessage
+from .outbox_db import (
+    DELIVERED,
+    DROPPED,
+    Finish,
+    Insert,
+    Loaded,
+    OutboxDatabase,
+    StoredMessage,
+)
 from .retry import next_delay, parse_retry_after
 from .signing import WebhookSecret, signature_headers
 
@@ -79,7 +93,7 @@ class Outbox:
 
     def __init__(
         self,
-        path: Path,
+        store: Path | Committer,
         session: aiohttp.ClientSession,
         url: str,
         secrets: Iterable[WebhookSecret],
@@ -95,14 +109,21 @@ class Outbox:
         keep_done: int = KEEP_DONE,
         on_gone: Callable[[], None] | None = None,
     ) -> None:
-        """Set up; ``secrets`` is the primary first, then the previous one while rotating."""
-        self._db = OutboxDatabase(path, max(keep_done, 1))
+        """Set up; ``secrets`` is the primary first, then the previous one while rotating.
+
+        ``store`` is a file of the outbox's own, or the committer of a file it shares
+        (the front's incident file, opened and closed by its owner).
+        """
+        self._db = OutboxDatabase(max(keep_done, 1))
+        self._owns_file = not isinstance(store, Committer)
+        self.committer = (
+            store if isinstance(store, Committer) else Committer(store, executor)
+        )
         self._session = session
         self._url = url
         self._secrets = _checked(secrets)
         self.message_format = OutboxFormat(message_format)
         self._cap_sender = cap_sender
-        self._executor = executor or _default_executor
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sleep = sleep
         self._random = random
@@ -116,9 +137,6 @@ class Outbox:
         self._resumed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._opened = False
-        self._ops: list[Insert | Finish] = []
-        self._waiter: asyncio.Future[None] | None = None
-        self._writer: asyncio.Task[None] | None = None
         self.gone = False
         self.reachable: bool | None = None
         self.last_latency: float | None = None
@@ -164,7 +182,8 @@ class Outbox:
 
     async def open(self) -> None:
         """Open the file and load the undelivered messages, oldest first."""
-        loaded = await self._executor(self._db.open)
+        await self.committer.open()
+        loaded = await self.committer.run(self._db.load)
         self._queue.extend(loaded.pending)
         self._originals.update(loaded.originals)
         if loaded.last_latency_ms is not None:
@@ -177,6 +196,16 @@ class Outbox:
         Returns False when a message with the same id was already queued (nothing changes).
         A message other than ``incident.created`` without ``references`` gets the
         reference of its incident's created message when this outbox queued it.
+        """
+        return await self.stage(message)
+
+    def stage(self, message: Mapping[str, Any]) -> Coroutine[Any, Any, bool]:
+        """Stage a message for the file's next commit, now; await the result to know.
+
+        Nothing is awaited before the message is staged, so a caller that stages an
+        incident change first gets both into one transaction. The returned coroutine ends
+        (as :meth:`enqueue`) once the message is on disk; close it unawaited if the
+        commit is not wanted any more (the message is committed anyway).
         """
         if not self._opened:
             raise RuntimeError("outbox is not open")
@@ -202,14 +231,57 @@ class Outbox:
         new_original = is_created and stored.incident_id not in self._originals
         if new_original:  # known at once, so an update queued meanwhile references it
             self._originals[stored.incident_id] = (stored.message_id, sent_at)
+        committed = self.committer.stage(
+            partial(self._db.insert, op), after=partial(self._accepted, op)
+        )
+        return self._settle(committed, op, new_original=new_original)
+
+    async def adopt(self, loaded: Loaded) -> int:
+        """Queue, in one commit, what another outbox file held; return how many were new.
+
+        Its pending messages keep their order (after those already queued) and its
+        incidents' created-message references are remembered.
+        """
+        if not self._opened:
+            raise RuntimeError("outbox is not open")
+        ops = [Insert(replace(m, seq=0, failures=0)) for m in loaded.pending]
+        committed = [
+            self.committer.stage(
+                partial(self._db.insert, op), after=partial(self._accepted, op)
+            )
+            for op in ops
+        ]
+        for incident_id, (message_id, sent_at) in loaded.originals.items():
+            if incident_id not in self._originals:
+                self._originals[incident_id] = (message_id, sent_at)
+                committed.append(
+                    self.committer.stage(
+                        partial(
+                            self._db.remember_original, incident_id, message_id, sent_at
+                        )
+                    )
+                )
+        if committed:
+            await asyncio.shield(committed[-1])
+        return sum(op.inserted for op in ops)
+
+    def _accepted(self, op: Insert) -> None:
+        """Take a committed message into the queue (on the loop, in commit order)."""
+        if op.inserted:
+            self._queue.append(op.message)
+            self._wakeup.set()
+
+    async def _settle(
+        self, committed: asyncio.Future[None], op: Insert, *, new_original: bool
+    ) -> bool:
         try:
-            await self._submit(op)
+            await asyncio.shield(committed)
         except Exception:  # not committed (a cancelled caller's commit still lands)
             if new_original:
-                del self._originals[stored.incident_id]
+                self._originals.pop(op.message.incident_id, None)
             raise
         if op.inserted:
-            self._notify(OutboxEvent("enqueued", *_ids(stored)))
+            self._notify(OutboxEvent("enqueued", *_ids(op.message)))
         return op.inserted
 
     def start(self) -> None:
@@ -229,13 +301,12 @@ class Outbox:
             await asyncio.wait([task])
 
     async def close(self) -> None:
-        """Stop, finish pending writes and close the file."""
+        """Stop; close the file if it is the outbox's own (after its pending writes)."""
         await self.stop()
-        if self._writer is not None:
-            await asyncio.wait([self._writer])
         if self._opened:
             self._opened = False
-            await self._executor(self._db.close)
+            if self._owns_file:
+                await self.committer.close()
 
     def resume(self) -> None:
         """Deliver again after a 410 (the endpoint was fixed or replaced)."""
@@ -243,38 +314,6 @@ class Outbox:
             self.gone = False
             self._resumed.set()
             self._notify(OutboxEvent("resumed"))
-
-    async def _submit(self, op: Insert | Finish) -> None:
-        """Commit ``op`` with whatever else is waiting (group commit)."""
-        self._ops.append(op)
-        loop = asyncio.get_running_loop()
-        if self._waiter is None:
-            self._waiter = loop.create_future()
-        waiter = self._waiter
-        if self._writer is None:
-            self._writer = loop.create_task(self._write_ops(), name="mfs-outbox-writer")
-        await asyncio.shield(waiter)
-
-    async def _write_ops(self) -> None:
-        try:
-            while self._ops:
-                batch, self._ops = self._ops, []
-                waiter, self._waiter = self._waiter, None
-                assert waiter is not None
-                try:
-                    await self._executor(self._db.commit, batch)
-                except Exception as err:  # noqa: BLE001  (handed to every waiting caller)
-                    waiter.set_exception(err)
-                    continue
-                # Still on the loop, in commit order: the queue keeps the enqueue order.
-                self._queue.extend(
-                    op.message for op in batch if isinstance(op, Insert) and op.inserted
-                )
-                if self._queue:
-                    self._wakeup.set()
-                waiter.set_result(None)
-        finally:
-            self._writer = None
 
     async def _deliver_forever(self) -> None:
         while True:
@@ -321,7 +360,9 @@ class Outbox:
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
         try:
-            await self._submit(op)
+            done = self.committer.stage(partial(self._db.finish, op))
+            self.committer.stage(self._db.prune, key="outbox:prune")
+            await asyncio.shield(done)
         except Exception:
             _LOGGER.exception(
                 "Could not record outbox message %s as %s", op.seq, op.status
@@ -373,7 +414,3 @@ def _checked(secrets: Iterable[WebhookSecret]) -> tuple[WebhookSecret, ...]:
     if not keys:
         raise ValueError("an outbox needs at least one signing secret")
     return keys
-
-
-async def _default_executor(func: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)

@@ -1,7 +1,8 @@
-"""The outbox's SQLite file (WAL, synchronous=FULL): what is queued, delivered or dropped.
+"""The outbox's SQLite tables (WAL, synchronous=FULL): what is queued, delivered or dropped.
 
-Blocking code only: :class:`~.outbox.Outbox` runs every call here in its executor, one job
-at a time, so the connection is never used by two threads at once.
+Blocking code only, given a connection: the tables live in the front's incident file, and its
+:class:`~custom_components.mi_frente_seguro.frente.committer.Committer` runs these writes in
+its transactions (so an alert commits together with the press that caused it).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import sqlite3
 
-from custom_components.mi_frente_seguro.frente.store import open_database
+from custom_components.mi_frente_seguro.frente.committer import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -82,63 +83,42 @@ class Loaded:
 
 
 class OutboxDatabase:
-    """Blocking access to one outbox file."""
+    """Blocking access to the outbox tables of a connection."""
 
-    def __init__(self, path: Path, keep_done: int) -> None:
-        """Remember the file and how many delivered/dropped rows to keep."""
-        self.path = path
+    def __init__(self, keep_done: int) -> None:
+        """Remember how many delivered/dropped rows to keep."""
         self.keep_done = keep_done
-        self._db: sqlite3.Connection | None = None
-        self.commits = 0
 
-    def open(self) -> Loaded:
-        """Open (or create) the file and return the undelivered messages in order."""
-        self._db = open_database(self.path)
-        self._db.executescript(SCHEMA)
-        loaded = Loaded()
-        rows = self._db.execute(
-            "SELECT seq, message_id, incident_id, type, exercise, body, enqueued_at "
-            "FROM outbox WHERE status = ? ORDER BY seq",
-            (PENDING,),
+    def load(self, db: sqlite3.Connection) -> Loaded:
+        """Create the tables if needed and return the undelivered messages in order."""
+        db.executescript(SCHEMA)
+        return _read(db)
+
+    def insert(self, op: Insert, db: sqlite3.Connection) -> None:
+        """Queue a message (``op.inserted`` tells whether its id was new)."""
+        self._insert(db, op)
+
+    def remember_original(
+        self, incident_id: str, message_id: str, sent_at: str, db: sqlite3.Connection
+    ) -> None:
+        """Record an incident's created message (later messages reference it)."""
+        db.execute(
+            "INSERT OR IGNORE INTO originals (incident_id, message_id, sent_at) "
+            "VALUES (?, ?, ?)",
+            (incident_id, message_id, sent_at),
         )
-        for seq, message_id, incident_id, kind, exercise, body, at in rows:
-            loaded.pending.append(
-                StoredMessage(
-                    message_id, incident_id, kind, bool(exercise), body, at, seq
-                )
-            )
-        for incident_id, message_id, sent_at in self._db.execute(
-            "SELECT incident_id, message_id, sent_at FROM originals"
-        ):
-            loaded.originals[incident_id] = (message_id, sent_at)
-        row = self._db.execute(
-            "SELECT latency_ms FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT 1",
-            (DELIVERED,),
-        ).fetchone()
-        loaded.last_latency_ms = row[0] if row else None
-        return loaded
 
-    def commit(self, ops: list[Insert | Finish]) -> None:
-        """Apply ``ops`` in one transaction; return once it is on disk."""
-        db = self._db
-        if db is None:
-            raise RuntimeError("outbox file is not open")
-        finished = False
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            for op in ops:
-                if isinstance(op, Insert):
-                    self._insert(db, op)
-                else:
-                    finished = True
-                    db.execute(
-                        "UPDATE outbox SET status = ?, done_at = ?, latency_ms = ?, "
-                        "error = ? WHERE seq = ?",
-                        (op.status, op.done_at, op.latency_ms, op.error, op.seq),
-                    )
-            if finished:
-                self._prune(db)
-        self.commits += 1
+    def finish(self, op: Finish, db: sqlite3.Connection) -> None:
+        """Mark a message delivered or dropped."""
+        db.execute(
+            "UPDATE outbox SET status = ?, done_at = ?, latency_ms = ?, "
+            "error = ? WHERE seq = ?",
+            (op.status, op.done_at, op.latency_ms, op.error, op.seq),
+        )
+
+    def prune(self, db: sqlite3.Connection) -> None:
+        """Keep the last ``keep_done`` finished rows, and as many originals."""
+        self._prune(db)
 
     def _insert(self, db: sqlite3.Connection, op: Insert) -> None:
         message = op.message
@@ -178,8 +158,47 @@ class OutboxDatabase:
             (self.keep_done - 1,),
         )
 
-    def close(self) -> None:
-        """Close the file."""
-        if self._db is not None:
-            db, self._db = self._db, None
-            db.close()
+
+def _read(db: sqlite3.Connection) -> Loaded:
+    loaded = Loaded()
+    rows = db.execute(
+        "SELECT seq, message_id, incident_id, type, exercise, body, enqueued_at "
+        "FROM outbox WHERE status = ? ORDER BY seq",
+        (PENDING,),
+    )
+    for seq, message_id, incident_id, kind, exercise, body, at in rows:
+        loaded.pending.append(
+            StoredMessage(message_id, incident_id, kind, bool(exercise), body, at, seq)
+        )
+    for incident_id, message_id, sent_at in db.execute(
+        "SELECT incident_id, message_id, sent_at FROM originals ORDER BY rowid"
+    ):
+        loaded.originals[incident_id] = (message_id, sent_at)
+    row = db.execute(
+        "SELECT latency_ms FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT 1",
+        (DELIVERED,),
+    ).fetchone()
+    loaded.last_latency_ms = row[0] if row else None
+    return loaded
+
+
+def read_legacy(path: Path) -> Loaded | None:
+    """Return what a separate outbox file (before the tables moved) still holds.
+
+    None when there is no such file. The caller re-queues its pending messages in the
+    front's file and then removes it with :func:`remove_legacy`.
+    """
+    if not path.exists():
+        return None
+    db = open_database(path)
+    try:
+        db.executescript(SCHEMA)
+        return _read(db)
+    finally:
+        db.close()
+
+
+def remove_legacy(path: Path) -> None:
+    """Delete a separate outbox file and its WAL companions."""
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
