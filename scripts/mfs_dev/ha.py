@@ -64,17 +64,18 @@ def prepare_config(
     users: Mapping[str, str],
     *,
     extra_yaml: str = "",
+    base_yaml: str | None = None,
 ) -> None:
     """Write a runnable HA configuration into ``config_dir`` (idempotent).
 
-    ``users`` maps usernames to passwords; each becomes an administrator.
+    ``users`` maps usernames to passwords; each becomes an administrator. ``base_yaml``
+    replaces the demo's configuration (``config/configuration.yaml``).
     """
     config_dir.mkdir(parents=True, exist_ok=True)
     target = config_dir / "configuration.yaml"
     if target.resolve() != CONFIG_TEMPLATE.resolve():
-        target.write_text(
-            CONFIG_TEMPLATE.read_text(encoding="utf-8") + extra_yaml, encoding="utf-8"
-        )
+        base = base_yaml or CONFIG_TEMPLATE.read_text(encoding="utf-8")
+        target.write_text(base + extra_yaml, encoding="utf-8")
     components = config_dir / "custom_components"
     components.mkdir(exist_ok=True)
     link = components / COMPONENT.name

@@ -1,0 +1,314 @@
+"""The benchmarks' Home Assistant: a real ``hass`` process with N fronts and the hand-built chain.
+
+Its configuration is a typical box's (recorder, history, logbook, frontend, mobile_app,
+warnings-only logging) plus what a coordinator without our integration would build by hand:
+HA's MQTT integration and an automation that posts each press to the police with
+``rest_command``. The ``mfs_bench_probe`` component (``scripts/mfs_dev/bench_probe``)
+measures the event loop's lag from inside. Every front is added through HA's config-flow
+REST API, with its street kit on the benchmark's Mosquitto and its police link on the
+benchmark's receiver, exactly as a coordinator does it from the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+import time
+from typing import Any
+
+import aiohttp
+
+from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
+from custom_components.mi_frente_seguro.frente.front import make_front_id
+
+from .ha import HaClient, HaProcess, free_port, prepare_config
+from .stack import DEMO_FRONT
+
+USER = "bench"
+PASSWORD = "bench-password"  # noqa: S105  (a throw-away local login)
+PROBE = Path(__file__).with_name("bench_probe")
+SETTLE = 3.0  # s for a new front's background work (its kit link) before reading memory
+# Parallel runs, so a burst is not dropped by the default single mode.
+HANDBUILT_AUTOMATION = {
+    "alias": "Pánico hecho a mano (MQTT -> rest_command)",
+    "mode": "parallel",
+    "max": 1000,
+    "triggers": [{"trigger": "mqtt", "topic": "handbuilt/+/panic"}],
+    "actions": [
+        {
+            "action": "rest_command.police_handbuilt",
+            "data": {
+                "front": "{{ trigger.topic.split('/')[1] }}",
+                "seq": "{{ trigger.payload_json.seq }}",
+            },
+        }
+    ],
+}
+
+CONFIGURATION = """\
+# Written by scripts/bench: a typical box, warnings-only logging, plus the hand-built chain.
+homeassistant:
+  name: Mi Frente Seguro (benchmark)
+  latitude: 10.4236
+  longitude: -75.5518
+  elevation: 2
+  unit_system: metric
+  time_zone: America/Bogota
+  country: CO
+  currency: COP
+  language: es
+http:
+  server_host: 127.0.0.1
+  server_port: !env_var MFS_HA_PORT 8123
+api:
+config:
+frontend:
+onboarding:
+person:
+mobile_app:
+recorder:
+history:
+logbook:
+logger:
+  default: warning
+mfs_bench_probe:
+
+# The hand-built chain: HA's MQTT integration and the automation are added by the
+# benchmark through the UI's APIs; rest_command has no UI, so it is YAML.
+rest_command:
+  police_handbuilt:
+    url: "{receiver}/handbuilt/{{{{ front }}}}"
+    method: post
+    content_type: application/json
+    payload: '{{"seq": {{{{ seq }}}}}}'
+automation: !include automations.yaml
+"""
+
+
+@dataclass(slots=True)
+class BenchFront:
+    """One front added to the benchmark's HA."""
+
+    number: int
+    front_id: str
+    entry_id: str
+    secret: str
+    setup_s: float  # the config flow's last step: the entry created and set up
+    entities: dict[str, str] = field(default_factory=dict)  # entity ids by key
+
+    @property
+    def panic_button(self) -> str:
+        """Return the entity id of the front's Pánico button."""
+        return self.entities["panic_button"]
+
+
+class BenchHa:
+    """Start the benchmark's HA and add fronts, the MQTT integration and a phone."""
+
+    def __init__(self, folder: Path, receiver_url: str, broker_port: int) -> None:
+        """Everything HA writes goes under ``folder``."""
+        self.folder = folder
+        self.receiver_url = receiver_url
+        self.broker_port = broker_port
+        self.process = HaProcess(folder / "ha", free_port())
+        self.client: HaClient | None = None
+        self.fronts: list[BenchFront] = []
+        self.phone_webhook = ""
+
+    @property
+    def api(self) -> HaClient:
+        """Return the logged-in client."""
+        assert self.client is not None
+        return self.client
+
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Write the configuration, start ``hass`` and log in."""
+        config_dir = self.process.config_dir
+        await asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: prepare_config(
+                config_dir,
+                {USER: PASSWORD},
+                base_yaml=CONFIGURATION.format(receiver=self.receiver_url),
+            ),
+        )
+        automations = config_dir / "automations.yaml"
+        if not automations.exists():
+            automations.write_text("[]\n", encoding="utf-8")
+        link = config_dir / "custom_components" / "mfs_bench_probe"
+        if not link.exists():
+            link.symlink_to(PROBE, target_is_directory=True)
+        await self.process.start()
+        self.client = HaClient(session, self.process.url)
+        await self.client.login(USER, PASSWORD)
+        await self.client.wait_running()
+
+    async def stop(self) -> None:
+        """Stop HA."""
+        if self.client is not None:
+            await self.client.close()
+        await self.process.stop()
+
+    def rss_mib(self) -> float:
+        """Return HA's resident memory in MiB (from /proc)."""
+        assert self.process.process is not None
+        status = Path(f"/proc/{self.process.process.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS in /proc status")
+
+    async def add_handbuilt_mqtt(self) -> None:
+        """Set HA's own MQTT integration up on the benchmark's broker (the hand-built way)."""
+        flow = await self.api.rest(
+            "POST", "/api/config/config_entries/flow", {"handler": "mqtt"}
+        )
+        result = await self.api.rest(
+            "POST",
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {
+                "broker": "127.0.0.1",
+                "port": self.broker_port,
+                "other_settings": {"set_client_cert": False, "set_ca_cert": "off"},
+            },
+        )
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"HA's MQTT integration was not set up: {result}")
+        await self.api.rest(
+            "POST",
+            "/api/config/automation/config/handbuilt_panic",
+            HANDBUILT_AUTOMATION,
+        )
+
+    async def add_front(self, number: int, *, police: bool = True) -> BenchFront:
+        """Add front ``number`` through the config flow and link it to the receiver."""
+        flow = await self.api.rest(
+            "POST", "/api/config/config_entries/flow", {"handler": "mi_frente_seguro"}
+        )
+        path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+        fields = {**DEMO_FRONT, "name": f"Banco {number:02d}"}
+        await self.api.rest("POST", path, fields)
+        started = time.perf_counter()
+        result = await self.api.rest(
+            "POST",
+            path,
+            {
+                "broker_host": "127.0.0.1",
+                "broker_port": self.broker_port,
+                "broker_tls": False,
+                "topic_base": "mfs",
+            },
+        )
+        setup_s = time.perf_counter() - started
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"front {number} was not created: {result}")
+        front = BenchFront(
+            number,
+            make_front_id(str(DEMO_FRONT["barrio"]), f"Banco {number:02d}"),
+            str(result["result"]["entry_id"]),
+            WebhookSecret.generate().export(),
+            setup_s,
+        )
+        if police:
+            await self.link_police(front)
+        self.fronts.append(front)
+        return front
+
+    async def link_police(self, front: BenchFront) -> None:
+        """Point the front's police link at the receiver and wait for the reload."""
+        await self.api.options_flow(
+            front.entry_id,
+            "police",
+            {
+                "police_url": f"{self.receiver_url}/alerts/{front.front_id}",
+                "police_format": "json",
+                "police_secret": front.secret,
+                "escalation_delay": 60,
+            },
+        )
+        path = f"/api/diagnostics/config_entry/{front.entry_id}"
+        async with asyncio.timeout(60):
+            while True:
+                try:
+                    diagnostics = await self.api.rest("GET", path)
+                except RuntimeError:  # 4xx/5xx while the front reloads
+                    diagnostics = None
+                police = (diagnostics or {}).get("data", {}).get("police") or {}
+                if police.get("endpoint"):
+                    break
+                await asyncio.sleep(0.1)
+        front.entities = await self._entities(front.front_id)
+
+    async def _entities(self, front_id: str) -> dict[str, str]:
+        keys = ("panic_button", "incident", "outbox_depth")
+        wanted = {f"{front_id}-{key}": key for key in keys}
+        async with asyncio.timeout(30):
+            while True:
+                registry = await self.api.ws("config/entity_registry/list")
+                found = {
+                    wanted[item["unique_id"]]: str(item["entity_id"])
+                    for item in registry
+                    if item["unique_id"] in wanted
+                }
+                if len(found) == len(keys):
+                    return found
+                await asyncio.sleep(0.2)
+
+    async def reload_s(self, front: BenchFront) -> float:
+        """Reload a front (unload, then set up again) and return how long it took."""
+        started = time.perf_counter()
+        await self.api.rest(
+            "POST", f"/api/config/config_entries/entry/{front.entry_id}/reload"
+        )
+        return time.perf_counter() - started
+
+    async def register_phone(self) -> None:
+        """Register a phone through HA's real mobile_app API, as the companion app does."""
+        answer = await self.api.rest(
+            "POST",
+            "/api/mobile_app/registrations",
+            {
+                "app_id": "io.homeassistant.companion.android",
+                "app_name": "Home Assistant",
+                "app_version": "2026.11",
+                "device_name": "Banco",
+                "manufacturer": "Google",
+                "model": "Pixel 9",
+                "os_name": "Android",
+                "os_version": "16",
+                "supports_encryption": False,
+            },
+        )
+        self.phone_webhook = str(answer["webhook_id"])
+
+    async def app_call(self, domain: str, service: str, data: dict[str, Any]) -> None:
+        """Call an action through the phone's webhook, as a widget or tile does."""
+        async with self.api.session.post(
+            f"{self.process.url}/api/webhook/{self.phone_webhook}",
+            json={
+                "type": "call_service",
+                "data": {"domain": domain, "service": service, "service_data": data},
+            },
+        ) as response:
+            response.raise_for_status()
+
+    async def action(self, domain: str, service: str, **data: Any) -> Any:
+        """Call an action over REST and return its response."""
+        return await self.api.rest(
+            "POST", f"/api/services/{domain}/{service}?return_response", data
+        )
+
+    async def state(self, entity_id: str) -> dict[str, Any]:
+        """Return an entity's state over REST."""
+        state: dict[str, Any] = await self.api.rest("GET", f"/api/states/{entity_id}")
+        return state
+
+    async def probe_start(self) -> None:
+        """Start sampling the event loop's lag inside HA."""
+        await self.api.rest("POST", "/api/mfs_bench_probe/start")
+
+    async def probe_stop(self) -> list[float]:
+        """Stop sampling; return the lags (ms)."""
+        answer = await self.api.rest("POST", "/api/mfs_bench_probe/stop")
+        return [float(value) for value in answer["lag_ms"]]

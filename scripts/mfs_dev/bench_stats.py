@@ -1,0 +1,26 @@
+"""Small statistics for the benchmarks: percentiles of a sample, rounded for the report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import math
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Return the nearest-rank percentile (``fraction`` in 0..1) of ``values``."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary(values: Sequence[float], digits: int = 1) -> dict[str, float | int]:
+    """Return n, p50, p95, p99 and max of ``values``, rounded to ``digits``."""
+    return {
+        "n": len(values),
+        "p50": round(percentile(values, 0.50), digits),
+        "p95": round(percentile(values, 0.95), digits),
+        "p99": round(percentile(values, 0.99), digits),
+        "max": round(max(values), digits) if values else math.nan,
+    }
