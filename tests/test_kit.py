@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 import json
+import logging
 from typing import Any
 
 import aiomqtt
@@ -239,3 +240,16 @@ async def test_wrong_password_starts_reauth(
     assert response is not None
     assert response["opened"] is True
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reload_stops_the_link_without_errors(
+    hass: HomeAssistant, kit_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reloading a front (every options change does) logs no lost link and no error."""
+    caplog.clear()
+    assert await hass.config_entries.async_reload(kit_entry.entry_id)
+    await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
+    # Reload again at once, while the new link may still be connecting.
+    assert await hass.config_entries.async_reload(kit_entry.entry_id)
+    await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

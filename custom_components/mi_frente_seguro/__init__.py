@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 import sqlite3
 
@@ -48,6 +50,7 @@ PLATFORMS: list[Platform] = [
     Platform.SIREN,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+LINK_STOP_TIMEOUT = 5.0  # s for the kit link to disconnect cleanly at unload
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -115,6 +118,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
 
     async def _stop_links(_event: Event) -> None:
         # HA stops without unloading entries: end delivery and ffmpeg processes cleanly.
+        if kit.client is not None:
+            kit.client.stop()
         await dispatch.async_stop()
         await entry.runtime_data.cameras.async_stop()
 
@@ -122,9 +127,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
     if kit.client is not None:
         # The front works without its broker: the link keeps retrying in the background
         # (its entities are unavailable meanwhile) and a refused password starts reauth.
-        entry.async_create_background_task(
-            hass, kit.client.run(), f"{DOMAIN} kit link {front.front_id}"
+        # Not an entry task: HA would cancel it mid-connect at unload (paho then logs
+        # errors); the link is stopped cleanly instead, before the entry is unloaded.
+        link = hass.async_create_background_task(
+            kit.client.run(), f"{DOMAIN} kit link {front.front_id}"
         )
+        entry.async_on_unload(partial(_stop_link, kit.client, link))
 
     @callback
     def _midnight(_now: datetime) -> None:
@@ -213,6 +221,15 @@ def _remove_stale_kit_device(
     )
     if device is not None:
         registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+
+
+async def _stop_link(client: KitClient, link: asyncio.Task[None]) -> None:
+    """End the kit link cleanly; cancel it if it does not end in time."""
+    client.stop()
+    _, pending = await asyncio.wait({link}, timeout=LINK_STOP_TIMEOUT)
+    for task in pending:
+        task.cancel()
+        await asyncio.wait({task})
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bool:

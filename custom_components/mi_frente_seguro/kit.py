@@ -92,7 +92,7 @@ class FrontKit:
 
     @callback
     def async_stop(self) -> None:
-        """Cancel timers and listeners (the link task is cancelled by HA)."""
+        """Cancel timers and listeners (the link is stopped by the entry's unload)."""
         for unsub in (*self._unsubs, self._siren_timer, self._offline_timer):
             if unsub is not None:
                 unsub()

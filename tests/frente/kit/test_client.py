@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+import logging
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,40 @@ def test_backoff_is_full_jitter_and_capped() -> None:
     assert client.backoff(30) == 30.0
     half = KitClient(BrokerSettings("h"), TOPICS, Recorder(), rand=lambda: 0.5)
     assert half.backoff(3) == 1.0
+
+
+@pytest.mark.parametrize("stop_after_connect", [False, True])
+async def test_stop_ends_the_link_cleanly(
+    broker: Mosquitto, caplog: pytest.LogCaptureFixture, stop_after_connect: bool
+) -> None:
+    """stop() disconnects and returns, even mid-subscription: no error, no lost link."""
+    recorder = Recorder()
+    client = KitClient(
+        BrokerSettings("127.0.0.1", broker.port, client_id="ha-stop"),
+        TOPICS,
+        recorder,
+        sleep=_no_wait,
+    )
+    task = asyncio.create_task(client.run())
+    if stop_after_connect:
+        await recorder.wait_for(lambda: client.connected)
+    else:
+        await asyncio.sleep(0)  # connecting or subscribing
+    client.stop()
+    async with asyncio.timeout(10):
+        await task  # returns by itself
+    assert not client.connected
+    assert recorder.links == ([True] if stop_after_connect else [])
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # The session stays at the broker: a press sent meanwhile arrives on the next link.
+    await publish(broker, TOPICS.panic, '{"button": "b1", "seq": 99}')
+    again = KitClient(
+        BrokerSettings("127.0.0.1", broker.port, client_id="ha-stop"),
+        TOPICS,
+        recorder,
+        sleep=_no_wait,
+    )
+    task = asyncio.create_task(again.run())
+    await recorder.wait_for(lambda: [p.seq for p in recorder.presses] == [99])
+    again.stop()
+    await task

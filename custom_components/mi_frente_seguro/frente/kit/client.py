@@ -7,6 +7,8 @@
 - Reconnects with full-jitter backoff; a credentials refusal stops the loop and is reported
   (HA then starts a re-authentication flow).
 - Malformed payloads are counted per kind of problem and never reach the handler.
+- :meth:`KitClient.stop` ends the link cleanly (a DISCONNECT once any subscription in
+  flight is answered), so an unload or a reload logs no error and no lost link.
 """
 
 from __future__ import annotations
@@ -163,14 +165,15 @@ class KitClient:
         self._rand = rand
         self._sleep = sleep
         self._client: aiomqtt.Client | None = None
+        self._stopping = asyncio.Event()
         self.connected = False
         self.problems: Counter[str] = Counter()  # malformed payloads by kind of problem
         self.reconnects = 0
 
     async def run(self) -> None:
-        """Keep the link up until cancelled or the broker refuses our credentials."""
+        """Keep the link up until stopped (or cancelled) or our credentials are refused."""
         attempt = 0
-        while True:
+        while not self._stopping.is_set():
             try:
                 async with _mqtt_client(self.settings, self._tls_context) as client:
                     attempt = 0
@@ -185,10 +188,37 @@ class KitClient:
                 _LOGGER.debug("Dropping the MQTT session so the broker resends a press")
             finally:
                 self._client = None
-                self._set_connected(False)
+                if self._stopping.is_set():
+                    self.connected = False  # asked to stop: not a lost link
+                else:
+                    self._set_connected(False)
+            if self._stopping.is_set():
+                return
             attempt += 1
             self.reconnects += 1
-            await self._sleep(self.backoff(attempt))
+            await self._until_stopped(self._sleep(self.backoff(attempt)))
+
+    def stop(self) -> None:
+        """Ask :meth:`run` to end: it disconnects cleanly and returns.
+
+        A press being stored when the link ends is not acknowledged: the broker sends it
+        again on the next connection (persistent session).
+        """
+        self._stopping.set()
+
+    async def _until_stopped(self, work: Awaitable[object]) -> None:
+        """Await ``work`` unless :meth:`stop` comes first (then ``work`` is cancelled)."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not task.done():
+                task.cancel()
+                await asyncio.wait({task})
+        if not task.cancelled():
+            task.result()  # a lost link or a press to be sent again: raised here
 
     def backoff(self, attempt: int) -> float:
         """Return a full-jitter delay for reconnect ``attempt`` (1, 2, ...)."""
@@ -196,11 +226,18 @@ class KitClient:
         return float(self._rand() * ceiling)
 
     async def _session(self, client: aiomqtt.Client) -> None:
-        paho = client._client  # noqa: SLF001  (acks live on paho's client)
         self._client = client
+        # Not interrupted by stop(): a cancelled subscription's answer would arrive with
+        # no one waiting for it (paho logs an error).
         for topic in self.topics.subscriptions():
             await client.subscribe(topic, qos=1)
+        if self._stopping.is_set():
+            return
         self._set_connected(True)
+        await self._until_stopped(self._read(client))
+
+    async def _read(self, client: aiomqtt.Client) -> None:
+        paho = client._client  # noqa: SLF001  (acks live on paho's client)
         async for message in client.messages:
             await self._dispatch(message)
             if message.qos > 0:
