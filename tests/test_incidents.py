@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
 from homeassistant.components.alarm_control_panel.const import AlarmControlPanelState
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 
@@ -269,3 +271,29 @@ async def test_front_must_exist(
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(DOMAIN, "trigger", data, blocking=True)
     assert err.value.translation_key == key
+
+
+async def test_entities_write_only_what_changed(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An incident change rewrites only the entities whose state or attributes moved."""
+    entry = init_integration
+    reported: list[str] = []
+    changed: list[str] = []
+
+    @callback
+    def _any(_data: Mapping[str, Any]) -> bool:
+        return True
+
+    hass.bus.async_listen(
+        EVENT_STATE_REPORTED, lambda e: reported.append(e.data["entity_id"]), _any
+    )
+    hass.bus.async_listen(
+        EVENT_STATE_CHANGED, lambda e: changed.append(e.data["entity_id"])
+    )
+    await call(hass, "trigger", entry.entry_id)
+    await call(hass, "cancel", entry.entry_id, reason="Falsa alarma")
+    await hass.async_block_till_done()
+    assert reported == []  # no entity was written with the state it already had
+    incident = state_of(hass, "sensor", "incident").entity_id
+    assert changed.count(incident) == 2  # triggered, then cancelled

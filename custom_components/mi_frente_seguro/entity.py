@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import override
+from typing import Any, override
 
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -28,6 +28,7 @@ class FrenteEntity(Entity):
         front_id = entry.runtime_data.front.front_id
         self._attr_unique_id = f"{front_id}-{description.key}"
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, front_id)})
+        self._last_shown: tuple[Any, ...] | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -35,10 +36,27 @@ class FrenteEntity(Entity):
         await super().async_added_to_hass()
         self.async_on_remove(self.incidents.async_add_listener(self._handle_update))
         self._update_from_incidents()
+        self._last_shown = (
+            self._shown()
+        )  # HA writes this state once the entity is added
 
     def _handle_update(self) -> None:
+        """Write the state only when what the entity shows changed.
+
+        Every incident and outbox change reaches every entity of the front; most leave
+        an entity as it was. Writing anyway costs a state-machine update and an event
+        each (about 47 of them per alarm raised and cancelled), and that work and its
+        garbage compete with the next alarm for the event loop.
+        """
         self._update_from_incidents()
-        self.async_write_ha_state()
+        shown = self._shown()
+        if shown != self._last_shown:
+            self._last_shown = shown
+            self.async_write_ha_state()
+
+    def _shown(self) -> tuple[Any, ...]:
+        """Return what the state machine would show of this entity."""
+        return (self.available, self.state, self.extra_state_attributes)
 
     def _update_from_incidents(self) -> None:
         """Read what the entity shows from the incidents (override)."""
