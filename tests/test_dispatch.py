@@ -20,6 +20,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.outbox import Outbox
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from custom_components.mi_frente_seguro.runtime import incident_db_path
 from homeassistant import loader
+from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -143,6 +144,26 @@ async def test_an_older_separate_outbox_file_is_delivered_and_removed(
     await _front(hass, receiver.url)
     await wait_for(hass, lambda: receiver.accepted == [message["id"]])
     assert not legacy.exists()
+
+
+async def test_a_drained_backlog_refreshes_the_entities_once_a_second(
+    hass: HomeAssistant, receiver: Receiver
+) -> None:
+    """Delivering a backlog does not write the outbox sensor once per message."""
+    await receiver.stop()  # the police endpoint is down
+    entry = await _front(hass, receiver.url)
+    for _ in range(10):
+        await call(hass, "trigger", entry.entry_id)
+        await call(hass, "cancel", entry.entry_id, reason="Falsa alarma")
+    depth = state_of(hass, "sensor", "outbox_depth").entity_id
+    await wait_for(hass, lambda: hass.states.get(depth).state == "20")
+    writes = async_capture_events(hass, EVENT_STATE_CHANGED)
+    await receiver.start()
+    await wait_for(hass, lambda: len(receiver.accepted) == 20)
+    await wait_for(hass, lambda: hass.states.get(depth).state == "0")
+    depth_writes = [e for e in writes if e.data["entity_id"] == depth]
+    assert 1 <= len(depth_writes) <= 4  # 20 deliveries, at most about one a second
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_status_webhook(

@@ -20,6 +20,7 @@ from homeassistant.components import webhook
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -56,6 +57,7 @@ from .frente.incident import IllegalTransitionError, Incident, IncidentState
 from .incidents import FrontIncidents
 
 EVENT_ESCALATION = "mi_frente_seguro_escalation"
+ENTITY_REFRESH_COOLDOWN = 1.0  # s between refreshes of the police-link entities
 RECEIVED_OR_LATER = frozenset(
     {
         IncidentState.RECEIVED,
@@ -133,6 +135,13 @@ class FrontDispatch:
         self._listeners: list[Callable[[], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._stopped = False
+        self._refresh = Debouncer(
+            hass,
+            LOGGER,
+            cooldown=ENTITY_REFRESH_COOLDOWN,
+            immediate=True,
+            function=self._notify_now,
+        )
 
     @property
     def issue_id(self) -> str:
@@ -167,6 +176,7 @@ class FrontDispatch:
             unsub()
         self._unsubs.clear()
         self._escalations.clear()
+        self._refresh.async_shutdown()
         if self.outbox is not None:
             await self.outbox.stop()
             await self.outbox.close()
@@ -184,6 +194,15 @@ class FrontDispatch:
         return lambda: self._listeners.remove(listener)
 
     def _notify(self) -> None:
+        """Refresh the police-link entities: at once, then at most once a second.
+
+        A drained backlog delivers hundreds of messages a second; one state write per
+        message would load the event loop and the recorder for nothing.
+        """
+        self._refresh.async_schedule_call()
+
+    @callback
+    def _notify_now(self) -> None:
         for listener in list(self._listeners):
             listener()
 
@@ -383,7 +402,7 @@ class FrontDispatch:
         except IllegalTransitionError:
             return 409
         self.last_police_status = update.status.value
-        self._notify()
+        self._notify_now()  # the police's word shows at once
         return 200
 
 

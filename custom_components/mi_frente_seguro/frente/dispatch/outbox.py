@@ -137,6 +137,7 @@ class Outbox:
         self._resumed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._opened = False
+        self._finished = 0  # delivered/dropped since the last prune
         self.gone = False
         self.reachable: bool | None = None
         self.last_latency: float | None = None
@@ -305,6 +306,8 @@ class Outbox:
         await self.stop()
         if self._opened:
             self._opened = False
+            if self._finished and self.committer.is_open:
+                await asyncio.shield(self.committer.stage(self._db.prune))
             if self._owns_file:
                 await self.committer.close()
 
@@ -361,7 +364,10 @@ class Outbox:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
         try:
             done = self.committer.stage(partial(self._db.finish, op))
-            self.committer.stage(self._db.prune, key="outbox:prune")
+            self._finished += 1
+            if self._finished >= self._db.keep_done:  # the prune reads the whole table
+                self._finished = 0
+                self.committer.stage(self._db.prune, key="outbox:prune")
             await asyncio.shield(done)
         except Exception:
             _LOGGER.exception(
