@@ -38,17 +38,11 @@ from .const import (
     LOGGER,
 )
 from .frente.book import UnknownIncidentError
+from .frente.dispatch.attempt import OutboxFormat
+from .frente.dispatch.changes import message_for_change
 from .frente.dispatch.inbound import MAX_BODY, InboundVerifier, StatusUpdate
-from .frente.dispatch.messages import (
-    Evidence,
-    EvidenceKind,
-    UpdateChange,
-    build_cancelled,
-    build_closed,
-    build_created,
-    build_updated,
-)
-from .frente.dispatch.outbox import Outbox, OutboxEvent, OutboxFormat
+from .frente.dispatch.messages import build_created
+from .frente.dispatch.outbox import Outbox, OutboxEvent
 from .frente.dispatch.outbox_db import read_legacy, remove_legacy
 from .frente.dispatch.replay import ReplayCache
 from .frente.dispatch.signing import WebhookError, WebhookSecret
@@ -226,7 +220,8 @@ class FrontDispatch:
         """
         if self.outbox is None:
             return None
-        if (message := self._message_for(incident, change)) is None:
+        message = message_for_change(incident, self.front, change, dt_util.now())
+        if message is None:
             return None
         return self._queued(self.outbox.stage(message))
 
@@ -247,30 +242,6 @@ class FrontDispatch:
             len(legacy.pending),
             self.front.name,
         )
-
-    def _message_for(self, incident: Incident, change: str) -> dict[str, Any] | None:
-        now = dt_util.now()
-        if change == "opened":
-            return build_created(incident, self.front, now)
-        if change in ("joined", "kind_upgraded"):
-            changes = [UpdateChange.PRESSES]
-            if change == "kind_upgraded":
-                changes.append(UpdateChange.KIND)
-            return build_updated(incident, self.front, now, changes=changes)
-        if change == "evidence":
-            return build_updated(
-                incident,
-                self.front,
-                now,
-                _evidence(incident),
-                changes=[UpdateChange.EVIDENCE],
-            )
-        if change == "state":
-            if incident.state is IncidentState.CANCELLED:
-                return build_cancelled(incident, self.front, now)
-            if incident.state is IncidentState.CLOSED:
-                return build_closed(incident, self.front, now)
-        return None
 
     async def _enqueue(self, message: dict[str, Any]) -> None:
         assert self.outbox is not None
@@ -404,20 +375,6 @@ class FrontDispatch:
         self.last_police_status = update.status.value
         self._notify_now()  # the police's word shows at once
         return 200
-
-
-def _evidence(incident: Incident) -> list[Evidence]:
-    return [
-        Evidence(
-            camera=item["camera"],
-            url=item["media"],
-            sha256=item["sha256"],
-            captured_at=datetime.fromisoformat(item["captured_at"]),
-            kind=EvidenceKind.CLIP if item["kind"] == "clip" else EvidenceKind.SNAPSHOT,
-            mime_type="video/mp4" if item["kind"] == "clip" else "image/jpeg",
-        )
-        for item in incident.evidence
-    ]
 
 
 @callback

@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.mi_frente_seguro.frente.dispatch.attempt import OutboxFormat
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     UpdateChange,
     build_created,
@@ -24,7 +25,6 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
 from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
     Outbox,
     OutboxEvent,
-    OutboxFormat,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.outbox_db import (
     read_legacy,
@@ -35,7 +35,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSe
 from custom_components.mi_frente_seguro.frente.incident import IncidentKind
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
 
-from .conftest import EVIDENCE, FRONT, T0, make_incident
+from .conftest import EVIDENCE, FRONT, T0, joined, make_incident
 from .receiver import FakeSleep, Receiver, wait_until
 
 PRIMARY = WebhookSecret.generate()
@@ -464,3 +464,41 @@ async def test_a_separate_outbox_file_is_adopted_in_order(
     await wait_until(lambda: len(receiver.accepted) == 3)
     assert receiver.accepted == [f"01JDMESSAGE{n:015d}" for n in range(3)]
     await outbox.close()
+
+
+async def test_a_newer_presses_update_replaces_the_waiting_one(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """A storm of presses while the endpoint is away sends the latest picture, once."""
+    outbox = harness.outbox()
+    await outbox.open()
+    incident = make_incident("01JDSTORM00000000000000001")
+    created = build_created(incident, FRONT, T0)
+    await outbox.enqueue(created)
+    updates = []
+    for n in range(5):
+        joined(incident)
+        update = build_updated(
+            incident, FRONT, T0, changes=[UpdateChange.PRESSES], message_id=f"U{n}"
+        )
+        updates.append(update)
+        await outbox.enqueue(update)
+    evidence = build_updated(
+        incident, FRONT, T0, EVIDENCE, changes=[UpdateChange.EVIDENCE], message_id="E"
+    )
+    await outbox.enqueue(evidence)  # evidence updates are never replaced
+    assert outbox.depth == 3  # created, the last presses update, the evidence
+    assert harness.count("superseded") == 4
+    await outbox.close()
+
+    # After a restart, the file holds the same three (the replaced ones are not pending).
+    again = harness.outbox()
+    await again.open()
+    assert again.depth == 3
+    await receiver.start()
+    again.start()
+    await wait_until(lambda: again.depth == 0)
+    assert receiver.accepted == [created["id"], "U4", "E"]
+    statuses = dict(rows(harness.path))
+    assert [statuses[f"U{n}"] for n in range(4)] == ["superseded"] * 4
+    await again.close()

@@ -4,9 +4,10 @@
 concurrent enqueues share one commit. The outbox's tables live in the front's incident file
 and share its :class:`~custom_components.mi_frente_seguro.frente.committer.Committer`:
 ``stage`` queues a message in the same transaction as the incident change staged just
-before it (one fsync for the press and its alert; both on disk, or neither). A delivery task (``start``/``stop``) POSTs the oldest
-undelivered message to the endpoint, signed (Standard Webhooks), and moves to the next one
-only when it is delivered (2xx) or, for a drill, dropped. So a front's messages arrive in the
+before it (one fsync for the press and its alert; both on disk, or neither). A delivery
+task (``start``/``stop``) POSTs the oldest undelivered message to the endpoint, signed
+(Standard Webhooks), and moves to the next one only when it is delivered (2xx) or, for a
+drill, dropped. So a front's messages arrive in the
 order they were queued, and a restart, or a kill, resumes where the file says.
 
 Answers: 2xx delivered; 410 Gone: the endpoint is retired, delivery stops and ``on_gone``
@@ -24,7 +25,6 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import partial
 import logging
 from pathlib import Path
@@ -36,7 +36,8 @@ import aiohttp
 
 from custom_components.mi_frente_seguro.frente.committer import Committer
 
-from .cap import CONTENT_TYPE as CAP_CONTENT_TYPE, to_cap
+from .attempt import DEFAULT_TIMEOUT, OutboxFormat, post_signed
+from .cap import to_cap
 from .messages import MessageRef, MessageType, encode_json
 from .outbox_db import (
     DELIVERED,
@@ -47,33 +48,18 @@ from .outbox_db import (
     OutboxDatabase,
     StoredMessage,
 )
-from .retry import next_delay, parse_retry_after
-from .signing import WebhookSecret, signature_headers
+from .retry import next_delay
+from .signing import WebhookSecret
 
 _LOGGER = logging.getLogger(__name__)
 
 type Executor = Callable[..., Awaitable[Any]]
 type EventKind = Literal[
-    "enqueued", "delivered", "failed", "dropped", "gone", "resumed"
+    "enqueued", "delivered", "failed", "dropped", "superseded", "gone", "resumed"
 ]
 
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, sock_connect=3)
 DRILL_MAX_ATTEMPTS = 10  # about 2-4 minutes of retries
 KEEP_DONE = 1000  # delivered/dropped rows kept in the file
-USER_AGENT = "mi-frente-seguro/1"
-
-
-class OutboxFormat(StrEnum):
-    """What an outbox sends: the JSON message or its CAP 1.2 rendering."""
-
-    JSON = "json"
-    CAP = "cap"
-
-
-CONTENT_TYPES = {
-    OutboxFormat.JSON: "application/json",
-    OutboxFormat.CAP: CAP_CONTENT_TYPE,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +124,8 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._opened = False
         self._finished = 0  # delivered/dropped since the last prune
+        self._latest: dict[str, StoredMessage] = {}  # newest queued update by key
+        self._superseded = 0  # queued messages replaced by newer ones
         self.gone = False
         self.reachable: bool | None = None
         self.last_latency: float | None = None
@@ -160,8 +148,8 @@ class Outbox:
 
     @property
     def depth(self) -> int:
-        """Return how many messages are not yet delivered (nor dropped)."""
-        return len(self._queue)
+        """Return how many messages are not yet delivered (nor dropped, nor replaced)."""
+        return len(self._queue) - self._superseded
 
     def set_secrets(self, secrets: Iterable[WebhookSecret]) -> None:
         """Sign from the next attempt on with ``secrets`` (primary first)."""
@@ -232,10 +220,30 @@ class Outbox:
         new_original = is_created and stored.incident_id not in self._originals
         if new_original:  # known at once, so an update queued meanwhile references it
             self._originals[stored.incident_id] = (stored.message_id, sent_at)
+        stored.supersedes = _supersede_key(message)
+        victim = self._replaceable(stored)
+        if victim is not None:
+            self.committer.stage(partial(self._db.supersede, victim.seq))
         committed = self.committer.stage(
-            partial(self._db.insert, op), after=partial(self._accepted, op)
+            partial(self._db.insert, op), after=partial(self._accepted, op, victim)
         )
         return self._settle(committed, op, new_original=new_original)
+
+    def _replaceable(self, stored: StoredMessage) -> StoredMessage | None:
+        """Return the queued update that ``stored`` makes useless, if any.
+
+        Every message carries the whole incident, so a newer ``presses`` (or ``kind``)
+        update of an incident replaces the one of the same kind still waiting: a storm
+        of presses during an outage, or faster than the endpoint answers, sends the
+        latest picture instead of one message per press. The head of the queue (maybe
+        being sent) is never replaced.
+        """
+        if stored.supersedes is None:
+            return None
+        queued = self._latest.get(stored.supersedes)
+        if queued is None or queued.superseded or queued is self._queue[0]:
+            return None
+        return queued
 
     async def adopt(self, loaded: Loaded) -> int:
         """Queue, in one commit, what another outbox file held; return how many were new.
@@ -266,11 +274,23 @@ class Outbox:
             await asyncio.shield(committed[-1])
         return sum(op.inserted for op in ops)
 
-    def _accepted(self, op: Insert) -> None:
+    def _accepted(self, op: Insert, victim: StoredMessage | None = None) -> None:
         """Take a committed message into the queue (on the loop, in commit order)."""
-        if op.inserted:
-            self._queue.append(op.message)
-            self._wakeup.set()
+        if not op.inserted:
+            return
+        message = op.message
+        if (
+            victim is not None
+            and self._latest.get(victim.supersedes or "") is victim
+            and victim is not self._queue[0]
+        ):
+            victim.superseded = True  # skipped when it reaches the head
+            self._superseded += 1
+            self._notify(OutboxEvent("superseded", *_ids(victim)))
+        if message.supersedes is not None:
+            self._latest[message.supersedes] = message
+        self._queue.append(message)
+        self._wakeup.set()
 
     async def _settle(
         self, committed: asyncio.Future[None], op: Insert, *, new_original: bool
@@ -328,7 +348,12 @@ class Outbox:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
-            await self._deliver_head(self._queue[0])
+            head = self._queue[0]
+            if head.superseded:
+                self._queue.popleft()
+                self._superseded -= 1
+                continue
+            await self._deliver_head(head)
 
     async def _deliver_head(self, message: StoredMessage) -> None:
         started = self._clock()
@@ -336,7 +361,7 @@ class Outbox:
         if status is not None and 200 <= status < 300:
             done = self._clock().timestamp()
             latency = max(done - message.enqueued_at, 0.0)
-            self._queue.popleft()
+            self._pop_head(message)
             self.reachable, self.last_error, self.last_latency = True, None, latency
             await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
             self._notify(OutboxEvent("delivered", *_ids(message), latency=latency))
@@ -353,12 +378,20 @@ class Outbox:
         self._notify(OutboxEvent("failed", *_ids(message), error=error))
         if message.exercise and message.failures >= self._drill_max_attempts:
             _LOGGER.warning("Dropping drill message %s: %s", message.message_id, error)
-            self._queue.popleft()
+            self._pop_head(message)
             done = self._clock().timestamp()
             await self._finish(Finish(message.seq, DROPPED, done, error=error))
             self._notify(OutboxEvent("dropped", *_ids(message), error=error))
             return
         await self._sleep(next_delay(message.failures, retry_after, self._random))
+
+    def _pop_head(self, message: StoredMessage) -> None:
+        self._queue.popleft()
+        if (
+            message.supersedes is not None
+            and self._latest.get(message.supersedes) is message
+        ):
+            del self._latest[message.supersedes]
 
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
@@ -378,30 +411,17 @@ class Outbox:
         self, message: StoredMessage, now: datetime
     ) -> tuple[int | None, float | None, str]:
         """Make one attempt; return (HTTP status or None, Retry-After, error text)."""
-        headers = signature_headers(
-            message.message_id, int(now.timestamp()), message.body, self._secrets
+        answer = await post_signed(
+            self._session,
+            self._url,
+            message.message_id,
+            message.body,
+            secrets=self._secrets,
+            message_format=self.message_format,
+            timeout=self._timeout,
+            now=now,
         )
-        headers["Content-Type"] = CONTENT_TYPES[self.message_format]
-        headers["User-Agent"] = USER_AGENT
-        try:
-            async with self._session.post(
-                self._url,
-                data=message.body,
-                headers=headers,
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                retry_after = parse_retry_after(
-                    response.headers.get("Retry-After"), self._clock()
-                )
-                return response.status, retry_after, f"HTTP {response.status}"
-        except TimeoutError:
-            return None, None, "timeout"
-        except (aiohttp.ClientError, OSError) as err:
-            return None, None, type(err).__name__
-        except Exception:
-            _LOGGER.exception("Unexpected error posting to %s", self.endpoint)
-            return None, None, "unexpected error"
+        return answer.status, answer.retry_after, answer.error
 
     def _notify(self, event: OutboxEvent) -> None:
         for listener in list(self._listeners):
@@ -409,6 +429,16 @@ class Outbox:
                 listener(event)
             except Exception:
                 _LOGGER.exception("Outbox listener failed on %s", event.kind)
+
+
+def _supersede_key(message: Mapping[str, Any]) -> str | None:
+    """Return what a message replaces when queued: updates of the same incident and kind."""
+    changes = message.get("changes")
+    if message["type"] != MessageType.UPDATED or not changes:
+        return None
+    if "evidence" in changes:
+        return None  # evidence updates list only their own files: never replaced
+    return f"{message['incident_id']}:{','.join(sorted(changes))}"
 
 
 def _ids(message: StoredMessage) -> tuple[str, str, str]:

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS originals (
 PENDING = "pending"
 DELIVERED = "delivered"
 DROPPED = "dropped"
+SUPERSEDED = "superseded"  # replaced by a newer update of the same incident
 
 
 @dataclass(slots=True)
@@ -51,6 +52,10 @@ class StoredMessage:
     enqueued_at: float  # Unix seconds
     seq: int = 0  # set when inserted
     failures: int = 0  # failed attempts in this run (not stored)
+    # Not stored: a newer queued message with the same key replaces this one (then
+    # ``superseded`` is set and the message is skipped when it reaches the head).
+    supersedes: str | None = None
+    superseded: bool = False
 
 
 @dataclass(slots=True)
@@ -106,6 +111,13 @@ class OutboxDatabase:
             "INSERT OR IGNORE INTO originals (incident_id, message_id, sent_at) "
             "VALUES (?, ?, ?)",
             (incident_id, message_id, sent_at),
+        )
+
+    def supersede(self, seq: int, db: sqlite3.Connection) -> None:
+        """Mark a still-pending message as replaced by a newer one."""
+        db.execute(
+            "UPDATE outbox SET status = ? WHERE seq = ? AND status = ?",
+            (SUPERSEDED, seq, PENDING),
         )
 
     def finish(self, op: Finish, db: sqlite3.Connection) -> None:

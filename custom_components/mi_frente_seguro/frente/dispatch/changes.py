@@ -1,0 +1,63 @@
+"""Which police message an incident change sends (none for changes the police need not hear).
+
+``opened`` -> ``incident.created``; more presses or a raised kind -> ``incident.updated``
+(``presses``/``kind``); evidence attached -> ``incident.updated`` with the evidence links;
+cancelled or closed -> ``incident.cancelled`` / ``incident.closed``. Answers of members and
+other states (``sent``, the police's own updates) send nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from custom_components.mi_frente_seguro.frente.front import Front
+from custom_components.mi_frente_seguro.frente.incident import Incident, IncidentState
+
+from .messages import (
+    Evidence,
+    EvidenceKind,
+    UpdateChange,
+    build_cancelled,
+    build_closed,
+    build_created,
+    build_updated,
+)
+
+
+def message_for_change(
+    incident: Incident, front: Front, change: str, now: datetime
+) -> dict[str, Any] | None:
+    """Return the message that tells the police of ``change``, or None."""
+    if change == "opened":
+        return build_created(incident, front, now)
+    if change in ("joined", "kind_upgraded"):
+        changes = [UpdateChange.PRESSES]
+        if change == "kind_upgraded":
+            changes.append(UpdateChange.KIND)
+        return build_updated(incident, front, now, changes=changes)
+    if change == "evidence":
+        return build_updated(
+            incident, front, now, evidence_of(incident), changes=[UpdateChange.EVIDENCE]
+        )
+    if change == "state":
+        if incident.state is IncidentState.CANCELLED:
+            return build_cancelled(incident, front, now)
+        if incident.state is IncidentState.CLOSED:
+            return build_closed(incident, front, now)
+    return None
+
+
+def evidence_of(incident: Incident) -> list[Evidence]:
+    """Return the incident's evidence files as message evidence."""
+    return [
+        Evidence(
+            camera=item["camera"],
+            url=item["media"],
+            sha256=item["sha256"],
+            captured_at=datetime.fromisoformat(item["captured_at"]),
+            kind=EvidenceKind.CLIP if item["kind"] == "clip" else EvidenceKind.SNAPSHOT,
+            mime_type="video/mp4" if item["kind"] == "clip" else "image/jpeg",
+        )
+        for item in incident.evidence
+    ]
