@@ -26,6 +26,7 @@ from .bench_stats import summary
 
 WAIT = 30.0  # s a press may take before it counts as lost
 DRAIN_TIMEOUT = 900.0  # s for an outage's backlog to reach the receiver
+GC_LONG_MS = 10.0  # a garbage-collector pause at least this long is counted as long
 
 type Press = Callable[[BenchFront, int], Awaitable[None]]
 type Reset = Callable[[BenchFront], Awaitable[None]]
@@ -38,9 +39,8 @@ class Latencies:
     values_ms: list[float] = field(default_factory=list)
     lost: int = 0
     slipped: int = 0  # presses that waited for the front's previous round
-    uncancelled: int = (
-        0  # incidents whose cancellation did not reach the police in time
-    )
+    uncancelled: int = 0  # cancellations that did not reach the police in time
+    loop: dict[str, Any] = field(default_factory=dict)  # lag and GC pauses inside HA
 
     def report(self) -> dict[str, Any]:
         """Return the figures for the report."""
@@ -49,6 +49,7 @@ class Latencies:
             "lost": self.lost,
             "slipped": self.slipped,
             "uncancelled": self.uncancelled,
+            **self.loop,
         }
 
 
@@ -135,6 +136,7 @@ class AlarmBench:
         """
         result = Latencies()
         busy: dict[str, asyncio.Task[None]] = {}
+        await self.ha.probe_start()
         started = self.loop.time()
         for number in range(count):
             front = fronts[number % len(fronts)]
@@ -148,6 +150,7 @@ class AlarmBench:
                 self._round(front, number, press, result, ours=ours)
             )
         await asyncio.gather(*busy.values())
+        result.loop = loop_figures(*await self.ha.probe_stop())
         return result
 
     async def _round(
@@ -206,13 +209,13 @@ class AlarmBench:
                     await asyncio.sleep(0.2)
         except TimeoutError:
             pass  # counted below as lost
-        lags = await self.ha.probe_stop()
+        loop = loop_figures(*await self.ha.probe_stop())
         arrivals = self._since(first)
         figures: dict[str, Any] = {
             "presses": total,
             "fronts": len(fronts),
             "sent_in_s": round(sent_in, 2),
-            "loop_lag_ms": summary(lags),
+            **loop,
         }
         if ours:
             recorded = await self._recorded_presses(fronts)
@@ -279,6 +282,7 @@ class AlarmBench:
         await self._wait_queued(fronts, expected)
         queued_s = self.loop.time() - queued_at
         first = len(self.receiver.arrivals)
+        await self.ha.probe_start()
         up = time.perf_counter()
         self.receiver.up()
         try:
@@ -287,7 +291,8 @@ class AlarmBench:
                     await asyncio.sleep(0.2)
         except TimeoutError:
             pass  # reported as missing
-        return _drain_figures(self._since(first), expected, up, queued_s)
+        loop = loop_figures(*await self.ha.probe_stop())
+        return _drain_figures(self._since(first), expected, up, queued_s) | loop
 
     async def _cycles(self, front: BenchFront, cycles: int) -> None:
         for _ in range(cycles):
@@ -312,6 +317,17 @@ class AlarmBench:
                 if depth >= expected:
                     return
                 await asyncio.sleep(0.5)
+
+
+def loop_figures(lags: list[float], pauses: list[float]) -> dict[str, Any]:
+    """Return the event-loop lag summary and the long garbage-collector pauses."""
+    long = [pause for pause in pauses if pause >= GC_LONG_MS]
+    return {
+        "loop_lag_ms": summary(lags),
+        "gc_collections": len(pauses),
+        "gc_long": len(long),
+        "gc_max_ms": round(max(pauses), 1) if pauses else 0.0,
+    }
 
 
 def _drain_figures(

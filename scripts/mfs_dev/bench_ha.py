@@ -308,7 +308,10 @@ class BenchHa:
         """Start sampling the event loop's lag inside HA."""
         await self.api.rest("POST", "/api/mfs_bench_probe/start")
 
-    async def probe_stop(self) -> list[float]:
-        """Stop sampling; return the lags (ms)."""
+    async def probe_stop(self) -> tuple[list[float], list[float]]:
+        """Stop sampling; return the loop lags and the GC pauses (ms)."""
         answer = await self.api.rest("POST", "/api/mfs_bench_probe/stop")
-        return [float(value) for value in answer["lag_ms"]]
+        return (
+            [float(value) for value in answer["lag_ms"]],
+            [float(value) for value in answer["gc_ms"]],
+        )

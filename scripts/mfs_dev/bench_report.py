@@ -105,7 +105,22 @@ def _latency(
             target, check = "<= 50 ms", lambda value: value <= 50
         rows.append((f"{key} (ms)", ours[key], handbuilt[key], target, check))
     rows.append(("lost", ours["lost"], handbuilt["lost"], "0", lambda v: v == 0))
+    rows += _loop_rows(ours, handbuilt)
     return lines + _table(rows, "| figure | ours | hand-built | target | met |")
+
+
+def _loop_rows(
+    ours: dict[str, Any], handbuilt: dict[str, Any]
+) -> list[tuple[str, Any, Any, str, Check]]:
+    """Event-loop lag and garbage-collector pauses inside HA during the scenario."""
+    return [
+        ("HA loop lag p99 (ms)", ours["loop_lag_ms"]["p99"],
+         handbuilt["loop_lag_ms"]["p99"], "< 50 ms", lambda v: v < 50),
+        ("HA loop lag max (ms)", ours["loop_lag_ms"]["max"],
+         handbuilt["loop_lag_ms"]["max"], "", None),
+        ("GC pauses >= 10 ms", ours["gc_long"], handbuilt["gc_long"], "", None),
+        ("longest GC pause (ms)", ours["gc_max_ms"], handbuilt["gc_max_ms"], "", None),
+    ]  # fmt: skip
 
 
 def _burst(ours: dict[str, Any], handbuilt: dict[str, Any]) -> list[str]:
@@ -127,27 +142,7 @@ def _burst(ours: dict[str, Any], handbuilt: dict[str, Any]) -> list[str]:
         ("lost", ours["lost"], handbuilt["lost"], "0", lambda v: v == 0),
         ("incidents opened", ours["incidents"], None, "one per front", None),
         ("police messages", ours["messages"], handbuilt["recorded"], "", None),
-        (
-            "loop lag p50 (ms)",
-            ours["loop_lag_ms"]["p50"],
-            handbuilt["loop_lag_ms"]["p50"],
-            "",
-            None,
-        ),
-        (
-            "loop lag p99 (ms)",
-            ours["loop_lag_ms"]["p99"],
-            handbuilt["loop_lag_ms"]["p99"],
-            "< 50 ms",
-            lambda v: v < 50,
-        ),
-        (
-            "loop lag max (ms)",
-            ours["loop_lag_ms"]["max"],
-            handbuilt["loop_lag_ms"]["max"],
-            "",
-            None,
-        ),
+        *_loop_rows(ours, handbuilt),
         (
             "press -> police p50 (ms)",
             ours["press_to_police_ms"]["p50"],
@@ -192,6 +187,10 @@ def _outage(out: dict[str, Any]) -> list[str]:
         ("first delivery after the endpoint is back (s)", out.get("first_after_up_s"),
          "<= 30 s (retry cap)", lambda v: v is not None and v <= 30),
         ("drain time, first to last (s)", out.get("drain_s"), "", None),
+        ("HA loop lag p99 while draining (ms)", out["loop_lag_ms"]["p99"], "< 50 ms",
+         lambda v: v < 50),
+        ("HA loop lag max while draining (ms)", out["loop_lag_ms"]["max"], "", None),
+        ("longest GC pause while draining (ms)", out["gc_max_ms"], "", None),
     ]  # fmt: skip
     for name, value, target, check in rows:
         met = "" if check is None else ("yes" if check(value) else "**no**")

@@ -3,16 +3,21 @@
 Loaded only into the HA process that ``scripts/bench`` starts (never shipped with the
 integration). A sampler sleeps ``INTERVAL`` s again and again and records how late each
 wake-up was: a loop busy with our work wakes it late, so the lateness is the event-loop lag
-every other callback (UI, automations, other integrations) felt at that moment.
+every other callback (UI, automations, other integrations) felt at that moment. It also
+records the Python garbage collector's pauses (``gc.callbacks``): they stop the loop too,
+and explain most long lags.
 
     POST /api/mfs_bench_probe/start   start sampling (clears earlier samples)
-    POST /api/mfs_bench_probe/stop    stop and return {"lag_ms": [...], "interval_ms": ...}
+    POST /api/mfs_bench_probe/stop    stop; return {"lag_ms": [...], "gc_ms": [...], ...}
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 from http import HTTPStatus
+import time
+from typing import Any
 
 from aiohttp import web
 
@@ -33,22 +38,33 @@ class LagSampler:
         """Sample ``hass``'s loop."""
         self.hass = hass
         self.lags: list[float] = []
+        self.pauses: list[float] = []  # garbage-collector pauses, ms
+        self._gc_started = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Start (again) with no samples."""
         self.stop()
-        self.lags = []
+        self.lags, self.pauses = [], []
+        gc.callbacks.append(self._on_gc)
         self._task = self.hass.async_create_background_task(
             self._run(), "mfs_bench_probe lag sampler"
         )
 
-    def stop(self) -> list[float]:
-        """Stop sampling and return the lags in milliseconds."""
+    def stop(self) -> tuple[list[float], list[float]]:
+        """Stop sampling; return the lags and the GC pauses in milliseconds."""
         if self._task is not None:
             self._task.cancel()
             self._task = None
-        return self.lags
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+        return self.lags, self.pauses
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._gc_started) * 1000)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -74,8 +90,10 @@ class ProbeView(HomeAssistantView):
             self.sampler.start()
             return self.json({"started": True})
         if action == "stop":
-            lags = self.sampler.stop()
-            return self.json({"lag_ms": lags, "interval_ms": INTERVAL * 1000})
+            lags, pauses = self.sampler.stop()
+            return self.json(
+                {"lag_ms": lags, "gc_ms": pauses, "interval_ms": INTERVAL * 1000}
+            )
         return self.json_message("unknown action", HTTPStatus.NOT_FOUND)
 
 
