@@ -40,7 +40,7 @@ async def test_entities(
         assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
         await hass.async_block_till_done()
     with patch(
-        "custom_components.mi_frente_seguro.frente.ulid.secrets.randbits",
+        "custom_components.mi_frente_seguro.frente.ulid.random.Random.getrandbits",
         return_value=0,
     ):
         await call(hass, "trigger", mock_config_entry.entry_id, people["luis"].id)

@@ -80,3 +80,23 @@ async def test_save_on_closed_store_fails(tmp_path: Path) -> None:
     store = IncidentStore(tmp_path / "front.db")
     with pytest.raises(RuntimeError, match="not open"):
         await store.async_save(incident(1))
+
+
+async def test_a_growing_incident_is_stored_whole(tmp_path: Path) -> None:
+    """Presses encoded once and kept: every save still writes every press, in order."""
+    store = IncidentStore(tmp_path / "front.db")
+    await store.async_open()
+    item = incident(1)
+    for n in range(1, 30):
+        item.join(
+            Press(T0 + timedelta(seconds=n), IncidentKind.PANIC, IncidentSource.APP)
+        )
+        await store.async_save(item)
+    item.advance(IncidentState.CANCELLED, T0 + timedelta(minutes=5), by="ana")
+    await store.async_save(item)
+    await store.async_close()
+    reopened = IncidentStore(tmp_path / "front.db")
+    (loaded,) = await reopened.async_open()
+    await reopened.async_close()
+    assert loaded == item
+    assert len(loaded.presses) == 30

@@ -12,7 +12,7 @@ never go back; ``closed`` and ``cancelled`` are final. Anything else raises
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -254,9 +254,16 @@ class Incident:
         self.transitions.append(step)
         return step
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (datetimes as ISO 8601 with offset)."""
-        data: dict[str, Any] = _jsonable(asdict(self))
+    def to_dict(self, *, presses: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready dict (datetimes as ISO 8601 with offset).
+
+        Written out field by field (``dataclasses.asdict`` deep-copies everything): the
+        store saves the whole incident on every press, so this runs once per press.
+        Without ``presses`` the ``presses`` key is left out (see :func:`press_to_dict`).
+        """
+        data: dict[str, Any] = _jsonable(self)
+        if not presses:
+            del data["presses"]
         return data
 
     @classmethod
@@ -320,11 +327,26 @@ def _press(data: dict[str, Any]) -> Press:
     )
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def press_to_dict(press: Press) -> dict[str, Any]:
+    """Return one press as :meth:`Incident.to_dict` writes it (presses never change)."""
+    data: dict[str, Any] = _jsonable(press)
+    return data
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
         return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
+    kind = type(value)
+    names = _FIELDS.get(kind)
+    if names is None and is_dataclass(kind):
+        names = _FIELDS[kind] = tuple(item.name for item in fields(kind))
+    if names is not None:
+        return {name: _jsonable(getattr(value, name)) for name in names}
     return value

@@ -14,10 +14,11 @@ from functools import partial
 import json
 from pathlib import Path
 import sqlite3
+from typing import Any
 
 from .book import HISTORY_LIMIT
 from .committer import Committer, Executor, open_database
-from .incident import Incident
+from .incident import Incident, press_to_dict
 
 __all__ = ["IncidentStore", "open_database"]
 
@@ -43,6 +44,7 @@ class IncidentStore:
         """Remember where the file is; ``executor(fn, *args)`` runs blocking work."""
         self.committer = Committer(path, executor)
         self._history_limit = history_limit
+        self._presses: dict[str, list[str]] = {}  # encoded presses of open incidents
 
     @property
     def path(self) -> Path:
@@ -72,7 +74,7 @@ class IncidentStore:
 
     def save(self, incident: Incident) -> asyncio.Future[None]:
         """Stage ``incident`` for the next commit; the future is done once it is durable."""
-        body = json.dumps(incident.to_dict(), separators=(",", ":"), ensure_ascii=False)
+        body = self._encode(incident)
         write = partial(_upsert, incident.incident_id, int(incident.is_open), body)
         saved = self.committer.stage(write, key=f"incident:{incident.incident_id}")
         if not incident.is_open:
@@ -81,6 +83,22 @@ class IncidentStore:
             )
         return saved
 
+    def _encode(self, incident: Incident) -> str:
+        """Return the incident's JSON, encoding only the presses not encoded before.
+
+        Presses never change and are only ever appended, so an open incident's encoded
+        presses are kept: a storm of presses on one incident costs one press each, not
+        the whole list each time.
+        """
+        encoded = self._presses.setdefault(incident.incident_id, [])
+        encoded.extend(
+            _dumps(press_to_dict(press)) for press in incident.presses[len(encoded) :]
+        )
+        if not incident.is_open:
+            del self._presses[incident.incident_id]
+        rest = _dumps(incident.to_dict(presses=False))
+        return f'{rest[:-1]},"presses":[{",".join(encoded)}]}}'
+
     async def async_save(self, incident: Incident) -> None:
         """Write ``incident``; return once it is durable on disk."""
         await asyncio.shield(self.save(incident))
@@ -88,6 +106,10 @@ class IncidentStore:
     async def async_close(self) -> None:
         """Finish pending writes and close the file."""
         await self.committer.close()
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 def _upsert(incident_id: str, is_open: int, body: str, db: sqlite3.Connection) -> None:

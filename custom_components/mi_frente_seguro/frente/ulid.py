@@ -7,7 +7,7 @@ incidents by when they were opened.
 
 from __future__ import annotations
 
-import secrets
+import random
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _RANDOM_BITS = 80
@@ -26,9 +26,15 @@ class UlidGenerator:
     """Make ULIDs; monotonic within a millisecond."""
 
     def __init__(self) -> None:
-        """Start with no previous id."""
+        """Start with no previous id.
+
+        The random part comes from a generator seeded once from the OS: ids must be
+        unique, not secret (a fresh OS read per id cost about half a millisecond per
+        police message here).
+        """
         self._last_ms = -1
         self._last_random = 0
+        self._random = random.Random()  # noqa: S311  (seeded from os.urandom)
 
     def new(self, unix_ms: int) -> str:
         """Return a new id for the time ``unix_ms`` (milliseconds since 1970)."""
@@ -36,7 +42,7 @@ class UlidGenerator:
             unix_ms = self._last_ms
             self._last_random += 1
         else:
-            self._last_random = secrets.randbits(_RANDOM_BITS)
+            self._last_random = self._random.getrandbits(_RANDOM_BITS)
         self._last_ms = unix_ms
         return _encode(unix_ms, 10) + _encode(self._last_random, 16)
 

@@ -5,7 +5,7 @@
 - ``cap``: the same messages as CAP 1.2 XML;
 - ``signing``: Standard Webhooks secrets, signature headers and verification;
 - ``retry``: full-jitter backoff and Retry-After;
-- ``outbox`` (with ``outbox_db``, ``attempt``): one front's durable, ordered,
+- ``outbox`` (with ``outbox_db``, ``queue``, ``attempt``): one front's durable, ordered,
   at-least-once delivery, one signed POST at a time;
 - ``inbound`` (with ``replay``): the police's signed status updates, checked and deduped.
 

@@ -7,8 +7,9 @@ and share its :class:`~custom_components.mi_frente_seguro.frente.committer.Commi
 before it (one fsync for the press and its alert; both on disk, or neither). A delivery
 task (``start``/``stop``) POSTs the oldest undelivered message to the endpoint, signed
 (Standard Webhooks), and moves to the next one only when it is delivered (2xx) or, for a
-drill, dropped. So a front's messages arrive in the
-order they were queued, and a restart, or a kill, resumes where the file says.
+drill, dropped. So a front's messages arrive in the order they were queued, and a restart,
+or a kill, resumes where the file says. A newer ``presses``/``kind`` update replaces the one
+of its incident still waiting (``queue.py``): each message carries the whole incident.
 
 Answers: 2xx delivered; 410 Gone: the endpoint is retired, delivery stops and ``on_gone``
 fires (messages are kept; ``resume()`` after the endpoint is fixed); anything else (other
@@ -21,7 +22,6 @@ Retry-After. A real alarm is retried forever; a drill is dropped after
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -48,6 +48,7 @@ from .outbox_db import (
     OutboxDatabase,
     StoredMessage,
 )
+from .queue import DeliveryQueue, replacement_key
 from .retry import next_delay
 from .signing import WebhookSecret
 
@@ -116,7 +117,7 @@ class Outbox:
         self._timeout = timeout
         self._drill_max_attempts = drill_max_attempts
         self._on_gone = on_gone
-        self._queue: deque[StoredMessage] = deque()
+        self._queue = DeliveryQueue()
         self._originals: dict[str, tuple[str, str]] = {}
         self._listeners: list[Callable[[OutboxEvent], None]] = []
         self._wakeup = asyncio.Event()
@@ -124,8 +125,6 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._opened = False
         self._finished = 0  # delivered/dropped since the last prune
-        self._latest: dict[str, StoredMessage] = {}  # newest queued update by key
-        self._superseded = 0  # queued messages replaced by newer ones
         self.gone = False
         self.reachable: bool | None = None
         self.last_latency: float | None = None
@@ -149,7 +148,7 @@ class Outbox:
     @property
     def depth(self) -> int:
         """Return how many messages are not yet delivered (nor dropped, nor replaced)."""
-        return len(self._queue) - self._superseded
+        return len(self._queue)
 
     def set_secrets(self, secrets: Iterable[WebhookSecret]) -> None:
         """Sign from the next attempt on with ``secrets`` (primary first)."""
@@ -220,30 +219,14 @@ class Outbox:
         new_original = is_created and stored.incident_id not in self._originals
         if new_original:  # known at once, so an update queued meanwhile references it
             self._originals[stored.incident_id] = (stored.message_id, sent_at)
-        stored.supersedes = _supersede_key(message)
-        victim = self._replaceable(stored)
+        stored.supersedes = replacement_key(message)
+        victim = self._queue.replaceable(stored)
         if victim is not None:
             self.committer.stage(partial(self._db.supersede, victim.seq))
         committed = self.committer.stage(
             partial(self._db.insert, op), after=partial(self._accepted, op, victim)
         )
         return self._settle(committed, op, new_original=new_original)
-
-    def _replaceable(self, stored: StoredMessage) -> StoredMessage | None:
-        """Return the queued update that ``stored`` makes useless, if any.
-
-        Every message carries the whole incident, so a newer ``presses`` (or ``kind``)
-        update of an incident replaces the one of the same kind still waiting: a storm
-        of presses during an outage, or faster than the endpoint answers, sends the
-        latest picture instead of one message per press. The head of the queue (maybe
-        being sent) is never replaced.
-        """
-        if stored.supersedes is None:
-            return None
-        queued = self._latest.get(stored.supersedes)
-        if queued is None or queued.superseded or queued is self._queue[0]:
-            return None
-        return queued
 
     async def adopt(self, loaded: Loaded) -> int:
         """Queue, in one commit, what another outbox file held; return how many were new.
@@ -278,18 +261,9 @@ class Outbox:
         """Take a committed message into the queue (on the loop, in commit order)."""
         if not op.inserted:
             return
-        message = op.message
-        if (
-            victim is not None
-            and self._latest.get(victim.supersedes or "") is victim
-            and victim is not self._queue[0]
-        ):
-            victim.superseded = True  # skipped when it reaches the head
-            self._superseded += 1
+        if self._queue.append(op.message, victim):
+            assert victim is not None
             self._notify(OutboxEvent("superseded", *_ids(victim)))
-        if message.supersedes is not None:
-            self._latest[message.supersedes] = message
-        self._queue.append(message)
         self._wakeup.set()
 
     async def _settle(
@@ -344,14 +318,9 @@ class Outbox:
                 self._resumed.clear()
                 await self._resumed.wait()
                 continue
-            if not self._queue:
+            if (head := self._queue.head()) is None:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-                continue
-            head = self._queue[0]
-            if head.superseded:
-                self._queue.popleft()
-                self._superseded -= 1
                 continue
             await self._deliver_head(head)
 
@@ -361,7 +330,7 @@ class Outbox:
         if status is not None and 200 <= status < 300:
             done = self._clock().timestamp()
             latency = max(done - message.enqueued_at, 0.0)
-            self._pop_head(message)
+            self._queue.pop_head()
             self.reachable, self.last_error, self.last_latency = True, None, latency
             await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
             self._notify(OutboxEvent("delivered", *_ids(message), latency=latency))
@@ -378,20 +347,12 @@ class Outbox:
         self._notify(OutboxEvent("failed", *_ids(message), error=error))
         if message.exercise and message.failures >= self._drill_max_attempts:
             _LOGGER.warning("Dropping drill message %s: %s", message.message_id, error)
-            self._pop_head(message)
+            self._queue.pop_head()
             done = self._clock().timestamp()
             await self._finish(Finish(message.seq, DROPPED, done, error=error))
             self._notify(OutboxEvent("dropped", *_ids(message), error=error))
             return
         await self._sleep(next_delay(message.failures, retry_after, self._random))
-
-    def _pop_head(self, message: StoredMessage) -> None:
-        self._queue.popleft()
-        if (
-            message.supersedes is not None
-            and self._latest.get(message.supersedes) is message
-        ):
-            del self._latest[message.supersedes]
 
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
@@ -429,16 +390,6 @@ class Outbox:
                 listener(event)
             except Exception:
                 _LOGGER.exception("Outbox listener failed on %s", event.kind)
-
-
-def _supersede_key(message: Mapping[str, Any]) -> str | None:
-    """Return what a message replaces when queued: updates of the same incident and kind."""
-    changes = message.get("changes")
-    if message["type"] != MessageType.UPDATED or not changes:
-        return None
-    if "evidence" in changes:
-        return None  # evidence updates list only their own files: never replaced
-    return f"{message['incident_id']}:{','.join(sorted(changes))}"
 
 
 def _ids(message: StoredMessage) -> tuple[str, str, str]:
