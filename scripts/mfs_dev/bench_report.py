@@ -106,7 +106,25 @@ def _latency(
         rows.append((f"{key} (ms)", ours[key], handbuilt[key], target, check))
     rows.append(("lost", ours["lost"], handbuilt["lost"], "0", lambda v: v == 0))
     rows += _loop_rows(ours, handbuilt)
-    return lines + _table(rows, "| figure | ours | hand-built | target | met |")
+    return [
+        *lines,
+        *_table(rows, "| figure | ours | hand-built | target | met |"),
+        *_gc_note(ours, handbuilt),
+    ]
+
+
+def _gc_note(ours: dict[str, Any], handbuilt: dict[str, Any]) -> list[str]:
+    """Say what the tail is made of when the garbage collector paused HA's loop."""
+    if not (ours["gc_long"] or handbuilt["gc_long"]):
+        return []
+    note = (
+        f"HA's garbage collector stopped its event loop {ours['gc_long']} times for 10 ms "
+        f"or more while ours ran (longest {ours['gc_max_ms']:g} ms) and "
+        f"{handbuilt['gc_long']} times while the hand-built chain ran (longest "
+        f"{handbuilt['gc_max_ms']:g} ms). A press that arrives during such a pause waits "
+        "for its end: the p99 and max above are made of these pauses, not of the path."
+    )
+    return [note, ""]
 
 
 def _loop_rows(
