@@ -146,8 +146,8 @@ def _burst(ours: dict[str, Any], handbuilt: dict[str, Any]) -> list[str]:
         f"{ours['presses']} street-kit presses published evenly in "
         f"{ours['sent_in_s']:g} s over {ours['fronts']} fronts; event-loop lag sampled "
         "inside HA every 5 ms from the first press until the police had every press. "
-        "Ours joins a front's presses into its open incident (one `incident.updated` "
-        "per press)."
+        "Ours joins a front's presses into its open incident: one `incident.updated` "
+        "per press, or fewer when a waiting update is replaced by a newer one."
     )
     lines = [
         "## 3. Burst: every press of a storm recorded, and HA stays responsive",
