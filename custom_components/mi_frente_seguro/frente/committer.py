@@ -42,7 +42,7 @@ class Committer:
     def __init__(self, path: Path, executor: Executor | None = None) -> None:
         """Remember the file; ``executor(fn, *args)`` runs blocking work."""
         self.path = path
-        self._executor = executor or _default_executor
+        self._executor = executor or default_executor
         self._db: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
         self._writes: list[Write] = []
@@ -143,5 +143,6 @@ class Committer:
                 await self._executor(db.close)
 
 
-async def _default_executor(func: Callable[..., Any], *args: Any) -> Any:
+async def default_executor(func: Callable[..., Any], *args: Any) -> Any:
+    """Run blocking ``func(*args)`` in the running loop's default executor."""
     return await asyncio.get_running_loop().run_in_executor(None, func, *args)

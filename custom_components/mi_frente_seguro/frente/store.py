@@ -17,10 +17,8 @@ import sqlite3
 from typing import Any
 
 from .book import HISTORY_LIMIT
-from .committer import Committer, Executor, open_database
+from .committer import Committer, Executor
 from .incident import Incident, press_to_dict
-
-__all__ = ["IncidentStore", "open_database"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS incidents (

@@ -16,7 +16,10 @@ from pathlib import Path
 import sqlite3
 from typing import Any
 
-from custom_components.mi_frente_seguro.frente.store import open_database
+from custom_components.mi_frente_seguro.frente.committer import (
+    default_executor,
+    open_database,
+)
 
 from .signing import PAST_TOLERANCE
 
@@ -42,7 +45,7 @@ class ReplayCache:
     ) -> None:
         """Remember the file; ``executor(fn, *args)`` runs the blocking work."""
         self.path = path
-        self._executor = executor or _default_executor
+        self._executor = executor or default_executor
         self._clock = clock or (lambda: datetime.now(UTC))
         self._db: sqlite3.Connection | None = None
         self._seen: dict[str, float] = {}
@@ -99,7 +102,3 @@ class ReplayCache:
             if self._db is not None:
                 db, self._db = self._db, None
                 await self._executor(db.close)
-
-
-async def _default_executor(func: Callable[..., Any], *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, func, *args)
