@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import closing
 from pathlib import Path
 import sqlite3
 
@@ -16,7 +17,7 @@ def _insert(value: str, db: sqlite3.Connection) -> None:
 
 
 def _values(path: Path) -> list[str]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return [value for (value,) in db.execute("SELECT value FROM items ORDER BY id")]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
@@ -38,7 +39,7 @@ async def test_saved_incidents_come_back(tmp_path: Path) -> None:
     await store.async_close()
 
     # What is on disk is committed: a plain sqlite3 reader sees it.
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         assert db.execute("SELECT count(*) FROM incidents").fetchone() == (2,)
     reopened = IncidentStore(path)
     loaded = {item.incident_id: item for item in await reopened.async_open()}

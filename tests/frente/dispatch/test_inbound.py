@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
@@ -190,7 +191,7 @@ async def test_replay_refused_after_reopening(
     request = signed(GOOD, at=clock.now)
     await verifier.commit(verifier.check(*request))
     await cache.close()
-    with sqlite3.connect(tmp_path / "replay.db") as db:
+    with closing(sqlite3.connect(tmp_path / "replay.db")) as db:
         assert db.execute("SELECT webhook_id FROM seen_webhooks").fetchall() == [
             ("msg_1",)
         ]
@@ -213,7 +214,7 @@ async def test_entries_expire_after_the_window(
     with pytest.raises(StaleError):
         verifier.check(*request)
     await verifier.commit(verifier.check(*signed(GOOD, "msg_2", at=clock.now)))
-    with sqlite3.connect(tmp_path / "replay.db") as db:
+    with closing(sqlite3.connect(tmp_path / "replay.db")) as db:
         assert db.execute("SELECT webhook_id FROM seen_webhooks").fetchall() == [
             ("msg_2",)
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncGenerator
+from contextlib import closing
 import json
 import os
 from pathlib import Path
@@ -103,7 +104,7 @@ def harness(
 
 def rows(path: Path) -> list[tuple[str, str]]:
     """Return (message_id, status) of every row, read with plain sqlite3."""
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return db.execute(
             "SELECT message_id, status FROM outbox ORDER BY seq"
         ).fetchall()
@@ -432,7 +433,7 @@ async def test_an_incident_and_its_alert_share_one_commit(
     await outbox.close()  # the store owns the file: still open
     assert store.committer.is_open
     await store.async_close()
-    with sqlite3.connect(tmp_path / "front.db") as db:
+    with closing(sqlite3.connect(tmp_path / "front.db")) as db:
         assert db.execute("SELECT count(*) FROM incidents").fetchone() == (1,)
         assert db.execute("SELECT count(*) FROM outbox").fetchone() == (1,)
 

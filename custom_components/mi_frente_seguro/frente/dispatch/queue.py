@@ -48,9 +48,12 @@ class DeliveryQueue:
         if message.supersedes is None:
             return None
         queued = self._latest.get(message.supersedes)
-        if queued is None or queued.superseded or queued is self._queue[0]:
+        if queued is None or queued.superseded or queued is self._head_or_none():
             return None
         return queued
+
+    def _head_or_none(self) -> StoredMessage | None:
+        return self._queue[0] if self._queue else None
 
     def append(
         self, message: StoredMessage, replacing: StoredMessage | None = None
@@ -59,7 +62,7 @@ class DeliveryQueue:
         replaced = (
             replacing is not None
             and self._latest.get(replacing.supersedes or "") is replacing
-            and replacing is not self._queue[0]
+            and replacing is not self._head_or_none()
         )
         if replaced:
             assert replacing is not None
