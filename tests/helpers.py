@@ -25,6 +25,15 @@ def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
     return found
 
 
+def enable_entity(
+    hass: HomeAssistant, entry: MockConfigEntry, platform: str, key: str
+) -> None:
+    """Register the front's entity ``key`` enabled, before setup (disabled by default)."""
+    er.async_get(hass).async_get_or_create(
+        platform, DOMAIN, f"{FRONT_ID}-{key}", config_entry=entry, disabled_by=None
+    )
+
+
 def state_of(hass: HomeAssistant, platform: str, key: str) -> State:
     """Return the state of the front's entity ``key``."""
     state = hass.states.get(entity_id(hass, platform, key))

@@ -28,7 +28,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .frente.dispatch.conftest import FRONT, T0, make_incident
 from .frente.dispatch.receiver import Receiver
-from .helpers import call, front_entry, state_of, wait_for
+from .helpers import call, enable_entity, front_entry, state_of, wait_for
 
 SECRET = WebhookSecret.generate().export()
 PRIMARY = WebhookSecret.parse(SECRET)
@@ -58,6 +58,8 @@ async def _front(hass: HomeAssistant, url: str, **options: object) -> MockConfig
         },
     )
     entry.add_to_hass(hass)
+    for key in ("outbox_depth", "delivery_latency"):  # diagnostics, disabled by default
+        enable_entity(hass, entry, "sensor", key)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry

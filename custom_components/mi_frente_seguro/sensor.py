@@ -152,6 +152,10 @@ DISPATCH_SENSORS = (
         translation_key="outbox_depth",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes with every police message: its history is noise for most fronts, and
+        # its recorder rows load HA exactly when alarms flow (the police-link problem
+        # sensor and the repair issue tell when something is wrong).
+        entity_registry_enabled_default=False,
         value_fn=lambda dispatch: dispatch.outbox.depth if dispatch.outbox else None,
     ),
     FrenteDispatchSensorDescription(
@@ -161,6 +165,7 @@ DISPATCH_SENSORS = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,  # as the outbox depth: one per message
         value_fn=lambda dispatch: (
             None
             if dispatch.outbox is None or dispatch.outbox.last_latency is None

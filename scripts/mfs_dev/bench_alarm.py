@@ -312,8 +312,7 @@ class AlarmBench:
             while True:
                 depth = 0
                 for front in fronts:
-                    state = await self.ha.state(front.entities["outbox_depth"])
-                    depth += int(float(state["state"]))
+                    depth += await self.ha.outbox_depth(front)
                 if depth >= expected:
                     return
                 await asyncio.sleep(0.5)

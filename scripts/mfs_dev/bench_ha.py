@@ -241,7 +241,7 @@ class BenchHa:
         front.entities = await self._entities(front.front_id)
 
     async def _entities(self, front_id: str) -> dict[str, str]:
-        keys = ("panic_button", "incident", "outbox_depth")
+        keys = ("panic_button", "incident")
         wanted = {f"{front_id}-{key}": key for key in keys}
         async with asyncio.timeout(30):
             while True:
@@ -303,6 +303,16 @@ class BenchHa:
         """Return an entity's state over REST."""
         state: dict[str, Any] = await self.api.rest("GET", f"/api/states/{entity_id}")
         return state
+
+    async def outbox_depth(self, front: BenchFront) -> int:
+        """Return how many police messages wait in the front's outbox (its diagnostics).
+
+        The outbox sensor is a diagnostic disabled by default: the box under test keeps
+        its defaults.
+        """
+        path = f"/api/diagnostics/config_entry/{front.entry_id}"
+        diagnostics = await self.api.rest("GET", path)
+        return int(diagnostics["data"]["police"]["depth"] or 0)
 
     async def probe_start(self) -> None:
         """Start sampling the event loop's lag inside HA."""
