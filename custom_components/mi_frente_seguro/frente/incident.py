@@ -261,10 +261,11 @@ class Incident:
         store saves the whole incident on every press, so this runs once per press.
         Without ``presses`` the ``presses`` key is left out (see :func:`press_to_dict`).
         """
-        data: dict[str, Any] = _jsonable(self)
-        if not presses:
-            del data["presses"]
-        return data
+        return {
+            name: _jsonable(getattr(self, name))
+            for name in _field_names(Incident) or ()
+            if presses or name != "presses"
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Incident:
@@ -343,10 +344,14 @@ def _jsonable(value: Any) -> Any:
         return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
-    kind = type(value)
+    if (names := _field_names(type(value))) is not None:
+        return {name: _jsonable(getattr(value, name)) for name in names}
+    return value
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """Return a dataclass's field names (cached), or None for any other type."""
     names = _FIELDS.get(kind)
     if names is None and is_dataclass(kind):
         names = _FIELDS[kind] = tuple(item.name for item in fields(kind))
-    if names is not None:
-        return {name: _jsonable(getattr(value, name)) for name in names}
-    return value
+    return names
