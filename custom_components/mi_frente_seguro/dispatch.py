@@ -158,7 +158,8 @@ class FrontDispatch:
                 incident.is_open
                 and self.outbox.original_of(incident.incident_id) is None
             ):
-                await self._enqueue(build_created(incident, self.front, dt_util.now()))
+                created = build_created(incident, self.front, dt_util.now())
+                await self._queued(self.outbox.stage(created))
         self.outbox.start()
 
     async def async_stop(self) -> None:
@@ -242,11 +243,6 @@ class FrontDispatch:
             len(legacy.pending),
             self.front.name,
         )
-
-    async def _enqueue(self, message: dict[str, Any]) -> None:
-        assert self.outbox is not None
-        await self.outbox.enqueue(message)
-        self._notify()
 
     @callback
     def _on_outbox(self, event: OutboxEvent) -> None:

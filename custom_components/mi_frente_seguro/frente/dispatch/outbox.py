@@ -223,9 +223,7 @@ class Outbox:
         victim = self._queue.replaceable(stored)
         if victim is not None:
             self.committer.stage(partial(self._db.supersede, victim.seq))
-        committed = self.committer.stage(
-            partial(self._db.insert, op), after=partial(self._accepted, op, victim)
-        )
+        committed = self._stage_insert(op, victim)
         return self._settle(committed, op, new_original=new_original)
 
     async def adopt(self, loaded: Loaded) -> int:
@@ -237,12 +235,7 @@ class Outbox:
         if not self._opened:
             raise RuntimeError("outbox is not open")
         ops = [Insert(replace(m, seq=0, failures=0)) for m in loaded.pending]
-        committed = [
-            self.committer.stage(
-                partial(self._db.insert, op), after=partial(self._accepted, op)
-            )
-            for op in ops
-        ]
+        committed = [self._stage_insert(op) for op in ops]
         for incident_id, (message_id, sent_at) in loaded.originals.items():
             if incident_id not in self._originals:
                 self._originals[incident_id] = (message_id, sent_at)
@@ -256,6 +249,14 @@ class Outbox:
         if committed:
             await asyncio.shield(committed[-1])
         return sum(op.inserted for op in ops)
+
+    def _stage_insert(
+        self, op: Insert, victim: StoredMessage | None = None
+    ) -> asyncio.Future[None]:
+        """Stage ``op``; once committed, its message joins the queue (replacing ``victim``)."""
+        return self.committer.stage(
+            partial(self._db.insert, op), after=partial(self._accepted, op, victim)
+        )
 
     def _accepted(self, op: Insert, victim: StoredMessage | None = None) -> None:
         """Take a committed message into the queue (on the loop, in commit order)."""
