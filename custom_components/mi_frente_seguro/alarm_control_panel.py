@@ -47,6 +47,7 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
     """The alarm of a front."""
 
     _attr_code_arm_required = False
+    _unrecorded_attributes = frozenset({"incident_id"})
     _attr_supported_features = AlarmControlPanelEntityFeature.TRIGGER
 
     @override

@@ -52,7 +52,13 @@ class FrenteEntity(Entity):
         shown = self._shown()
         if shown != self._last_shown:
             self._last_shown = shown
-            self.async_write_ha_state()
+            self.write_state_in_change()
+
+    def write_state_in_change(self) -> None:
+        """Write the state, under the context of the incident change being told."""
+        if (context := self.incidents.context) is not None:
+            self.async_set_context(context)
+        self.async_write_ha_state()
 
     def _shown(self) -> tuple[Any, ...]:
         """Return what the state machine would show of this entity."""

@@ -44,6 +44,8 @@ async def async_setup_entry(
 class FrentePressEvent(FrenteEntity, EventEntity):
     """A panic button press on the front, from any source."""
 
+    _unrecorded_attributes = frozenset({"incident_id"})
+
     @override
     async def async_added_to_hass(self) -> None:
         """Follow the presses (not every incident change)."""
@@ -65,7 +67,7 @@ class FrentePressEvent(FrenteEntity, EventEntity):
                 "sender": press.sender.name or press.sender.device,
             },
         )
-        self.async_write_ha_state()
+        self.write_state_in_change()
 
 
 class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):

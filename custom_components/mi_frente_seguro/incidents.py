@@ -69,6 +69,8 @@ class FrontIncidents:
         self._commit_hooks: list[CommitHook] = []
         self._last_press_by_user: dict[str, datetime] = {}
         self._stats: FrontStats | None = None
+        # The context of the change being told (see _announce); None in between.
+        self.context: Context | None = None
 
     async def async_load(self) -> None:
         """Restore what the store holds (open incidents and recent history)."""
@@ -168,11 +170,10 @@ class FrontIncidents:
         else:
             change = "joined"
         await self._persist(result.incident, change)
-        repeat = self._is_repeat(press)
-        for listener in list(self._press_listeners):
-            listener(press, result)
-        summary = press_summary(press) | {"repeat": repeat}
-        self._announce(result.incident, change, context, press=summary)
+        summary = press_summary(press) | {"repeat": self._is_repeat(press)}
+        self._announce(
+            result.incident, change, context, pressed=(press, result), press=summary
+        )
         return result
 
     def _is_repeat(self, press: Press) -> bool:
@@ -241,16 +242,38 @@ class FrontIncidents:
 
     @callback
     def _announce(
-        self, incident: Incident, change: str, context: Context | None, **extra: Any
+        self,
+        incident: Incident,
+        change: str,
+        context: Context | None,
+        *,
+        pressed: tuple[Press, PressResult] | None = None,
+        **extra: Any,
     ) -> None:
-        self.hass.bus.async_fire(
-            EVENT_INCIDENT,
-            {**self.event_data(incident), "change": change, **extra},
-            context=context,
-        )
-        for listener in list(self._change_listeners):
-            listener(incident, change)
-        self.async_refresh()
+        """Tell a stored change: press listeners, the event, change listeners, entities.
+
+        Everything one change causes carries one context (the caller's, else a new one),
+        which ``context`` exposes while the change is told: the logbook attributes every
+        state to its cause, and HA links a context to the first event fired with it
+        (``Context.origin_event``), so a fresh context per event and per state write
+        would leave a reference cycle each for the garbage collector (its pauses stop
+        the event loop the next alarm needs).
+        """
+        self.context = context = context or Context()
+        try:
+            if pressed is not None:
+                for press_listener in list(self._press_listeners):
+                    press_listener(*pressed)
+            self.hass.bus.async_fire(
+                EVENT_INCIDENT,
+                {**self.event_data(incident), "change": change, **extra},
+                context=context,
+            )
+            for listener in list(self._change_listeners):
+                listener(incident, change)
+            self.async_refresh()
+        finally:
+            self.context = None
 
     def event_data(self, incident: Incident) -> dict[str, Any]:
         """Return the common fields of an incident event (docs/events.md)."""

@@ -71,6 +71,19 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
     }
 
 
+INCIDENT_UNRECORDED = frozenset(
+    {
+        "incident_id",
+        "presses",
+        "senders",
+        "times",
+        "unit",
+        "eta_minutes",
+        "note",
+        "cancel_reason",
+    }
+)
+
 SENSORS = (
     FrenteSensorDescription(
         key="incident",
@@ -217,6 +230,9 @@ def _remove_former_members(
 class FrenteSensor(FrenteEntity, SensorEntity):
     """A sensor read from the front's incidents."""
 
+    # What only repeats the incident book (kept whole in the front's own store) is not
+    # written to HA's history: each of these differs from one state to the next.
+    _unrecorded_attributes = INCIDENT_UNRECORDED
     entity_description: FrenteSensorDescription
 
     @override

@@ -1,0 +1,136 @@
+"""What one incident change leaves in HA: one context for all of it, lean history rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.mi_frente_seguro.const import EVENT_INCIDENT
+from custom_components.mi_frente_seguro.frente.incident import (
+    IncidentKind,
+    IncidentSource,
+    Press,
+    Sender,
+)
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .helpers import call, entity_id, state_of
+
+
+@pytest.fixture
+def mock_recorder_before_hass(recorder_db_url: str) -> None:
+    """Prepare the recorder's database before ``hass`` (the plugin's ordering hook)."""
+
+
+def _ours(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
+    keys = (
+        ("alarm_control_panel", "alarm"),
+        ("sensor", "incident"),
+        ("sensor", "incidents_this_month"),
+        ("event", "press"),
+    )
+    return {entity_id(hass, platform, key) for platform, key in keys}
+
+
+async def test_a_press_by_a_user_carries_their_context_everywhere(
+    hass: HomeAssistant, init_integration: MockConfigEntry, people: dict[str, MockUser]
+) -> None:
+    """The event and every state the press changed carry the caller's context."""
+    ours = _ours(hass, init_integration)
+    incident_events = async_capture_events(hass, EVENT_INCIDENT)
+    state_events = async_capture_events(hass, EVENT_STATE_CHANGED)
+    await call(hass, "trigger", init_integration.entry_id, people["luis"].id)
+    await hass.async_block_till_done()
+
+    (event,) = incident_events
+    assert event.context.user_id == people["luis"].id
+    changed = {
+        e.data["entity_id"]: e for e in state_events if e.data["entity_id"] in ours
+    }
+    assert set(changed) == ours  # the alarm, the sensors and the press event moved
+    assert {e.context.id for e in changed.values()} == {event.context.id}
+    assert init_integration.runtime_data.incidents.context is None  # told and done
+
+
+async def test_a_press_with_no_caller_gets_one_context_for_all(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A street-kit press has no HA caller: one new context covers all it changes.
+
+    HA ties a context to the first event fired with it, a reference cycle; one context per
+    change (not one per event and per state) leaves one such cycle for the collector.
+    """
+    incidents = init_integration.runtime_data.incidents
+    ours = _ours(hass, init_integration)
+    incident_events = async_capture_events(hass, EVENT_INCIDENT)
+    state_events = async_capture_events(hass, EVENT_STATE_CHANGED)
+    press = Press(
+        dt_util.now(),
+        IncidentKind.PANIC,
+        IncidentSource.PHYSICAL_BUTTON,
+        Sender(device="kit-b1"),
+    )
+    await incidents.async_press(press)
+    await hass.async_block_till_done()
+
+    (event,) = incident_events
+    assert event.context.user_id is None
+    changed = [e for e in state_events if e.data["entity_id"] in ours]
+    assert {e.data["entity_id"] for e in changed} == ours
+    assert all(e.context is event.context for e in changed)  # one object, one origin
+    assert incidents.context is None
+
+
+async def test_history_keeps_states_not_the_incident_book(
+    recorder_mock: Recorder, hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Recorded rows leave out what differs per incident; the live state keeps it all.
+
+    The incident book (the front's own store) keeps every incident whole; HA's history
+    keeps the states and the attributes that repeat, so an alarm adds state rows but not
+    a new attributes row each.
+    """
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    entry_id = init_integration.entry_id
+    await call(hass, "trigger", entry_id, note="Reja forzada")
+    await call(hass, "cancel", entry_id, reason="Falsa alarma")
+    await call(hass, "trigger", entry_id, note="Otra vez")
+    live = state_of(hass, "sensor", "incident")
+    assert live.attributes["incident_id"]
+    assert live.attributes["note"] == "Otra vez"
+    await async_wait_recording_done(hass)
+
+    wanted = [
+        entity_id(hass, "sensor", "incident"),
+        entity_id(hass, "alarm_control_panel", "alarm"),
+        entity_id(hass, "event", "press"),
+    ]
+    history = await recorder_mock.async_add_executor_job(
+        lambda: get_significant_states(hass, start, None, wanted)
+    )
+    sensor = [s for s in history[wanted[0]] if s.state != "none"]
+    assert [s.state for s in sensor] == ["triggered", "cancelled", "triggered"]
+    for state in sensor:
+        assert state.attributes["kind"] == "panic"
+        for attribute in ("incident_id", "times", "senders", "note", "cancel_reason"):
+            assert attribute not in state.attributes
+    panel = [s for s in history[wanted[1]] if s.state == "triggered"]
+    assert len(panel) == 2
+    assert all("incident_id" not in s.attributes for s in panel)
+    presses = [s for s in history[wanted[2]] if s.attributes.get("event_type")]
+    assert len(presses) == 2
+    assert all("incident_id" not in s.attributes for s in presses)
+    assert all(s.attributes["opened"] is True for s in presses)
