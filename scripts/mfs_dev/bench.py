@@ -29,6 +29,7 @@ from custom_components.mi_frente_seguro.frente.evidence.bench import (
 )
 
 from .bench_alarm import AlarmBench
+from .bench_garbage import garbage_per_press
 from .bench_ha import SETTLE, BenchHa
 from .bench_receiver import PoliceReceiver
 from .bench_report import render
@@ -53,10 +54,12 @@ class Scale:
     burst_seconds: float
     outage_messages: int
     evidence_rounds: int
+    garbage_presses: int  # per chain, one after the other, the collector paused
+    garbage_settle: float  # s for the recorder to write a census window's rows
 
 
-FULL = Scale((1, 10, 50), 10, 500, 25.0, 1000, 10.0, 10_000, 10)
-QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2)
+FULL = Scale((1, 10, 50), 10, 500, 25.0, 1000, 10.0, 10_000, 10, 40, 6.0)
+QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0)
 
 
 async def evidence(rounds: int, scratch: Path) -> dict[str, Any]:
@@ -123,7 +126,7 @@ async def cost(ha: BenchHa, receiver: PoliceReceiver, scale: Scale) -> dict[str,
 
 
 async def scenarios(bench: AlarmBench, ha: BenchHa, scale: Scale) -> dict[str, Any]:
-    """Latency (kit, app; ours and hand-built), burst (both) and the outage (ours)."""
+    """Latency (kit, app; ours and hand-built), burst, garbage (both), outage (ours)."""
     fronts = ha.fronts[: scale.alarm_fronts]
     warm = len(fronts)
     kit, app = bench.kit_press, bench.app_press
@@ -146,6 +149,9 @@ async def scenarios(bench: AlarmBench, ha: BenchHa, scale: Scale) -> dict[str, A
         figures[name] = await bench.burst(
             fronts, scale.burst, scale.burst_seconds, ours=ours
         )
+    figures["garbage"] = await garbage_per_press(
+        bench, fronts, scale.garbage_presses, scale.garbage_settle
+    )
     figures["outage"] = await bench.outage(fronts, scale.outage_messages)
     return figures
 

@@ -147,13 +147,13 @@ class AlarmBench:
                 result.slipped += 1
                 await previous
             busy[front.front_id] = asyncio.create_task(
-                self._round(front, number, press, result, ours=ours)
+                self.one_round(front, number, press, result, ours=ours)
             )
         await asyncio.gather(*busy.values())
         result.loop = loop_figures(*await self.ha.probe_stop())
         return result
 
-    async def _round(
+    async def one_round(
         self,
         front: BenchFront,
         number: int,
@@ -162,6 +162,7 @@ class AlarmBench:
         *,
         ours: bool,
     ) -> None:
+        """Press once and wait for the police; ours then cancels (and waits for that)."""
         key = (
             ("alerts", front.front_id, "incident.created")
             if ours

@@ -314,6 +314,15 @@ class BenchHa:
         diagnostics = await self.api.rest("GET", path)
         return int(diagnostics["data"]["police"]["depth"] or 0)
 
+    async def census_start(self) -> None:
+        """Collect HA's garbage, then pause its collector (``mfs_bench_probe``)."""
+        await self.api.rest("POST", "/api/mfs_bench_probe/census_start")
+
+    async def census_stop(self) -> int:
+        """Return the unreachable objects made since ``census_start``; resume the GC."""
+        answer = await self.api.rest("POST", "/api/mfs_bench_probe/census_stop")
+        return int(answer["garbage"])
+
     async def probe_start(self) -> None:
         """Start sampling the event loop's lag inside HA."""
         await self.api.rest("POST", "/api/mfs_bench_probe/start")

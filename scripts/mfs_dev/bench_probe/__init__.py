@@ -9,6 +9,12 @@ and explain most long lags.
 
     POST /api/mfs_bench_probe/start   start sampling (clears earlier samples)
     POST /api/mfs_bench_probe/stop    stop; return {"lag_ms": [...], "gc_ms": [...], ...}
+
+It also counts the garbage a workload leaves for the collector: objects in reference
+cycles, which reference counting cannot free. ``census_start`` collects, then pauses the
+collector; ``census_stop`` collects again and returns how many unreachable objects that
+collection found ({"garbage": n}), and turns the collector back on (also after
+``CENSUS_LIMIT`` s if no stop comes).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from homeassistant.helpers.typing import ConfigType
 DOMAIN = "mfs_bench_probe"
 CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
 INTERVAL = 0.005  # s between wake-ups
+CENSUS_LIMIT = 120.0  # s the collector may stay paused for a census
 
 
 class LagSampler:
@@ -74,18 +81,51 @@ class LagSampler:
             self.lags.append(max(0.0, loop.time() - before - INTERVAL) * 1000)
 
 
+class GarbageCensus:
+    """Count the objects only the garbage collector frees, made during a window."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Census ``hass``'s process."""
+        self.hass = hass
+        self._limit: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        """Collect what is there, then pause the collector."""
+        self._resume()
+        gc.collect()
+        gc.disable()
+        self._limit = self.hass.loop.call_later(CENSUS_LIMIT, self._resume)
+
+    def stop(self) -> int:
+        """Return the number of unreachable objects made since ``start``; resume."""
+        self._resume()
+        return gc.collect()
+
+    def _resume(self) -> None:
+        if self._limit is not None:
+            self._limit.cancel()
+            self._limit = None
+        gc.enable()
+
+
 class ProbeView(HomeAssistantView):
     """Start and stop the sampler over HTTP (an administrator's token is required)."""
 
     url = "/api/mfs_bench_probe/{action}"
     name = "api:mfs_bench_probe"
 
-    def __init__(self, sampler: LagSampler) -> None:
-        """Serve ``sampler``."""
+    def __init__(self, sampler: LagSampler, census: GarbageCensus) -> None:
+        """Serve ``sampler`` and ``census``."""
         self.sampler = sampler
+        self.census = census
 
     async def post(self, request: web.Request, action: str) -> web.Response:
         """Start or stop sampling."""
+        if action == "census_start":
+            self.census.start()
+            return self.json({"started": True})
+        if action == "census_stop":
+            return self.json({"garbage": self.census.stop()})
         if action == "start":
             self.sampler.start()
             return self.json({"started": True})
@@ -99,5 +139,5 @@ class ProbeView(HomeAssistantView):
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the probe's HTTP view."""
-    hass.http.register_view(ProbeView(LagSampler(hass)))
+    hass.http.register_view(ProbeView(LagSampler(hass), GarbageCensus(hass)))
     return True
