@@ -119,13 +119,19 @@ def _gc_note(ours: dict[str, Any], handbuilt: dict[str, Any]) -> list[str]:
     if not (ours["gc_long"] or handbuilt["gc_long"]):
         return []
     note = (
-        f"HA's garbage collector stopped its event loop {ours['gc_long']} times for 10 ms "
-        f"or more while ours ran (longest {ours['gc_max_ms']:g} ms) and "
-        f"{handbuilt['gc_long']} times while the hand-built chain ran (longest "
-        f"{handbuilt['gc_max_ms']:g} ms). A press that arrives during such a pause waits "
-        "for its end: the p99 and max above are made of these pauses, not of the path."
+        "HA's garbage collector stopped its event loop for 10 ms or more "
+        f"{_pauses(ours)} while ours ran and {_pauses(handbuilt)} while the hand-built "
+        "chain ran. A press that arrives during such a pause waits for its end: that, "
+        "not the path, is what such a pause adds to the p99 and max above."
     )
     return [note, ""]
+
+
+def _pauses(figures: dict[str, Any]) -> str:
+    if not figures["gc_long"]:
+        return "not once"
+    times = "once" if figures["gc_long"] == 1 else f"{figures['gc_long']} times"
+    return f"{times} (longest {figures['gc_max_ms']:g} ms)"
 
 
 def _loop_rows(
