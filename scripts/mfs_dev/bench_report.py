@@ -139,6 +139,8 @@ def _loop_rows(
 ) -> list[tuple[str, Any, Any, str, Check]]:
     """Event-loop lag and garbage-collector pauses inside HA during the scenario."""
     return [
+        ("HA loop lag p50 (ms)", ours["loop_lag_ms"]["p50"],
+         handbuilt["loop_lag_ms"]["p50"], "", None),
         ("HA loop lag p99 (ms)", ours["loop_lag_ms"]["p99"],
          handbuilt["loop_lag_ms"]["p99"], "< 50 ms", lambda v: v < 50),
         ("HA loop lag max (ms)", ours["loop_lag_ms"]["max"],
@@ -212,6 +214,7 @@ def _outage(out: dict[str, Any]) -> list[str]:
         ("first delivery after the endpoint is back (s)", out.get("first_after_up_s"),
          "<= 30 s (retry cap)", lambda v: v is not None and v <= 30),
         ("drain time, first to last (s)", out.get("drain_s"), "", None),
+        ("HA loop lag p50 while draining (ms)", out["loop_lag_ms"]["p50"], "", None),
         ("HA loop lag p99 while draining (ms)", out["loop_lag_ms"]["p99"], "< 50 ms",
          lambda v: v < 50),
         ("HA loop lag max while draining (ms)", out["loop_lag_ms"]["max"], "", None),
