@@ -97,9 +97,14 @@ class GarbageCensus:
         self._limit = self.hass.loop.call_later(CENSUS_LIMIT, self._resume)
 
     def stop(self) -> int:
-        """Return the number of unreachable objects made since ``start``; resume."""
+        """Return the number of unreachable objects made since ``start``; resume.
+
+        The collection runs before the collector is switched back on, so no automatic
+        collection takes part of the window's garbage first.
+        """
+        found = gc.collect()
         self._resume()
-        return gc.collect()
+        return found
 
     def _resume(self) -> None:
         if self._limit is not None:
@@ -109,7 +114,7 @@ class GarbageCensus:
 
 
 class ProbeView(HomeAssistantView):
-    """Start and stop the sampler over HTTP (an administrator's token is required)."""
+    """The sampler and the census over HTTP (an administrator's token is required)."""
 
     url = "/api/mfs_bench_probe/{action}"
     name = "api:mfs_bench_probe"
@@ -120,7 +125,7 @@ class ProbeView(HomeAssistantView):
         self.census = census
 
     async def post(self, request: web.Request, action: str) -> web.Response:
-        """Start or stop sampling."""
+        """Start or stop sampling or a census."""
         if action == "census_start":
             self.census.start()
             return self.json({"started": True})
