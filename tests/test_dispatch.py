@@ -220,6 +220,44 @@ async def test_status_webhook(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_a_signed_police_call_retries_waiting_alerts_at_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A verified status call means the police system is up: the outbox tries now.
+
+    A forged call proves nothing and does not touch the outbox.
+    """
+    entry = await _front(hass, receiver.url)
+    outbox = entry.runtime_data.dispatch.outbox
+    assert outbox is not None
+    kicks: list[bool] = []
+    retry_now = outbox.retry_now
+    monkeypatch.setattr(outbox, "retry_now", lambda: (kicks.append(True), retry_now()))
+    client = await hass_client_no_auth()
+    update = json.dumps(
+        {
+            "version": "1",
+            "incident_id": "01NOTANINCIDENT0000000000",
+            "status": "received",
+        }
+    ).encode()
+    forged = {**_signed(update), "webhook-signature": "v1,AAAA"}
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_ID}", data=update, headers=forged
+    )
+    assert response.status == 401
+    assert kicks == []
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_ID}", data=update, headers=_signed(update, msg_id="k-1")
+    )
+    assert response.status == 404  # signed, about no incident of ours: still a sign
+    assert kicks == [True]
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_escalation_when_police_do_not_confirm(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:

@@ -336,6 +336,8 @@ class FrontDispatch:
                 err.reason,
             )
             return web.json_response({"error": err.reason}, status=err.status)
+        if self.outbox is not None:  # a signed call: the police system is up again
+            self.outbox.retry_now()
         try:
             status = await self._apply(update)
         except Exception:  # noqa: BLE001  (HA's webhook would answer 200: say 500)

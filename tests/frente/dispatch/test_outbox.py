@@ -503,3 +503,29 @@ async def test_a_newer_presses_update_replaces_the_waiting_one(
     statuses = dict(rows(harness.path))
     assert [statuses[f"U{n}"] for n in range(4)] == ["superseded"] * 4
     await again.close()
+
+
+async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """After a refused attempt the outbox waits; a sign of life sends at once."""
+    held = asyncio.Event()  # a backoff that would never end by itself
+
+    async def never(_seconds: float) -> None:
+        await held.wait()
+
+    harness.sleep = never  # type: ignore[assignment]
+    outbox = harness.outbox()
+    await outbox.open()
+    outbox.start()
+    await outbox.enqueue(alarm(1))
+    await wait_until(lambda: harness.count("failed") == 1)  # refused: receiver is down
+    await receiver.start()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert outbox.depth == 1  # still in its backoff
+    outbox.retry_now()
+    await wait_until(lambda: outbox.depth == 0)
+    assert_in_order(receiver, [alarm(1)["id"]])
+    assert harness.count("failed") == 1
+    await outbox.close()

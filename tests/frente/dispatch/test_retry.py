@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -10,6 +11,7 @@ import pytest
 from custom_components.mi_frente_seguro.frente.dispatch.retry import (
     BACKOFF_CAP,
     RETRY_AFTER_CAP,
+    RetryWait,
     backoff_delay,
     next_delay,
     parse_retry_after,
@@ -58,3 +60,69 @@ def test_retry_after_is_a_minimum() -> None:
     assert next_delay(1, 7.0, lambda: 0.5) == 7.0
     assert next_delay(6, 7.0, lambda: 1.0) == BACKOFF_CAP
     assert next_delay(1, None, lambda: 0.5) == 0.5
+
+
+class HeldSleep:
+    """A sleep that ends only when the test lets it (records what it was asked)."""
+
+    def __init__(self) -> None:
+        """Nothing asked yet."""
+        self.asked: list[float] = []
+        self.release = asyncio.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        """Record ``seconds``; wait for the release."""
+        self.asked.append(seconds)
+        await self.release.wait()
+
+
+async def test_a_kick_ends_a_backoff_the_receiver_did_not_ask_for() -> None:
+    """A sign of life during the backoff ends it; the sleep is not left running."""
+    sleep = HeldSleep()
+    wait = RetryWait(sleep)
+    wait.arm()
+    waiting = asyncio.create_task(wait.wait(30.0, asked=False))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sleep.asked == [30.0]
+    assert not waiting.done()
+    wait.kick()
+    async with asyncio.timeout(5):
+        assert await waiting is True
+
+
+async def test_a_wait_the_receiver_asked_for_is_kept() -> None:
+    """Retry-After is honoured in full: a kick does not cut it short."""
+    sleep = HeldSleep()
+    wait = RetryWait(sleep)
+    wait.arm()
+    waiting = asyncio.create_task(wait.wait(120.0, asked=True))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sleep.asked == [120.0]
+    wait.kick()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not waiting.done()
+    sleep.release.set()
+    async with asyncio.timeout(5):
+        assert await waiting is False
+
+
+async def test_a_kick_before_the_attempt_is_forgotten() -> None:
+    """``arm`` clears earlier kicks; a kick after it (during the attempt) still counts."""
+    sleep = HeldSleep()
+    wait = RetryWait(sleep)
+    wait.kick()
+    wait.arm()
+    waiting = asyncio.create_task(wait.wait(8.0, asked=False))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not waiting.done()
+    sleep.release.set()
+    async with asyncio.timeout(5):
+        assert await waiting is False  # the backoff ran out, no kick
+    wait.arm()
+    wait.kick()  # during the next attempt
+    async with asyncio.timeout(5):
+        assert await wait.wait(8.0, asked=False) is True

@@ -14,9 +14,10 @@ of its incident still waiting (``queue.py``): each message carries the whole inc
 Answers: 2xx delivered; 410 Gone: the endpoint is retired, delivery stops and ``on_gone``
 fires (messages are kept; ``resume()`` after the endpoint is fixed); anything else (other
 4xx, 5xx, refused, timeout) is retried with full-jitter backoff (``retry.py``), honouring
-Retry-After. A real alarm is retried forever; a drill is dropped after
-``drill_max_attempts`` failed attempts in one run. Every retry carries the same
-``webhook-id`` (the message id), so receivers dedupe by it.
+Retry-After; ``retry_now()`` (a sign the endpoint is back) ends a backoff early. A real
+alarm is retried forever; a drill is dropped after ``drill_max_attempts`` failed attempts
+in one run. Every retry carries the same ``webhook-id`` (the message id), so receivers
+dedupe by it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from .outbox_db import (
     StoredMessage,
 )
 from .queue import DeliveryQueue, replacement_key
-from .retry import next_delay
+from .retry import RetryWait, next_delay
 from .signing import WebhookSecret
 
 _LOGGER = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class Outbox:
         self.message_format = OutboxFormat(message_format)
         self._cap_sender = cap_sender
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._sleep = sleep
+        self._retry = RetryWait(sleep)
         self._random = random
         self._timeout = timeout
         self._drill_max_attempts = drill_max_attempts
@@ -313,6 +314,13 @@ class Outbox:
             self._resumed.set()
             self._notify(OutboxEvent("resumed"))
 
+    def retry_now(self) -> None:
+        """Try the waiting message now, not at the end of its backoff (unless asked to wait).
+
+        For a sign that the endpoint is back, such as a signed call from the police system.
+        """
+        self._retry.kick()
+
     async def _deliver_forever(self) -> None:
         while True:
             if self.gone:
@@ -326,6 +334,7 @@ class Outbox:
             await self._deliver_head(head)
 
     async def _deliver_head(self, message: StoredMessage) -> None:
+        self._retry.arm()
         started = self._clock()
         status, retry_after, error = await self._post(message, started)
         if status is not None and 200 <= status < 300:
@@ -353,7 +362,8 @@ class Outbox:
             await self._finish(Finish(message.seq, DROPPED, done, error=error))
             self._notify(OutboxEvent("dropped", *_ids(message), error=error))
             return
-        await self._sleep(next_delay(message.failures, retry_after, self._random))
+        delay = next_delay(message.failures, retry_after, self._random)
+        await self._retry.wait(delay, asked=retry_after is not None)
 
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""

@@ -3,12 +3,14 @@
 After the n-th failed attempt we wait a random time in ``[0, min(30 s, 1 s * 2**(n-1))]``
 ("full jitter": many fronts retrying after one outage spread out instead of hammering the
 receiver in step). A ``Retry-After`` answer (seconds or an HTTP date) is honoured, up to
-five minutes, as a minimum wait.
+five minutes, as a minimum wait. A backoff the receiver did not ask for is cut short by a
+sign that it is back (``RetryWait.kick``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -51,3 +53,42 @@ def next_delay(
     if retry_after is not None:
         delay = max(delay, retry_after)
     return delay
+
+
+class RetryWait:
+    """The wait before the next attempt, which a sign of life can cut short.
+
+    ``arm`` before an attempt; a ``kick`` from then on (say, the police system called
+    the front's status webhook, so it is up again) ends the backoff after a failure at
+    once. A wait the receiver asked for (``Retry-After``) is always waited in full.
+    """
+
+    def __init__(self, sleep: Callable[[float], Awaitable[None]]) -> None:
+        """Wait with ``sleep`` (injected so tests need not wait)."""
+        self._sleep = sleep
+        self._kicked = asyncio.Event()
+
+    def arm(self) -> None:
+        """Forget earlier kicks: only a sign from now on counts."""
+        self._kicked.clear()
+
+    def kick(self) -> None:
+        """Say the receiver looks reachable again."""
+        self._kicked.set()
+
+    async def wait(self, delay: float, *, asked: bool) -> bool:
+        """Wait ``delay`` s; return True when a kick ended the wait early."""
+        if asked:
+            await self._sleep(delay)
+            return False
+        sleeping = asyncio.ensure_future(self._sleep(delay))
+        kicked = asyncio.ensure_future(self._kicked.wait())
+        try:
+            done, _ = await asyncio.wait(
+                (sleeping, kicked), return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            sleeping.cancel()
+            kicked.cancel()
+            await asyncio.wait((sleeping, kicked))  # both finished: nothing lingers
+        return kicked in done
