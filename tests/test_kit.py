@@ -10,9 +10,12 @@ from typing import Any
 
 import aiomqtt
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
-from custom_components.mi_frente_seguro.const import DOMAIN
+from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -78,6 +81,7 @@ async def test_press_opens_incident_and_sounds_siren(
     hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
 ) -> None:
     """Physical press -> incident + siren ON for the configured time -> siren OFF."""
+    incident_events = async_capture_events(hass, EVENT_INCIDENT)
     await kit.publish("panic", '{"button": "b1", "seq": 17, "kind": "panic"}')
     await wait_for(hass, lambda: kit.commands)
     assert kit.commands[0] == {"state": "ON", "duration": 1, "tone": "alarm"}
@@ -85,7 +89,12 @@ async def test_press_opens_incident_and_sounds_siren(
     assert incident is not None
     assert incident.source.value == "physical_button"
     assert incident.presses[0].key == "b1:17"
-    assert state_of(hass, "event", "kit-button").attributes["button"] == "b1"
+    kit_button = state_of(hass, "event", "kit-button")
+    assert kit_button.attributes["button"] == "b1"
+    # One context covers the press: the incident change and the kit's press event.
+    (opened,) = incident_events
+    assert kit_button.context is opened.context
+    assert state_of(hass, "sensor", "incident").context is opened.context
 
     # The siren entity shows what the kit reports, not what we asked for.
     assert state_of(hass, "siren", "kit-siren").state == "unknown"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import FrenteEntity
@@ -80,6 +80,7 @@ class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):
         self.async_on_remove(self.kit.async_add_press_listener(self._on_press))
 
     @callback
-    def _on_press(self, press: PressMessage) -> None:
+    def _on_press(self, press: PressMessage, context: Context) -> None:
         self._trigger_event(press.kind, {"button": press.button, "seq": press.seq})
+        self.async_set_context(context)
         self.async_write_ha_state()

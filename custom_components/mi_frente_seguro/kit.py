@@ -21,6 +21,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import (
     CALLBACK_TYPE,
+    Context,
     Event,
     EventStateChangedData,
     HomeAssistant,
@@ -66,7 +67,7 @@ class FrontKit:
         self._siren_timer: CALLBACK_TYPE | None = None
         self._offline_timer: CALLBACK_TYPE | None = None
         self._listeners: list[Callable[[], None]] = []
-        self._press_listeners: list[Callable[[PressMessage], None]] = []
+        self._press_listeners: list[Callable[[PressMessage, Context], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
 
     @property
@@ -107,9 +108,12 @@ class FrontKit:
 
     @callback
     def async_add_press_listener(
-        self, listener: Callable[[PressMessage], None]
+        self, listener: Callable[[PressMessage, Context], None]
     ) -> CALLBACK_TYPE:
-        """Call ``listener`` with every press the kit reports."""
+        """Call ``listener(press, context)`` with every press the kit reports (stored).
+
+        ``context`` is the one the incident change of that press carried.
+        """
         self._press_listeners.append(listener)
         return lambda: self._press_listeners.remove(listener)
 
@@ -120,7 +124,11 @@ class FrontKit:
     # -- KitHandler ---------------------------------------------------------------------
 
     async def on_press(self, press: PressMessage) -> None:
-        """Store the physical press as an incident press (then the link acks it)."""
+        """Store the physical press as an incident press (then the link acks it).
+
+        One context covers the press: the incident change and the kit's press event.
+        """
+        context = Context()
         await self.incidents.async_press(
             Press(
                 at=dt_util.now(),
@@ -128,10 +136,11 @@ class FrontKit:
                 source=IncidentSource.PHYSICAL_BUTTON,
                 sender=Sender(device=press.button),
                 key=press.key,
-            )
+            ),
+            context,
         )
         for listener in list(self._press_listeners):
-            listener(press)
+            listener(press, context)
 
     def on_siren_state(self, on: bool) -> None:
         """Show the siren state the kit reports (never an optimistic guess)."""
