@@ -194,7 +194,8 @@ def _outage(out: dict[str, Any]) -> list[str]:
         f"The receiver refuses connections while {out['expected']} messages are queued "
         f"(incidents opened and cancelled through the actions, in {out.get('queued_in_s')}"
         " s); then it comes back. Each front's outbox retries with full-jitter backoff "
-        "(capped at 30 s), so the first delivery waits for the next retry."
+        "(capped at 30 s), so the first delivery waits for the next retry (a signed call "
+        "from the police system would end that wait; this receiver makes none)."
     )
     lines = [
         "## 4. Outage: a backlog queued while the police endpoint is down, then drained",
