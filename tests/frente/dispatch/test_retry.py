@@ -76,16 +76,31 @@ class HeldSleep:
         await self.release.wait()
 
 
-async def test_a_kick_ends_a_backoff_the_receiver_did_not_ask_for() -> None:
-    """A sign of life during the backoff ends it; the sleep is not left running."""
-    sleep = HeldSleep()
-    wait = RetryWait(sleep)
-    wait.arm()
-    waiting = asyncio.create_task(wait.wait(30.0, asked=False))
+async def _spin() -> None:
+    """Let the loop run a few rounds (tasks start, waits begin)."""
     for _ in range(5):
         await asyncio.sleep(0)
-    assert sleep.asked == [30.0]
+
+
+async def _waiting(
+    delay: float, *, asked: bool, kicked_before: bool = False
+) -> tuple[HeldSleep, RetryWait, asyncio.Task[bool]]:
+    """Arm a wait (after a kick, if asked) and start it; it is sleeping on return."""
+    sleep = HeldSleep()
+    wait = RetryWait(sleep)
+    if kicked_before:
+        wait.kick()
+    wait.arm()
+    waiting = asyncio.create_task(wait.wait(delay, asked=asked))
+    await _spin()
+    assert sleep.asked == [delay]
     assert not waiting.done()
+    return sleep, wait, waiting
+
+
+async def test_a_kick_ends_a_backoff_the_receiver_did_not_ask_for() -> None:
+    """A sign of life during the backoff ends it; the sleep is not left running."""
+    _, wait, waiting = await _waiting(30.0, asked=False)
     wait.kick()
     async with asyncio.timeout(5):
         assert await waiting is True
@@ -93,16 +108,9 @@ async def test_a_kick_ends_a_backoff_the_receiver_did_not_ask_for() -> None:
 
 async def test_a_wait_the_receiver_asked_for_is_kept() -> None:
     """Retry-After is honoured in full: a kick does not cut it short."""
-    sleep = HeldSleep()
-    wait = RetryWait(sleep)
-    wait.arm()
-    waiting = asyncio.create_task(wait.wait(120.0, asked=True))
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert sleep.asked == [120.0]
+    sleep, wait, waiting = await _waiting(120.0, asked=True)
     wait.kick()
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await _spin()
     assert not waiting.done()
     sleep.release.set()
     async with asyncio.timeout(5):
@@ -111,14 +119,7 @@ async def test_a_wait_the_receiver_asked_for_is_kept() -> None:
 
 async def test_a_kick_before_the_attempt_is_forgotten() -> None:
     """``arm`` clears earlier kicks; a kick after it (during the attempt) still counts."""
-    sleep = HeldSleep()
-    wait = RetryWait(sleep)
-    wait.kick()
-    wait.arm()
-    waiting = asyncio.create_task(wait.wait(8.0, asked=False))
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert not waiting.done()
+    sleep, wait, waiting = await _waiting(8.0, asked=False, kicked_before=True)
     sleep.release.set()
     async with asyncio.timeout(5):
         assert await waiting is False  # the backoff ran out, no kick
