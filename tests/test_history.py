@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from datetime import timedelta
+import logging
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -31,8 +33,17 @@ from .helpers import call, entity_id, state_of
 
 
 @pytest.fixture
-def mock_recorder_before_hass(recorder_db_url: str) -> None:
-    """Prepare the recorder's database before ``hass`` (the plugin's ordering hook)."""
+def mock_recorder_before_hass(recorder_db_url: str) -> Generator[None]:
+    """Prepare the recorder's database before ``hass`` (the plugin's ordering hook).
+
+    The plugin sets SQLAlchemy's engine logger to INFO (every statement); the recorder's
+    thread would print them into the test run's output. Quiet until ``hass`` is gone.
+    """
+    engine = logging.getLogger("sqlalchemy.engine")
+    level = engine.level
+    engine.setLevel(logging.WARNING)
+    yield
+    engine.setLevel(level)
 
 
 def _ours(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
