@@ -61,6 +61,11 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _joined(*values: object) -> str:
+    """Return the text values, space-separated, leaving out the missing or empty ones."""
+    return " ".join(text for value in values if (text := _text(value)))
+
+
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -143,19 +148,8 @@ def json_view(body: Json) -> Json:
             "name": _text(front.get("name")),
             "barrio": _text(front.get("barrio")),
             "address": _text(front.get("address")),
-            "cuadrante": " ".join(
-                part
-                for part in (_text(cuadrante.get("code")), _text(cuadrante.get("name")))
-                if part
-            ),
-            "coordinator": " ".join(
-                part
-                for part in (
-                    _text(coordinator.get("name")),
-                    _text(coordinator.get("phone")),
-                )
-                if part
-            ),
+            "cuadrante": _joined(cuadrante.get("code"), cuadrante.get("name")),
+            "coordinator": _joined(coordinator.get("name"), coordinator.get("phone")),
             "location": _location(front_lat, front_lon, _number(front.get("radius_m"))),
         },
         "kind": _text(body.get("kind")),
