@@ -29,16 +29,21 @@ async def _no_wait(_delay: float) -> None:
     await asyncio.sleep(0.05)
 
 
-@pytest.fixture
-async def link(broker: Mosquitto) -> AsyncGenerator[tuple[KitClient, Recorder]]:
-    """Run a KitClient against the broker for the test; cancelled afterwards."""
-    recorder = Recorder()
-    client = KitClient(
-        BrokerSettings("127.0.0.1", broker.port, client_id="ha-test"),
+def _local(broker: Mosquitto, client_id: str, recorder: Recorder) -> KitClient:
+    """Return a client of the test broker as ``client_id``, reporting to ``recorder``."""
+    return KitClient(
+        BrokerSettings("127.0.0.1", broker.port, client_id=client_id),
         TOPICS,
         recorder,
         sleep=_no_wait,
     )
+
+
+@pytest.fixture
+async def link(broker: Mosquitto) -> AsyncGenerator[tuple[KitClient, Recorder]]:
+    """Run a KitClient against the broker for the test; cancelled afterwards."""
+    recorder = Recorder()
+    client = _local(broker, "ha-test", recorder)
     task = asyncio.create_task(client.run())
     await recorder.wait_for(lambda: client.connected)
     yield client, recorder
@@ -88,9 +93,8 @@ async def test_publish_siren_command(
 
 async def test_presses_while_ha_is_away_arrive_later(broker: Mosquitto) -> None:
     """Persistent session: presses published while our client is down are delivered."""
-    settings = BrokerSettings("127.0.0.1", broker.port, client_id="ha-away")
     first = Recorder()
-    client = KitClient(settings, TOPICS, first, sleep=_no_wait)
+    client = _local(broker, "ha-away", first)
     task = asyncio.create_task(client.run())
     await first.wait_for(lambda: client.connected)
     task.cancel()
@@ -100,7 +104,7 @@ async def test_presses_while_ha_is_away_arrive_later(broker: Mosquitto) -> None:
         await publish(broker, TOPICS.panic, f'{{"button": "b1", "seq": {seq}}}')
 
     second = Recorder()
-    again = KitClient(settings, TOPICS, second, sleep=_no_wait)
+    again = _local(broker, "ha-away", second)
     task = asyncio.create_task(again.run())
     await second.wait_for(lambda: len(second.presses) == 3)
     assert [press.seq for press in second.presses] == [0, 1, 2]
@@ -200,12 +204,7 @@ async def test_stop_ends_the_link_cleanly(
 ) -> None:
     """stop() disconnects and returns, even mid-subscription: no error, no lost link."""
     recorder = Recorder()
-    client = KitClient(
-        BrokerSettings("127.0.0.1", broker.port, client_id="ha-stop"),
-        TOPICS,
-        recorder,
-        sleep=_no_wait,
-    )
+    client = _local(broker, "ha-stop", recorder)
     task = asyncio.create_task(client.run())
     if stop_after_connect:
         await recorder.wait_for(lambda: client.connected)
@@ -219,12 +218,7 @@ async def test_stop_ends_the_link_cleanly(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     # The session stays at the broker: a press sent meanwhile arrives on the next link.
     await publish(broker, TOPICS.panic, '{"button": "b1", "seq": 99}')
-    again = KitClient(
-        BrokerSettings("127.0.0.1", broker.port, client_id="ha-stop"),
-        TOPICS,
-        recorder,
-        sleep=_no_wait,
-    )
+    again = _local(broker, "ha-stop", recorder)
     task = asyncio.create_task(again.run())
     await recorder.wait_for(lambda: [p.seq for p in recorder.presses] == [99])
     again.stop()
