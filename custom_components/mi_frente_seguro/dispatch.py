@@ -159,7 +159,7 @@ class FrontDispatch:
                 and self.outbox.original_of(incident.incident_id) is None
             ):
                 created = build_created(incident, self.front, dt_util.now())
-                await self._queued(self.outbox.stage(created))
+                await self.outbox.enqueue(created)
         self.outbox.start()
 
     async def async_stop(self) -> None:
@@ -212,23 +212,20 @@ class FrontDispatch:
 
     def _stage(
         self, incident: Incident, change: str
-    ) -> Coroutine[Any, Any, None] | None:
+    ) -> Coroutine[Any, Any, bool] | None:
         """Stage the change's police message in the change's own transaction.
 
         One fsync makes the change and its alert durable; the outbox starts delivering as
         soon as it is, while the event loop is still free of the entity and event work
-        the change brings (that is told only afterwards).
+        the change brings (that is told only afterwards). The outbox's own "enqueued"
+        event refreshes the police-link entities.
         """
         if self.outbox is None:
             return None
         message = message_for_change(incident, self.front, change, dt_util.now())
         if message is None:
             return None
-        return self._queued(self.outbox.stage(message))
-
-    async def _queued(self, committed: Coroutine[Any, Any, bool]) -> None:
-        await committed
-        self._notify()
+        return self.outbox.stage(message)
 
     async def _adopt_legacy_outbox(self) -> None:
         """Re-queue what a separate outbox file (earlier versions) left undelivered."""
