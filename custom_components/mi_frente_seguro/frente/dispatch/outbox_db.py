@@ -101,7 +101,27 @@ class OutboxDatabase:
 
     def insert(self, op: Insert, db: sqlite3.Connection) -> None:
         """Queue a message (``op.inserted`` tells whether its id was new)."""
-        self._insert(db, op)
+        message = op.message
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO outbox (message_id, incident_id, type, exercise, "
+            "body, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                message.message_id,
+                message.incident_id,
+                message.message_type,
+                int(message.exercise),
+                message.body,
+                message.enqueued_at,
+            ),
+        )
+        op.inserted = cursor.rowcount == 1
+        if op.inserted:
+            assert cursor.lastrowid is not None
+            message.seq = cursor.lastrowid
+        if op.original_sent_at is not None:
+            self.remember_original(
+                message.incident_id, message.message_id, op.original_sent_at, db
+            )
 
     def remember_original(
         self, incident_id: str, message_id: str, sent_at: str, db: sqlite3.Connection
@@ -129,35 +149,6 @@ class OutboxDatabase:
         )
 
     def prune(self, db: sqlite3.Connection) -> None:
-        """Keep the last ``keep_done`` finished rows, and as many originals."""
-        self._prune(db)
-
-    def _insert(self, db: sqlite3.Connection, op: Insert) -> None:
-        message = op.message
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO outbox (message_id, incident_id, type, exercise, "
-            "body, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                message.message_id,
-                message.incident_id,
-                message.message_type,
-                int(message.exercise),
-                message.body,
-                message.enqueued_at,
-            ),
-        )
-        op.inserted = cursor.rowcount == 1
-        if op.inserted:
-            assert cursor.lastrowid is not None
-            message.seq = cursor.lastrowid
-        if op.original_sent_at is not None:
-            db.execute(
-                "INSERT OR IGNORE INTO originals (incident_id, message_id, sent_at) "
-                "VALUES (?, ?, ?)",
-                (message.incident_id, message.message_id, op.original_sent_at),
-            )
-
-    def _prune(self, db: sqlite3.Connection) -> None:
         """Keep the last ``keep_done`` finished rows, and as many originals."""
         db.execute(
             "DELETE FROM outbox WHERE status != ? AND seq < (SELECT seq FROM outbox "
