@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from custom_components.mi_frente_seguro.frente.interrupt import unless_set
+
 BACKOFF_BASE = 1.0  # seconds: the first retry comes within a second
 BACKOFF_CAP = 30.0  # seconds: the longest wait the backoff picks
 RETRY_AFTER_CAP = 300.0  # seconds: a receiver cannot park a real alarm longer
@@ -81,14 +83,4 @@ class RetryWait:
         if asked:
             await self._sleep(delay)
             return False
-        sleeping = asyncio.ensure_future(self._sleep(delay))
-        kicked = asyncio.ensure_future(self._kicked.wait())
-        try:
-            done, _ = await asyncio.wait(
-                (sleeping, kicked), return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            sleeping.cancel()
-            kicked.cancel()
-            await asyncio.wait((sleeping, kicked))  # both finished: nothing lingers
-        return kicked in done
+        return await unless_set(self._sleep(delay), self._kicked)

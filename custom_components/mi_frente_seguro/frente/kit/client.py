@@ -24,6 +24,8 @@ from typing import Protocol
 
 import aiomqtt
 
+from custom_components.mi_frente_seguro.frente.interrupt import unless_set
+
 from .protocol import (
     KitTopics,
     MalformedPayloadError,
@@ -196,7 +198,7 @@ class KitClient:
                 return
             attempt += 1
             self.reconnects += 1
-            await self._until_stopped(self._sleep(self.backoff(attempt)))
+            await unless_set(self._sleep(self.backoff(attempt)), self._stopping)
 
     def stop(self) -> None:
         """Ask :meth:`run` to end: it disconnects cleanly and returns.
@@ -205,20 +207,6 @@ class KitClient:
         again on the next connection (persistent session).
         """
         self._stopping.set()
-
-    async def _until_stopped(self, work: Awaitable[object]) -> None:
-        """Await ``work`` unless :meth:`stop` comes first (then ``work`` is cancelled)."""
-        task = asyncio.ensure_future(work)
-        stopped = asyncio.ensure_future(self._stopping.wait())
-        try:
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-            if not task.done():
-                task.cancel()
-                await asyncio.wait({task})
-        if not task.cancelled():
-            task.result()  # a lost link or a press to be sent again: raised here
 
     def backoff(self, attempt: int) -> float:
         """Return a full-jitter delay for reconnect ``attempt`` (1, 2, ...)."""
@@ -234,7 +222,7 @@ class KitClient:
         if self._stopping.is_set():
             return
         self._set_connected(True)
-        await self._until_stopped(self._read(client))
+        await unless_set(self._read(client), self._stopping)
 
     async def _read(self, client: aiomqtt.Client) -> None:
         paho = client._client  # noqa: SLF001  (acks live on paho's client)

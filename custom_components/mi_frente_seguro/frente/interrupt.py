@@ -1,0 +1,29 @@
+"""Awaiting work that a signal may cut short (a stop, a sign that a receiver is back)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+
+async def unless_set(work: Awaitable[object], signal: asyncio.Event) -> bool:
+    """Await ``work`` unless ``signal`` is set first; return True if the signal came.
+
+    ``work`` still running then is cancelled; both are finished on return (nothing
+    lingers). An exception that ended ``work`` by itself is raised here.
+    """
+    task: asyncio.Future[Any] = asyncio.ensure_future(work)
+    waiter: asyncio.Future[Any] = asyncio.ensure_future(signal.wait())
+    done: set[asyncio.Future[Any]] = set()
+    try:
+        done, _ = await asyncio.wait(
+            (task, waiter), return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        waiter.cancel()
+        task.cancel()  # nothing to do once it is done
+        await asyncio.wait((task, waiter))
+    if not task.cancelled():
+        task.result()
+    return waiter in done
