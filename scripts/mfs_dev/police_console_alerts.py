@@ -61,6 +61,11 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _texts(source: Json, *keys: str) -> dict[str, str]:
+    """Return ``source``'s text fields ``keys`` ("" where missing or not text)."""
+    return {key: _text(source.get(key)) for key in keys}
+
+
 def _joined(*values: object) -> str:
     """Return the text values, space-separated, leaving out the missing or empty ones."""
     return " ".join(text for value in values if (text := _text(value)))
@@ -122,43 +127,26 @@ def json_view(body: Json) -> Json:
                 or (
                     f"botón {device}" if (device := _text(sender.get("device"))) else ""
                 ),
-                "house": _text(sender.get("house")),
-                "phone": _text(sender.get("phone")),
-                "at": _text(press_obj.get("at")),
-                "kind": _text(press_obj.get("kind")),
-                "note": _text(press_obj.get("note")),
+                **_texts(sender, "house", "phone"),
+                **_texts(press_obj, "at", "kind", "note"),
                 "location": location,
             }
         )
     evidence = [
-        {
-            "camera": _text(item.get("camera")),
-            "url": _text(item.get("url")),
-            "kind": _text(item.get("kind")),
-            "mime_type": _text(item.get("mime_type")),
-            "captured_at": _text(item.get("captured_at")),
-            "sha256": _text(item.get("sha256")),
-        }
+        _texts(item, "camera", "url", "kind", "mime_type", "captured_at", "sha256")
         for item in map(_obj, _list(body.get("evidence")))
     ]
     front_lat, front_lon = _number(front.get("lat")), _number(front.get("lon"))
     return {
         "front": {
-            "id": _text(front.get("id")),
-            "name": _text(front.get("name")),
-            "barrio": _text(front.get("barrio")),
-            "address": _text(front.get("address")),
+            **_texts(front, "id", "name", "barrio", "address"),
             "cuadrante": _joined(cuadrante.get("code"), cuadrante.get("name")),
             "coordinator": _joined(coordinator.get("name"), coordinator.get("phone")),
             "location": _location(front_lat, front_lon, _number(front.get("radius_m"))),
         },
         "kind": _text(body.get("kind")),
         "exercise": body.get("exercise") is True,
-        "state": _text(body.get("state")),
-        "source": _text(body.get("source")),
-        "note": _text(body.get("note")),
-        "opened_at": _text(body.get("opened_at")),
-        "sent_at": _text(body.get("sent_at")),
+        **_texts(body, "state", "source", "note", "opened_at", "sent_at"),
         "senders": senders,
         "evidence": evidence,
         "cancel": _obj(body.get("cancel")) or None,
