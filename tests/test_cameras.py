@@ -107,18 +107,25 @@ async def test_incident_gets_a_verified_bundle_and_a_dead_camera_is_missing(
     events = async_capture_events(hass, EVENT_INCIDENT)
     response = await call(hass, "trigger", entry.entry_id)
     assert response is not None
-    incident = entry.runtime_data.incidents.book.open_incident
-    assert incident is not None
+    book = entry.runtime_data.incidents.book
+    opened = book.open_incident
+    assert opened is not None
     # The incident exists before any evidence: the alarm never waits for cameras.
     assert events[0].data["change"] == "opened"
+    assert opened.evidence == ()
     await wait_for(
         hass,
         lambda: (
-            {item["camera"] for item in incident.evidence if item["kind"] == "plus15"}
+            {
+                item["camera"]
+                for item in book.get(opened.incident_id).evidence
+                if item["kind"] == "plus15"
+            }
             == {"cam1", "cam2"}
         ),
         timeout=60,
     )
+    incident = book.get(opened.incident_id)
     folder = (
         Path(hass.config.media_dirs["local"]) / DOMAIN / FRONT_ID / incident.incident_id
     )

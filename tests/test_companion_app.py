@@ -202,11 +202,10 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
         },
     )
     assert response.status == 200
-    await wait_for(hass, lambda: incident.responses)
-    assert (incident.responses[0].action, incident.responses[0].name) == (
-        "on_my_way",
-        "Ana Pérez",
-    )
+    book = entry.runtime_data.incidents.book
+    await wait_for(hass, lambda: book.get(incident.incident_id).responses)
+    response_ = book.get(incident.incident_id).responses[0]
+    assert (response_.action, response_.name) == ("on_my_way", "Ana Pérez")
 
     # Then "False alarm": Ana is a coordinator, so the incident is cancelled.
     await web_client.post(
@@ -219,8 +218,8 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
             },
         },
     )
-    await wait_for(hass, lambda: not incident.is_open)
-    assert incident.state.value == "cancelled"
+    await wait_for(hass, lambda: not book.get(incident.incident_id).is_open)
+    assert book.get(incident.incident_id).state.value == "cancelled"
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

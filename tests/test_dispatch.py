@@ -15,18 +15,13 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from standardwebhooks import Webhook
 
-from custom_components.mi_frente_seguro.frente.dispatch.messages import build_created
-from custom_components.mi_frente_seguro.frente.dispatch.outbox import Outbox
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from custom_components.mi_frente_seguro.runtime import incident_db_path
 from homeassistant import loader
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .frente.dispatch.conftest import FRONT, T0, make_incident
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, enable_entity, front_entry, state_of, wait_for
 
@@ -127,25 +122,6 @@ async def test_alert_is_queued_before_the_change_is_announced(
     assert queued_when_told["opened"] == 1
     await wait_for(hass, lambda: outbox.depth == 0)
     assert await hass.config_entries.async_unload(entry.entry_id)
-
-
-async def test_an_older_separate_outbox_file_is_delivered_and_removed(
-    hass: HomeAssistant, receiver: Receiver
-) -> None:
-    """Alerts left in a separate outbox file (earlier versions) still reach the police."""
-    legacy = incident_db_path(hass, FRONT_ID).with_name(f"{FRONT_ID}-outbox.db")
-    incident = make_incident("01JDLEGACY0000000000000001")
-    message = build_created(
-        incident, FRONT, T0, message_id="01JDLEGACYMESSAGE000000001"
-    )
-    old = Outbox(legacy, async_get_clientsession(hass), receiver.url, [PRIMARY])
-    await old.open()
-    await old.enqueue(message)
-    await old.close()
-
-    await _front(hass, receiver.url)
-    await wait_for(hass, lambda: receiver.accepted == [message["id"]])
-    assert not legacy.exists()
 
 
 async def test_a_drained_backlog_refreshes_the_entities_once_a_second(

@@ -71,7 +71,7 @@ async def test_trigger_opens_incident_seen_everywhere(
     assert press.attributes["sender"] == "Luis Gómez"
 
     # The incident is on disk already, with the caller recorded.
-    store = init_integration.runtime_data.incidents.store
+    store = init_integration.runtime_data.incidents.ledger.store
     assert store.commits >= 1
 
 
@@ -93,7 +93,7 @@ async def test_hundred_concurrent_presses_make_one_incident(
     assert len(events) == 100
     assert state_of(hass, "sensor", "incident").attributes["presses"] == 100
     # Group commit: far fewer fsync'd transactions than presses.
-    assert incidents.store.commits < 100
+    assert incidents.ledger.store.commits < 100
 
 
 async def test_full_lifecycle_through_actions(

@@ -84,7 +84,7 @@ async def test_removing_front_deletes_its_incident_file(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """Deleting the front deletes its incidents (habeas data)."""
-    path = init_integration.runtime_data.incidents.store.path
+    path = init_integration.runtime_data.incidents.ledger.store.path
     await call(hass, "trigger", init_integration.entry_id)
     assert path.exists()
     assert await hass.config_entries.async_remove(init_integration.entry_id)

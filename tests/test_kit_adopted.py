@@ -5,6 +5,7 @@ from __future__ import annotations
 from pytest_homeassistant_custom_component.common import async_mock_service
 
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS
 from .helpers import call, front_entry, wait_for
@@ -42,19 +43,24 @@ async def test_adopted_button_and_siren(hass: HomeAssistant) -> None:
     assert turn_on[0].data == {"entity_id": "switch.sirena"}
     await wait_for(hass, lambda: turn_off, timeout=5)  # after the 1 s duration
 
-    # Staying on, or an unavailable blip, is not a new press.
+    # Staying on, an unavailable blip, and coming back on from it are not new presses.
     hass.states.async_set("binary_sensor.boton_tienda", "on", {"friendly_name": "T"})
     hass.states.async_set("binary_sensor.boton_tienda", "unavailable")
+    hass.states.async_set("binary_sensor.boton_tienda", "on")
+    hass.states.async_set("binary_sensor.boton_tienda", "unknown")
+    hass.states.async_set("binary_sensor.boton_tienda", "on")
+    # An event entity restoring its last, old event after a restart is not a press.
+    hass.states.async_set("event.boton_zigbee", "unavailable")
     hass.states.async_set("event.boton_zigbee", "2026-11-26T20:00:00.000+00:00")
+    await hass.async_block_till_done()
+    assert len(book.open_incident.presses) == 1
+    pressed = dt_util.utcnow().isoformat(timespec="milliseconds")
+    hass.states.async_set("event.boton_zigbee", pressed)  # a new event: a press
     await wait_for(hass, lambda: len(book.open_incident.presses) == 2)
-    hass.states.async_set(
-        "event.boton_zigbee", "2026-11-26T20:00:00.000+00:00", {"x": 1}
-    )
+    hass.states.async_set("event.boton_zigbee", pressed, {"x": 1})
     await hass.async_block_till_done()
     assert len(book.open_incident.presses) == 2
-    assert book.open_incident.presses[1].key == (
-        "event.boton_zigbee:2026-11-26T20:00:00.000+00:00"
-    )
+    assert book.open_incident.presses[1].key == f"event.boton_zigbee:{pressed}"
     # No MQTT kit: no kit entities.
     assert entry.runtime_data.kit.client is None
     assert not hass.states.async_entity_ids("siren")

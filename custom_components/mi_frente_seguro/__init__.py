@@ -8,24 +8,29 @@ from functools import partial
 from pathlib import Path
 import sqlite3
 
-from homeassistant.const import (
-    EVENT_HOMEASSISTANT_FINAL_WRITE,
-    EVENT_HOMEASSISTANT_STOP,
-    Platform,
-)
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.typing import ConfigType
-from homeassistant.util import ssl as ssl_util
+from homeassistant.util import dt as dt_util, ssl as ssl_util
 
 from .cameras import FrontCameras, evidence_links
 from .const import CONF_FRONT_ID, DOMAIN
-from .dispatch import FrontDispatch, async_register_webhook, police_settings
+from .dispatch import (
+    FrontDispatch,
+    async_register_webhook,
+    build_outbox,
+    police_settings,
+)
+from .frente.change import IncidentChange
+from .frente.committer import StorageError
 from .frente.evidence import BundleUpdate
-from .frente.incident import Incident
+from .frente.front import InvalidFrontError
 from .frente.kit.client import KitClient
+from .frente.ledger import FrontLedger
 from .frente.store import IncidentStore
 from .incidents import FrontIncidents
 from .kit import FrontKit
@@ -63,28 +68,40 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bool:
     """Set up one front: its device, its incidents (restored from disk) and entities."""
-    front = front_from_entry(entry)
+    try:
+        front = front_from_entry(entry)
+    except InvalidFrontError as err:  # stored settings no form would accept
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_front",
+            translation_placeholders={
+                "front": entry.title,
+                "field": err.field,
+                "reason": err.reason,
+            },
+        ) from err
+    settings = police_settings(entry.options)
     store = IncidentStore(
         incident_db_path(hass, front.front_id), hass.async_add_executor_job
     )
-    incidents = FrontIncidents(hass, entry.entry_id, front, store)
+    ledger = FrontLedger(
+        front,
+        store,
+        clock=dt_util.now,
+        outbox=build_outbox(hass, store.committer, settings),
+    )
+    incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
+    dispatch = FrontDispatch(hass, incidents, settings)
     try:
-        await incidents.async_load()
-    except (sqlite3.Error, OSError) as err:
-        await store.async_close()
+        await ledger.open()
+    except (sqlite3.Error, OSError, StorageError) as err:
+        await ledger.close()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="storage_unavailable",
             translation_placeholders={"path": str(store.path), "error": str(err)},
         ) from err
-    entry.async_on_unload(store.async_close)
-
-    async def _close_at_exit(_event: Event) -> None:
-        await store.async_close()  # HA stops without unloading entries
-
-    entry.async_on_unload(
-        hass.bus.async_listen(EVENT_HOMEASSISTANT_FINAL_WRITE, _close_at_exit)
-    )
+    entry.async_on_unload(ledger.close)
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, front.front_id)},
@@ -103,25 +120,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> bo
         incidents=incidents,
         kit=kit,
         cameras=FrontCameras(hass, front.front_id, front.name, entry.options),
-        dispatch=FrontDispatch(
-            hass, store.path.parent, incidents, police_settings(entry.options)
-        ),
+        dispatch=dispatch,
     )
     kit.async_start()
     entry.async_on_unload(kit.async_stop)
-    # The police link listens before the cameras do: the first message never waits.
-    dispatch = entry.runtime_data.dispatch
-    await dispatch.async_start()
+    dispatch.async_start()
     entry.async_on_unload(dispatch.async_stop)
     entry.async_on_unload(async_register_webhook(hass, dispatch))
     await _start_cameras(hass, entry)
 
     async def _stop_links(_event: Event) -> None:
-        # HA stops without unloading entries: end delivery and ffmpeg processes cleanly.
+        # HA stops without unloading entries: end the links, ffmpeg and the file cleanly.
         if kit.client is not None:
             kit.client.stop()
-        await dispatch.async_stop()
+        dispatch.async_stop()
         await entry.runtime_data.cameras.async_stop()
+        await ledger.close()
 
     entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _stop_links))
     if kit.client is not None:
@@ -174,15 +188,16 @@ async def _start_cameras(hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
         )
 
     @callback
-    def on_change(incident: Incident, change: str) -> None:
-        if change == "opened" and cameras.cameras:
+    def on_change(change: IncidentChange | None) -> None:
+        if change is not None and change.opened and cameras.cameras:
+            incident = change.incident
             entry.async_create_background_task(
                 hass,
                 cameras.async_capture(incident, on_update),
                 f"{DOMAIN} evidence {incident.incident_id}",
             )
 
-    entry.async_on_unload(incidents.async_add_change_listener(on_change))
+    entry.async_on_unload(async_dispatcher_connect(hass, incidents.signal, on_change))
     entry.async_on_unload(
         async_track_time_change(hass, cameras.async_purge, hour=3, minute=30, second=0)
     )
@@ -242,7 +257,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: FrenteConfigEntry) -> N
     path = incident_db_path(hass, entry.data[CONF_FRONT_ID])
 
     def remove() -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        # The replay file of earlier versions too (its table is in the front's file now).
+        replay = path.with_name(f"{path.stem}-replay.db")
+        for base in (path, replay):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{base}{suffix}").unlink(missing_ok=True)
 
     await hass.async_add_executor_job(remove)

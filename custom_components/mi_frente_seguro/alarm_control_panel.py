@@ -69,7 +69,8 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
         sender, location = await async_sender(self.hass, self._context, self.entry)
         source = IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION
         press = Press(dt_util.now(), IncidentKind.PANIC, source, sender, location)
-        await self.incidents.async_press(press, self._context)
+        with incident_errors(self.entry.title):
+            await self.incidents.async_press(press, self._context)
 
     @override
     async def async_alarm_disarm(self, code: str | None = None) -> None:

@@ -16,6 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .entity import FrenteEntity
+from .errors import incident_errors
 from .frente.incident import IncidentKind, IncidentSource, Press
 from .people import async_sender
 from .runtime import FrenteConfigEntry
@@ -68,4 +69,5 @@ class FrentePanicButton(FrenteEntity, ButtonEntity):
             sender=sender,
             location=location,
         )
-        await self.incidents.async_press(press, self._context)
+        with incident_errors(self.entry.title):
+            await self.incidents.async_press(press, self._context)

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.util.signal_type import SignalTypeFormat
+
+from .frente.change import BY_POLICE as _BY_POLICE, BY_SYSTEM as _BY_SYSTEM
+
+if TYPE_CHECKING:
+    from homeassistant.core import Context
+
+    from .frente.change import IncidentChange
+    from .frente.kit.protocol import PressMessage
 
 DOMAIN: Final = "mi_frente_seguro"
 LOGGER: Final = logging.getLogger(__package__)
@@ -30,6 +40,22 @@ CONF_COORDINATOR_PERSONS: Final = "coordinator_persons"
 
 # The HA event fired on every change of an incident (docs/events.md).
 EVENT_INCIDENT: Final = "mi_frente_seguro_incident"
+# Fired when the police have not confirmed an alarm in time (docs/events.md).
+EVENT_ESCALATION: Final = "mi_frente_seguro_escalation"
+
+# Dispatcher signals, one per front (formatted with the front id).
+# Every stored incident change; None asks to read the book again (a new month began).
+SIGNAL_INCIDENT: SignalTypeFormat[IncidentChange | None] = SignalTypeFormat(
+    "mi_frente_seguro_incident_{}"
+)
+# The street kit's link, availability, siren or telemetry changed.
+SIGNAL_KIT: SignalTypeFormat[()] = SignalTypeFormat("mi_frente_seguro_kit_{}")
+# A physical press was stored, with the context its incident change carried.
+SIGNAL_KIT_PRESS: SignalTypeFormat[PressMessage, Context] = SignalTypeFormat(
+    "mi_frente_seguro_kit_press_{}"
+)
+# The police link changed (queue, reachability, the police's last status).
+SIGNAL_POLICE: SignalTypeFormat[()] = SignalTypeFormat("mi_frente_seguro_police_{}")
 
 # Actions (services.yaml).
 SERVICE_TRIGGER: Final = "trigger"
@@ -48,9 +74,9 @@ ATTR_ETA_MINUTES: Final = "eta_minutes"
 ATTR_SOURCE: Final = "source"
 ATTR_ON_BEHALF_OF: Final = "on_behalf_of"
 
-# Who changed an incident when no HA user did.
-BY_POLICE: Final = "police"
-BY_SYSTEM: Final = "system"
+# Who changed an incident when no HA user did (the ledger's own names).
+BY_POLICE: Final = _BY_POLICE
+BY_SYSTEM: Final = _BY_SYSTEM
 
 # Config entry data: the MQTT broker of the street kit (empty host = no MQTT kit).
 CONF_BROKER_HOST: Final = "broker_host"

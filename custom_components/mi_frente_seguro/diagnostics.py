@@ -68,6 +68,17 @@ def _police(entry: FrenteConfigEntry) -> dict[str, Any]:
         "last_latency_s": outbox.last_latency if outbox else None,
         "last_error": outbox.last_error if outbox else None,
         "last_police_status": dispatch.last_police_status,
+        "refused_updates": dict(dispatch.refused),
+        "dead_letters": [
+            {
+                "message_id": letter.message_id,
+                "incident_id": letter.incident_id,
+                "type": letter.message_type,
+                "at": letter.done_at,
+                "reason": letter.error,
+            }
+            for letter in (outbox.dead_letters if outbox else [])
+        ],
     }
 
 
@@ -86,6 +97,7 @@ def _kit(entry: FrenteConfigEntry) -> dict[str, Any]:
         "adopted_buttons": kit.settings.adopted_buttons,
         "reconnects": client.reconnects if client else None,
         "malformed_payloads": dict(client.problems) if client else {},
+        "unstored_presses": client.unstored if client else 0,
     }
 
 
@@ -95,7 +107,13 @@ def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
     current = incidents.current
     return {
         "held": len(incidents.book.all()),
-        "store_commits": incidents.store.commits,
+        "store_commits": incidents.ledger.committer.commits,
+        "store_failures": incidents.ledger.committer.failures,
+        "store_error": (
+            None
+            if (error := incidents.ledger.committer.last_error) is None
+            else error.reason
+        ),
         "current": None
         if current is None
         else {

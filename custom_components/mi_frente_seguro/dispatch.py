@@ -1,17 +1,19 @@
-"""A front's police link in HA: the outbox that sends, escalation, and the status webhook.
+"""A front's police link in HA: the outbox's settings, escalation and the status webhook.
 
-Every incident change worth telling the police becomes a message in the durable outbox
-(committed before the first attempt). The first message never waits for cameras: evidence
-follows as ``incident.updated``. A delivered ``incident.created`` moves the incident to
-``sent``; the police's signed status updates come back through an HA webhook.
+The front's ledger queues a police message for every change worth telling, in the change's
+own commit, and marks the incident ``sent`` once its alert is delivered. This module reads
+the link's settings, builds the outbox, shows what it does (entities, repair issues for a
+retired endpoint or a refused message), escalates alarms the police have not confirmed in
+time, and takes the police's signed status updates from an HA webhook: every answer is an
+explicit status, and 2xx only once the update is committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -21,12 +23,15 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import (
     BY_POLICE,
-    BY_SYSTEM,
     CONF_ESCALATION_DELAY,
     CONF_POLICE_FORMAT,
     CONF_POLICE_SECRET,
@@ -35,22 +40,20 @@ from .const import (
     CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
     DOMAIN,
+    EVENT_ESCALATION,
     LOGGER,
+    SIGNAL_POLICE,
 )
-from .frente.book import UnknownIncidentError
+from .frente.change import Change, IncidentChange
+from .frente.committer import Committer, StorageError
 from .frente.dispatch.attempt import OutboxFormat
-from .frente.dispatch.changes import message_for_change
-from .frente.dispatch.inbound import MAX_BODY, InboundVerifier, StatusUpdate
-from .frente.dispatch.messages import build_created
+from .frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
 from .frente.dispatch.outbox import Outbox, OutboxEvent
-from .frente.dispatch.outbox_db import read_legacy, remove_legacy
-from .frente.dispatch.replay import ReplayCache
 from .frente.dispatch.signing import WebhookError, WebhookSecret
-from .frente.front import Front
-from .frente.incident import IllegalTransitionError, Incident, IncidentState
+from .frente.incident import Incident, IncidentKind, IncidentState
+from .frente.ledger import PoliceAnswer
 from .incidents import FrontIncidents
 
-EVENT_ESCALATION = "mi_frente_seguro_escalation"
 ENTITY_REFRESH_COOLDOWN = 1.0  # s between refreshes of the police-link entities
 RECEIVED_OR_LATER = frozenset(
     {
@@ -61,6 +64,12 @@ RECEIVED_OR_LATER = frozenset(
         IncidentState.CANCELLED,
     }
 )
+ANSWERS = {
+    PoliceAnswer.STORED: 200,
+    PoliceAnswer.ALREADY: 200,
+    PoliceAnswer.UNKNOWN: 404,
+    PoliceAnswer.ILLEGAL: 409,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,41 +101,58 @@ def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
     )
 
 
+def build_outbox(
+    hass: HomeAssistant, committer: Committer, settings: PoliceSettings
+) -> Outbox | None:
+    """Return the front's police outbox on its file, or None without an endpoint."""
+    if not settings.url or not settings.secrets:
+        return None
+    return Outbox(
+        committer,
+        async_get_clientsession(hass),
+        settings.url,
+        settings.secrets,
+        message_format=settings.message_format,
+        clock=dt_util.now,
+    )
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """Return the whole request body, however it is split; raise TooLargeError past ``limit``."""
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLargeError(f"body larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(limit + 1 - size):
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class FrontDispatch:
     """The police link of one loaded front."""
 
     def __init__(
         self,
         hass: HomeAssistant,
-        folder: Path,
         incidents: FrontIncidents,
         settings: PoliceSettings,
     ) -> None:
-        """Prepare the outbox and the status verifier (opened by async_start)."""
+        """Follow the ledger's outbox; verify status updates with the front's secrets."""
         self.hass = hass
         self.incidents = incidents
         self.settings = settings
-        front_id = incidents.front.front_id
-        self.outbox: Outbox | None = None
-        if settings.url and settings.secrets:
-            self.outbox = Outbox(
-                incidents.store.committer,
-                async_get_clientsession(hass),
-                settings.url,
-                settings.secrets,
-                message_format=settings.message_format,
-                executor=hass.async_add_executor_job,
-                clock=dt_util.now,
-                on_gone=self._on_gone,
-            )
-        self.legacy_outbox = folder / f"{front_id}-outbox.db"
-        self.replay = ReplayCache(
-            folder / f"{front_id}-replay.db", hass.async_add_executor_job, dt_util.now
+        self.ledger = incidents.ledger
+        self.outbox = self.ledger.outbox
+        self.verifier = InboundVerifier(
+            settings.secrets, self.ledger.replay, dt_util.now
         )
-        self.verifier = InboundVerifier(settings.secrets, self.replay, dt_util.now)
         self.last_police_status: str | None = None
+        self.refused: Counter[str] = Counter()  # refused status updates by reason
+        self.signal = SIGNAL_POLICE.format(incidents.front.front_id)
         self._escalations: dict[str, CALLBACK_TYPE] = {}
-        self._listeners: list[Callable[[], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._stopped = False
         self._refresh = Debouncer(
@@ -136,34 +162,32 @@ class FrontDispatch:
             immediate=True,
             function=self._notify_now,
         )
+        self.ledger.on_outbox = self._on_outbox
 
     @property
-    def issue_id(self) -> str:
-        """Return the id of the endpoint-gone repair issue."""
-        return f"endpoint_gone_{self.incidents.front.front_id}"
+    def front_id(self) -> str:
+        """Return the front's id."""
+        return self.incidents.front.front_id
 
-    async def async_start(self) -> None:
-        """Open the files, resend what a crash may have left unsent, start delivering."""
-        await self.replay.open()
-        self._unsubs.append(self.incidents.async_add_change_listener(self._on_change))
-        self._unsubs.append(self.incidents.async_add_commit_hook(self._stage))
-        if self.outbox is None:
-            return
-        await self.outbox.open()
-        await self._adopt_legacy_outbox()
-        self._unsubs.append(self.outbox.add_listener(self._on_outbox))
+    def issue_id(self, kind: str) -> str:
+        """Return the id of the front's repair issue of ``kind`` (gone, refused)."""
+        return f"endpoint_{kind}_{self.front_id}"
+
+    @callback
+    def async_start(self) -> None:
+        """Follow incident changes; escalate what was left unconfirmed before a restart."""
+        self._unsubs.append(
+            async_dispatcher_connect(self.hass, self.incidents.signal, self._on_change)
+        )
+        now = dt_util.now()
         for incident in self.incidents.book.all():
-            # Open but never queued (opened before the police link was set): queue it now.
-            if (
-                incident.is_open
-                and self.outbox.original_of(incident.incident_id) is None
-            ):
-                created = build_created(incident, self.front, dt_util.now())
-                await self.outbox.enqueue(created)
-        self.outbox.start()
+            if incident.is_open and incident.state not in RECEIVED_OR_LATER:
+                elapsed = (now - incident.opened_at).total_seconds()
+                self._arm_escalation(incident, self.settings.escalation_delay - elapsed)
 
-    async def async_stop(self) -> None:
-        """Stop delivering and close the files (nothing is lost: it is all on disk)."""
+    @callback
+    def async_stop(self) -> None:
+        """Stop escalating and refreshing (the ledger stops delivering)."""
         if self._stopped:
             return
         self._stopped = True
@@ -172,21 +196,6 @@ class FrontDispatch:
         self._unsubs.clear()
         self._escalations.clear()
         self._refresh.async_shutdown()
-        if self.outbox is not None:
-            await self.outbox.stop()
-            await self.outbox.close()
-        await self.replay.close()
-
-    @property
-    def front(self) -> Front:
-        """Return the front's settings."""
-        return self.incidents.front
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` when the outbox or the police status changes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     def _notify(self) -> None:
         """Refresh the police-link entities: at once, then at most once a second.
@@ -198,93 +207,66 @@ class FrontDispatch:
 
     @callback
     def _notify_now(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        async_dispatcher_send(self.hass, self.signal)
 
     # -- front -> police -------------------------------------------------------------
 
     @callback
-    def _on_change(self, incident: Incident, change: str) -> None:
-        if change == "opened":
-            self._arm_escalation(incident)
-        elif change == "state" and incident.state in RECEIVED_OR_LATER:
-            self._disarm_escalation(incident.incident_id)
-
-    def _stage(
-        self, incident: Incident, change: str
-    ) -> Coroutine[Any, Any, bool] | None:
-        """Stage the change's police message in the change's own transaction.
-
-        One fsync makes the change and its alert durable; the outbox starts delivering as
-        soon as it is, while the event loop is still free of the entity and event work
-        the change brings (that is told only afterwards). The outbox's own "enqueued"
-        event refreshes the police-link entities.
-        """
-        if self.outbox is None:
-            return None
-        message = message_for_change(incident, self.front, change, dt_util.now())
-        if message is None:
-            return None
-        return self.outbox.stage(message)
-
-    async def _adopt_legacy_outbox(self) -> None:
-        """Re-queue what a separate outbox file (earlier versions) left undelivered."""
-        assert self.outbox is not None
-        legacy = await self.hass.async_add_executor_job(read_legacy, self.legacy_outbox)
-        if legacy is None:
+    def _on_change(self, change: IncidentChange | None) -> None:
+        if change is None:
             return
-        await self.outbox.adopt(legacy)
-        await self.hass.async_add_executor_job(remove_legacy, self.legacy_outbox)
-        LOGGER.info(
-            "Moved %s undelivered police messages of %s into its incident file",
-            len(legacy.pending),
-            self.front.name,
-        )
+        incident = change.incident
+        if change.change is Change.OPENED:
+            self._arm_escalation(incident, self.settings.escalation_delay)
+        elif (
+            change.kind_change is not None
+            and change.kind_change.old is IncidentKind.DRILL
+        ):
+            self._arm_escalation(incident, self.settings.escalation_delay)  # now real
+        elif change.change is Change.ADVANCED and incident.state in RECEIVED_OR_LATER:
+            self._disarm_escalation(incident.incident_id)
+        if change.step is not None and change.step.by == BY_POLICE:
+            self.last_police_status = change.step.state.value
+            self._notify_now()  # the police's word shows at once
 
     @callback
     def _on_outbox(self, event: OutboxEvent) -> None:
-        if (
-            event.kind == "delivered"
-            and event.message_type == "incident.created"
-            and event.incident_id is not None
-        ):
-            self.hass.async_create_task(
-                self._mark_sent(event.incident_id), eager_start=True
+        if event.kind == "gone":
+            LOGGER.error(
+                "The police endpoint of %s answered 410 Gone: delivery paused",
+                self.incidents.front.name,
             )
-        if event.kind in {"resumed", "delivered"}:
-            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+            self._issue("gone", {})
+        elif event.kind in {"resumed", "delivered"}:
+            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id("gone"))
+        elif event.kind == "dead":
+            self._issue(
+                "refused",
+                {"message_id": event.message_id or "", "reason": event.error or ""},
+            )
+            self._notify_now()
         self._notify()
 
-    async def _mark_sent(self, incident_id: str) -> None:
-        try:
-            incident = self.incidents.book.get(incident_id)
-        except UnknownIncidentError:
-            return
-        if incident.state is IncidentState.TRIGGERED:
-            await self.incidents.async_advance(
-                incident_id, IncidentState.SENT, by=BY_SYSTEM
-            )
-
-    def _on_gone(self) -> None:
-        LOGGER.error(
-            "The police endpoint of %s answered 410 Gone: delivery stopped",
-            self.incidents.front.name,
-        )
+    def _issue(self, kind: str, placeholders: dict[str, str]) -> None:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            self.issue_id,
-            is_fixable=False,
+            self.issue_id(kind),
+            is_fixable=kind == "refused",
             severity=ir.IssueSeverity.ERROR,
-            translation_key="endpoint_gone",
-            translation_placeholders={"front": self.incidents.front.name},
+            translation_key=f"endpoint_{kind}",
+            translation_placeholders={
+                "front": self.incidents.front.name,
+                **placeholders,
+            },
+            data={"entry_id": self.incidents.entry_id},
         )
-        self._notify()
 
     # -- escalation ----------------------------------------------------------------------
 
-    def _arm_escalation(self, incident: Incident) -> None:
-        if incident.exercise:
+    def _arm_escalation(self, incident: Incident, delay: float) -> None:
+        """Fire the escalation event in ``delay`` s unless the police confirm first."""
+        if incident.exercise or incident.incident_id in self._escalations:
             return
         incident_id = incident.incident_id
 
@@ -293,9 +275,9 @@ class FrontDispatch:
             self._escalations.pop(incident_id, None)
             try:
                 current = self.incidents.book.get(incident_id)
-            except UnknownIncidentError:
+            except LookupError:
                 return
-            if current.state in RECEIVED_OR_LATER:
+            if current.state in RECEIVED_OR_LATER or current.exercise:
                 return
             front = self.incidents.front
             self.hass.bus.async_fire(
@@ -310,7 +292,7 @@ class FrontDispatch:
             )
 
         self._escalations[incident_id] = async_call_later(
-            self.hass, self.settings.escalation_delay, escalate
+            self.hass, timedelta(seconds=max(delay, 0.0)), escalate
         )
 
     def _disarm_escalation(self, incident_id: str) -> None:
@@ -322,54 +304,44 @@ class FrontDispatch:
     async def async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
-        """Apply a signed police status update; 200 only once it is stored."""
-        body = await request.content.read(MAX_BODY + 1)
+        """Apply a signed police status update; 200 only once it is stored.
+
+        HA's webhook component answers 200 when a handler raises: every outcome here is
+        an explicit status instead (docs/police-api.md lists them).
+        """
         try:
-            update = self.verifier.check(dict(request.headers), body)
+            return await self._handle(request)
+        except Exception:  # noqa: BLE001  (never let HA answer 200 for us)
+            LOGGER.exception("A police update for %s failed", self.incidents.front.name)
+            return web.json_response({"error": "internal_error"}, status=500)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        try:
+            body = await read_body(request, MAX_BODY)
+            update = self.verifier.check(request.headers, body)
         except WebhookError as err:
-            LOGGER.warning(
-                "Refused a police update for %s: %s",
-                self.incidents.front.name,
-                err.reason,
-            )
+            if not self.refused[err.reason]:  # one line a reason; diagnostics count
+                LOGGER.warning(
+                    "Refused a police update for %s: %s (further ones only counted)",
+                    self.incidents.front.name,
+                    err.reason,
+                )
+            self.refused[err.reason] += 1
             return web.json_response({"error": err.reason}, status=err.status)
         if self.outbox is not None:  # a signed call: the police system is up again
+            self.outbox.resume()
             self.outbox.retry_now()
         try:
-            status = await self._apply(update)
-        except Exception:  # noqa: BLE001  (HA's webhook would answer 200: say 500)
+            answer, _ = await self.ledger.police_update(update)
+        except StorageError as err:
+            LOGGER.warning("A police update could not be stored: %s", err)
+            return web.json_response({"error": "storage_unavailable"}, status=500)
+        finally:
             self.verifier.release(update)
-            LOGGER.exception("A police update could not be stored")
-            return web.json_response({"error": "internal_error"}, status=500)
+        status = ANSWERS[answer]
         if status == 200:
-            await self.verifier.commit(update)
-        else:
-            self.verifier.release(update)
-        reason = {200: "stored", 404: "unknown_incident", 409: "illegal_transition"}
-        return web.json_response(
-            {"status": reason[status]} if status == 200 else {"error": reason[status]},
-            status=status,
-        )
-
-    async def _apply(self, update: StatusUpdate) -> int:
-        try:
-            incident = self.incidents.book.get(update.incident_id)
-        except UnknownIncidentError:
-            return 404
-        if incident.state is update.status:
-            return 200  # a retry of an update we already stored
-        try:
-            await self.incidents.async_advance(
-                update.incident_id,
-                update.status,
-                by=BY_POLICE,
-                details=update.details(),
-            )
-        except IllegalTransitionError:
-            return 409
-        self.last_police_status = update.status.value
-        self._notify_now()  # the police's word shows at once
-        return 200
+            return web.json_response({"status": "stored"}, status=200)
+        return web.json_response({"error": answer.value}, status=status)
 
 
 @callback

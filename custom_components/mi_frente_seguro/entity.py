@@ -1,19 +1,22 @@
-"""The base entity of a front: identity, device and updates from the incident book."""
+"""The base entity of a front: identity, device and updates from the front's signal."""
 
 from __future__ import annotations
 
 from typing import Any, override
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .const import DOMAIN
+from .const import DOMAIN, SIGNAL_POLICE
+from .frente.change import IncidentChange
 from .incidents import FrontIncidents
 from .runtime import FrenteConfigEntry
 
 
 class FrenteEntity(Entity):
-    """An entity of one front, pushed by its incidents (never polled)."""
+    """An entity of one front, pushed by its incident changes (never polled)."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -32,32 +35,43 @@ class FrenteEntity(Entity):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Follow the front's incidents."""
+        """Follow the front's incident changes."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.incidents.async_add_listener(self._handle_update))
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.incidents.signal, self._on_incident_change
+            )
+        )
         self._update_from_incidents()
         self._last_shown = (
             self._shown()
         )  # HA writes this state once the entity is added
 
-    def _handle_update(self) -> None:
+    @callback
+    def _on_incident_change(self, change: IncidentChange | None) -> None:
+        """Show a stored change (None: read the book again)."""
+        self._refresh(change)
+
+    @callback
+    def _refresh(self, change: IncidentChange | None = None) -> None:
         """Write the state only when what the entity shows changed.
 
-        Every incident and outbox change reaches every entity of the front; most leave
-        an entity as it was. Writing anyway costs a state-machine update and an event
-        each (about 47 of them per alarm raised and cancelled), and that work and its
-        garbage compete with the next alarm for the event loop.
+        Every incident and police-link change reaches every entity of the front; most
+        leave an entity as it was. Writing anyway costs a state-machine update and an
+        event each (about 47 of them per alarm raised and cancelled), and that work and
+        its garbage compete with the next alarm for the event loop. The write carries the
+        change's context, so the logbook ties the state to its cause.
         """
         self._update_from_incidents()
         shown = self._shown()
         if shown != self._last_shown:
             self._last_shown = shown
-            self.write_state_in_change()
+            self.write_state(change)
 
-    def write_state_in_change(self) -> None:
-        """Write the state, under the context of the incident change being told."""
-        if (context := self.incidents.context) is not None:
-            self.async_set_context(context)
+    def write_state(self, change: IncidentChange | None) -> None:
+        """Write the state, under the context of ``change`` when there is one."""
+        if change is not None and change.context is not None:
+            self.async_set_context(change.context)
         self.async_write_ha_state()
 
     def _shown(self) -> tuple[Any, ...]:
@@ -76,5 +90,9 @@ class FrenteDispatchEntity(FrenteEntity):
         """Follow the police link as well as the incidents."""
         await super().async_added_to_hass()
         self.async_on_remove(
-            self.entry.runtime_data.dispatch.async_add_listener(self._handle_update)
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_POLICE.format(self.entry.runtime_data.front.front_id),
+                self._refresh,
+            )
         )

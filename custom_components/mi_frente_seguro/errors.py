@@ -1,20 +1,28 @@
-"""Domain errors of the incident book, raised again as translated HA errors."""
+"""Errors of the ledger, raised again as translated HA errors (once per path).
+
+Actions, buttons and the alarm panel wrap their ledger calls in :func:`incident_errors`:
+an unknown incident, an illegal step or a value that cannot be stored is the caller's
+mistake (``ServiceValidationError``); a commit that failed (disk full, I/O error) is not
+(``HomeAssistantError``), and nothing was changed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
 from .frente.book import UnknownIncidentError
+from .frente.committer import StorageError
 from .frente.incident import IllegalTransitionError
+from .frente.text import InvalidInputError
 
 
 @contextmanager
-def incident_errors(front: str, incident_id: str | None) -> Iterator[None]:
-    """Turn unknown-incident and illegal-transition errors into ServiceValidationError."""
+def incident_errors(front: str, incident_id: str | None = None) -> Iterator[None]:
+    """Turn the ledger's errors into translated validation or HA errors."""
     try:
         yield
     except UnknownIncidentError as err:
@@ -33,4 +41,16 @@ def incident_errors(front: str, incident_id: str | None) -> Iterator[None]:
                 "current": err.current.value,
                 "wanted": str(err.wanted),
             },
+        ) from err
+    except InvalidInputError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_input",
+            translation_placeholders={"field": err.field, "problem": err.problem},
+        ) from err
+    except StorageError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="storage_failed",
+            translation_placeholders={"front": front, "reason": err.reason},
         ) from err

@@ -6,11 +6,13 @@ from typing import override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import SIGNAL_KIT_PRESS
 from .entity import FrenteEntity
-from .frente.book import PressResult
-from .frente.incident import IncidentKind, Press
+from .frente.change import IncidentChange
+from .frente.incident import IncidentKind
 from .frente.kit.protocol import PRESS_KINDS, PressMessage
 from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
@@ -47,27 +49,22 @@ class FrentePressEvent(FrenteEntity, EventEntity):
     _unrecorded_attributes = frozenset({"incident_id"})
 
     @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the presses (not every incident change)."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.incidents.async_add_press_listener(self._on_press))
-
-    @override
-    def _handle_update(self) -> None:
-        """Incident changes other than presses fire nothing."""
-
     @callback
-    def _on_press(self, press: Press, result: PressResult) -> None:
+    def _on_incident_change(self, change: IncidentChange | None) -> None:
+        """Fire for a recorded press; other changes fire nothing."""
+        if change is None or change.press is None or not change.is_press:
+            return
+        press = change.press
         self._trigger_event(
             press.kind.value,
             {
-                "incident_id": result.incident.incident_id,
-                "opened": result.opened,
+                "incident_id": change.incident.incident_id,
+                "opened": change.opened,
                 "source": press.source.value,
                 "sender": press.sender.name or press.sender.device,
             },
         )
-        self.write_state_in_change()
+        self.write_state(change)
 
 
 class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):
@@ -77,7 +74,13 @@ class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the kit's presses."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.kit.async_add_press_listener(self._on_press))
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_KIT_PRESS.format(self.kit.incidents.front.front_id),
+                self._on_press,
+            )
+        )
 
     @callback
     def _on_press(self, press: PressMessage, context: Context) -> None:

@@ -42,9 +42,15 @@ from .const import (
     DEFAULT_SIREN_DURATION,
     DEFAULT_SIREN_TONE,
 )
-from .frente.front import InvalidFrontError, clean_cuadrante_code, clean_text
+from .frente.front import (
+    InvalidFrontError,
+    clean_cuadrante_code,
+    clean_number,
+    clean_text,
+)
 from .frente.kit.protocol import DEFAULT_BASE, SIREN_TONES
 from .frente.phone import InvalidPhoneError, normalize_phone
+from .frente.text import text_problem
 
 TEXT = selector.TextSelector()
 PHONE = selector.TextSelector(
@@ -127,9 +133,12 @@ def validate_data(
         lambda: clean_cuadrante_code(str(user_input[CONF_CUADRANTE_CODE])),
     )
     location = user_input[CONF_LOCATION]
-    data[CONF_LATITUDE] = float(location[CONF_LATITUDE])
-    data[CONF_LONGITUDE] = float(location[CONF_LONGITUDE])
-    data[CONF_RADIUS] = float(location.get(CONF_RADIUS) or DEFAULT_RADIUS)
+    for field, value in (
+        (CONF_LATITUDE, location.get(CONF_LATITUDE)),
+        (CONF_LONGITUDE, location.get(CONF_LONGITUDE)),
+        (CONF_RADIUS, location.get(CONF_RADIUS) or DEFAULT_RADIUS),
+    ):
+        data[field] = check(errors, CONF_LOCATION, partial(clean_number, field, value))
     return data, errors
 
 
@@ -238,9 +247,12 @@ def credentials_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
 
 
 def clean_topic(field: str, value: str, errors: dict[str, str]) -> str:
-    """Return a topic without surrounding slashes; record an error for wildcards."""
+    """Return a topic without surrounding slashes; record an error for wildcards.
+
+    MQTT topics are UTF-8 without NUL: text that cannot be stored is refused as well.
+    """
     topic = value.strip().strip("/")
-    if _WILDCARDS.search(topic):
+    if _WILDCARDS.search(topic) or text_problem(topic) is not None:
         errors[field] = "invalid_topic"
     return topic
 
@@ -250,7 +262,7 @@ def validate_broker(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean the broker fields; return (data, errors by field)."""
     errors: dict[str, str] = {}
-    data = {
+    data: dict[str, Any] = {
         CONF_BROKER_HOST: str(user_input.get(CONF_BROKER_HOST, "")).strip(),
         CONF_BROKER_PORT: int(user_input[CONF_BROKER_PORT]),
         CONF_BROKER_USERNAME: str(user_input.get(CONF_BROKER_USERNAME, "")).strip(),
@@ -262,6 +274,10 @@ def validate_broker(
     }
     if not data[CONF_TOPIC_BASE]:
         errors[CONF_TOPIC_BASE] = "required"
+    for field in (CONF_BROKER_HOST, CONF_BROKER_USERNAME):
+        text: str = data[field]
+        if text_problem(text) is not None or " " in text:
+            errors[field] = "invalid_text"
     return data, errors
 
 

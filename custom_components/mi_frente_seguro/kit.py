@@ -3,11 +3,16 @@
 Presses from the kit become incidents (source ``physical_button``). Whatever the source, an
 incident that opens as (or becomes) a panic sounds the siren for the configured duration;
 silent and drill incidents never do; cancelling or closing the incident stops it.
+
+Adopted HA devices press only on a real edge: a ``binary_sensor`` going ``off -> on`` (not
+``unavailable -> on``, which a reconnecting device or a restart produces), an ``event``
+entity with a new, recent event (not the old one it restores after a restart).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +20,8 @@ from homeassistant.const import (
     ATTR_ENTITY_ID,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
+    STATE_OFF,
     STATE_ON,
-    STATE_UNAVAILABLE,
-    STATE_UNKNOWN,
 )
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -28,15 +32,34 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
-from .frente.incident import Incident, IncidentKind, IncidentSource, Press, Sender
+from .const import DOMAIN, LOGGER, SIGNAL_KIT, SIGNAL_KIT_PRESS
+from .frente.change import Change, IncidentChange
+from .frente.committer import StorageError
+from .frente.incident import IncidentKind, IncidentSource, Press, Sender
 from .frente.kit.client import KitClient, KitConnectError
-from .frente.kit.protocol import PressMessage, Telemetry, siren_command
+from .frente.kit.protocol import (
+    MalformedPayloadError,
+    PressMessage,
+    Telemetry,
+    siren_command,
+)
+from .frente.text import InvalidInputError, safe_text
 from .incidents import FrontIncidents
 from .kit_settings import KitSettings
+
+# An adopted event entity's event older than this is one restored at start-up, not a press.
+ADOPTED_EVENT_MAX_AGE = timedelta(seconds=30)
+ADOPTED_RETRY_FIRST = (
+    1.0  # s before an adopted press that could not be stored is retried
+)
+ADOPTED_RETRY_MAX = 30.0  # s at most between its tries
 
 
 class FrontKit:
@@ -66,9 +89,11 @@ class FrontKit:
         self._siren_until: datetime | None = None
         self._siren_timer: CALLBACK_TYPE | None = None
         self._offline_timer: CALLBACK_TYPE | None = None
-        self._listeners: list[Callable[[], None]] = []
-        self._press_listeners: list[Callable[[PressMessage, Context], None]] = []
         self._unsubs: list[CALLBACK_TYPE] = []
+        self._tasks: set[asyncio.Task[None]] = set()  # adopted presses being stored
+        front_id = incidents.front.front_id
+        self.signal = SIGNAL_KIT.format(front_id)
+        self._press_signal = SIGNAL_KIT_PRESS.format(front_id)
 
     @property
     def issue_id(self) -> str:
@@ -83,7 +108,9 @@ class FrontKit:
     @callback
     def async_start(self) -> None:
         """Follow incidents (siren) and adopted HA buttons."""
-        self._unsubs.append(self.incidents.async_add_change_listener(self._on_change))
+        self._unsubs.append(
+            async_dispatcher_connect(self.hass, self.incidents.signal, self._on_change)
+        )
         if self.settings.adopted_buttons:
             self._unsubs.append(
                 async_track_state_change_event(
@@ -99,48 +126,37 @@ class FrontKit:
                 unsub()
         self._unsubs.clear()
         self._siren_timer = self._offline_timer = None
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` when the kit's state changes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
-    def async_add_press_listener(
-        self, listener: Callable[[PressMessage, Context], None]
-    ) -> CALLBACK_TYPE:
-        """Call ``listener(press, context)`` with every press the kit reports (stored).
-
-        ``context`` is the one the incident change of that press carried.
-        """
-        self._press_listeners.append(listener)
-        return lambda: self._press_listeners.remove(listener)
+        for task in self._tasks:
+            task.cancel()
 
     def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        async_dispatcher_send(self.hass, self.signal)
 
     # -- KitHandler ---------------------------------------------------------------------
 
     async def on_press(self, press: PressMessage) -> None:
         """Store the physical press as an incident press (then the link acks it).
 
-        One context covers the press: the incident change and the kit's press event.
+        One context covers the press: the incident change and the kit's press event. A
+        press the ledger refuses as unstorable is a malformed payload (acknowledged and
+        counted); a failed commit raises, so the press is not acknowledged and comes again.
         """
         context = Context()
-        await self.incidents.async_press(
-            Press(
-                at=dt_util.now(),
-                kind=IncidentKind(press.kind),
-                source=IncidentSource.PHYSICAL_BUTTON,
-                sender=Sender(device=press.button),
-                key=press.key,
-            ),
-            context,
-        )
-        for listener in list(self._press_listeners):
-            listener(press, context)
+        try:
+            change = await self.incidents.async_press(
+                Press(
+                    at=dt_util.now(),
+                    kind=IncidentKind(press.kind),
+                    source=IncidentSource.PHYSICAL_BUTTON,
+                    sender=Sender(device=press.button),
+                    key=press.key,
+                ),
+                context,
+            )
+        except InvalidInputError as err:
+            raise MalformedPayloadError("unstorable", str(err)) from err
+        if not change.duplicate:
+            async_dispatcher_send(self.hass, self._press_signal, press, context)
 
     def on_siren_state(self, on: bool) -> None:
         """Show the siren state the kit reports (never an optimistic guess)."""
@@ -215,14 +231,21 @@ class FrontKit:
     # -- siren --------------------------------------------------------------------------
 
     @callback
-    def _on_change(self, incident: Incident, change: str) -> None:
-        if change in {"opened", "kind_upgraded"}:
+    def _on_change(self, change: IncidentChange | None) -> None:
+        if change is None:
+            return
+        incident = change.incident
+        if change.change in {Change.OPENED, Change.KIND_RAISED}:
             if incident.kind is IncidentKind.PANIC and self.siren_target is not None:
                 self.hass.async_create_task(
                     self.async_siren(True, self.settings.siren_duration),
                     eager_start=True,
                 )
-        elif change == "state" and not incident.is_open and self._siren_until:
+        elif (
+            change.change is Change.ADVANCED
+            and not incident.is_open
+            and self._siren_until
+        ):
             self.hass.async_create_task(self.async_siren(False), eager_start=True)
 
     @property
@@ -288,27 +311,73 @@ class FrontKit:
     @callback
     def _on_adopted_button(self, event: Event[EventStateChangedData]) -> None:
         new, old = event.data["new_state"], event.data["old_state"]
-        if (
-            new is None
-            or old is None
-            or new.state in (STATE_UNAVAILABLE, STATE_UNKNOWN)
-        ):
+        if new is None or old is None:
             return
         entity_id = event.data["entity_id"]
         key: str | None = None
-        if entity_id.startswith("binary_sensor."):
-            if new.state != STATE_ON or old.state == STATE_ON:
+        if entity_id.startswith("event."):
+            if not _is_new_event(old.state, new.state):
                 return
-        elif new.state == old.state:
-            return
-        else:
             key = f"{entity_id}:{new.state}"  # an event entity's state is its time
+        elif new.state != STATE_ON or old.state != STATE_OFF:
+            return  # only off -> on is a press (not unavailable/unknown -> on)
         name: Any = new.attributes.get("friendly_name") or entity_id
         press = Press(
             at=dt_util.now(),
             kind=IncidentKind.PANIC,
             source=IncidentSource.PHYSICAL_BUTTON,
-            sender=Sender(device=str(name)),
+            sender=Sender(device=safe_text(name)[:100]),
             key=key,
         )
-        self.hass.async_create_task(self.incidents.async_press(press), eager_start=True)
+        self._entry_task(self._adopted_press(press), f"adopted press {press.key}")
+
+    def _entry_task(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``work`` until it ends or the front is unloaded (then it is cancelled)."""
+        task = self.hass.async_create_background_task(
+            work, f"{DOMAIN} {name}", eager_start=True
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _adopted_press(self, press: Press) -> None:
+        """Store an adopted device's press; while the file fails, keep trying.
+
+        A state change cannot be asked for again (unlike an MQTT press, which the broker
+        sends again), so the press waits here, retried with a growing pause, until it is
+        stored or the front is unloaded.
+        """
+        delay = ADOPTED_RETRY_FIRST
+        while True:
+            try:
+                await self.incidents.async_press(press)
+            except StorageError:
+                if delay == ADOPTED_RETRY_FIRST:  # logged once (the committer says why)
+                    LOGGER.warning(
+                        "The press of %s on %s waits until it can be stored",
+                        press.sender.device,
+                        self.front_name,
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, ADOPTED_RETRY_MAX)
+                continue
+            except Exception:  # noqa: BLE001  (not a storage problem: say what it is)
+                LOGGER.exception(
+                    "The press of %s on %s could not be stored",
+                    press.sender.device,
+                    self.front_name,
+                )
+            return
+
+
+def _is_new_event(old: str, new: str) -> bool:
+    """Return True when an event entity's state is a new event of the last moments.
+
+    Its state is the time of its last event. A restored entity shows its old event again
+    (an old time, after ``unavailable`` or ``unknown``): that is not a press.
+    """
+    if new == old:
+        return False
+    when = dt_util.parse_datetime(new)
+    if when is None or when.tzinfo is None:
+        return False
+    return abs(dt_util.utcnow() - when) <= ADOPTED_EVENT_MAX_AGE

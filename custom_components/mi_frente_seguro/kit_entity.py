@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import override
 
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
@@ -39,7 +40,11 @@ class FrenteKitEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the kit."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.kit.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.kit.signal, self.async_write_ha_state
+            )
+        )
 
     @property
     @override

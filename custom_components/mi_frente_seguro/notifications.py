@@ -19,7 +19,10 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util, slugify
 
 from .const import CONF_COORDINATOR_PERSONS, DOMAIN, LOGGER, ROLE_COORDINATOR
+from .frente.checks import MAX_NAME
+from .frente.committer import StorageError
 from .frente.incident import Incident, IncidentKind, IncidentState, Response
+from .frente.text import InvalidInputError, safe_text
 from .members import Member, members_of
 from .people import async_can_manage, person_of_user
 from .runtime import FrenteConfigEntry
@@ -159,9 +162,9 @@ async def async_notify_members(
 
     For a silent incident, the phones of everyone who pressed are left out.
     """
-    hidden: set[str] = set()
+    hidden: frozenset[str] = frozenset()
     if incident.kind is IncidentKind.SILENT:
-        hidden = {p.sender.person_id for p in incident.presses if p.sender.person_id}
+        hidden = incident.sender_persons
     calls = []
     for member in members_of(entry).values():
         if member.person in hidden:
@@ -204,7 +207,7 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
         _, answer, incident_id = parts
         entry = _entry_holding(hass, incident_id)
         if entry is None or answer not in (ON_MY_WAY, FALSE_ALARM):
-            LOGGER.debug("Ignoring notification answer %s", action)
+            LOGGER.debug("Ignoring notification answer %r", action[:80])
             return
         user_id = event.context.user_id
         person = person_of_user(hass, user_id) if user_id else None
@@ -212,10 +215,14 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
             at=dt_util.now(),
             action=answer,
             user_id=user_id,
-            name=person.name if person is not None else None,
+            name=safe_text(person.name)[:MAX_NAME] if person is not None else None,
         )
         incidents = entry.runtime_data.incidents
-        await incidents.async_respond(incident_id, response, event.context)
+        try:
+            await incidents.async_respond(incident_id, response, event.context)
+        except (InvalidInputError, StorageError) as err:
+            LOGGER.warning("A notification answer was not recorded: %s", err)
+            return
         if answer == FALSE_ALARM and await async_can_manage(hass, entry, event.context):
             try:
                 await incidents.async_advance(
@@ -225,7 +232,7 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
                     details={"reason": "notification", "by_name": response.name},
                     context=event.context,
                 )
-            except (HomeAssistantError, ValueError, LookupError) as err:
+            except (HomeAssistantError, ValueError, LookupError, StorageError) as err:
                 LOGGER.info(
                     "False-alarm answer for %s not applied: %s", incident_id, err
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+import math
 
 from homeassistant.const import (
     ATTR_FRIENDLY_NAME,
@@ -15,8 +16,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import location as location_util
 
 from .const import CONF_COORDINATOR_PERSONS, DOMAIN, ROLE_COORDINATOR
+from .frente.checks import MAX_NAME
 from .frente.front import Front
 from .frente.incident import Location, Sender
+from .frente.text import safe_text
 from .members import members_of
 from .runtime import FrenteConfigEntry
 
@@ -45,15 +48,23 @@ def person_location(
     if isinstance(source := person.attributes.get(ATTR_SOURCE), str):
         tracker = hass.states.get(source)
     origin = tracker or person
-    latitude = origin.attributes.get(ATTR_LATITUDE)
-    longitude = origin.attributes.get(ATTR_LONGITUDE)
-    if not isinstance(latitude, int | float) or not isinstance(longitude, int | float):
-        return None
-    accuracy = origin.attributes.get(ATTR_GPS_ACCURACY)
-    accuracy = float(accuracy) if isinstance(accuracy, int | float) else None
+    latitude = _number(origin.attributes.get(ATTR_LATITUDE), 90)
+    longitude = _number(origin.attributes.get(ATTR_LONGITUDE), 180)
+    if latitude is None or longitude is None:
+        return None  # no fix, or one no map can show: the press goes without it
+    accuracy = _number(origin.attributes.get(ATTR_GPS_ACCURACY), math.inf)
+    accuracy = None if accuracy is None or accuracy < 0 else accuracy
     return locate(
         front, float(latitude), float(longitude), accuracy, origin.last_updated
     )
+
+
+def _number(value: object, bound: float) -> float | None:
+    """Return a tracker attribute as a finite float within ``±bound``, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and abs(number) <= bound else None
 
 
 def locate(
@@ -106,16 +117,22 @@ async def async_sender(
     if entry is not None and person is not None:
         member = members_of(entry).get(person.entity_id)
         location = person_location(hass, person, entry.runtime_data.front)
+    # Names and houses come as HA holds them: cleaned, never a reason to refuse a press.
     sender = Sender(
         user_id=context.user_id,
         person_id=person.entity_id if person is not None else None,
-        name=name,
-        house=member.house if member else None,
-        phone=member.phone if member else None,
+        name=_clean(name),
+        house=_clean(member.house) if member else None,
+        phone=_clean(member.phone) if member else None,
         role=member.role if member else None,
         is_member=member is not None,
     )
     return sender, location
+
+
+def _clean(value: object) -> str | None:
+    """Return a name, house or phone as storable text (None stays None)."""
+    return None if value is None else safe_text(value)[:MAX_NAME]
 
 
 async def async_can_manage(

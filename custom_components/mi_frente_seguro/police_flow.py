@@ -21,6 +21,7 @@ from .const import (
     DEFAULT_ESCALATION_DELAY,
 )
 from .frente.dispatch.signing import WebhookSecret
+from .frente.text import text_problem
 
 FORMATS = ["json", "cap"]
 
@@ -67,7 +68,10 @@ def validate_police(
     errors: dict[str, str] = {}
     url = str(user_input.get(CONF_POLICE_URL) or "").strip()
     if url and (
-        urlparse(url).scheme not in ("https", "http") or not urlparse(url).hostname
+        text_problem(url) is not None
+        or " " in url
+        or urlparse(url).scheme not in ("https", "http")
+        or not urlparse(url).hostname
     ):
         errors[CONF_POLICE_URL] = "invalid_police_url"
     generated = None

@@ -48,11 +48,6 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
     """Return the incident sensor's attributes (documented in docs/incidents.md)."""
     if incident is None:
         return {}
-    senders: list[str] = []
-    for press in incident.presses:
-        name = press.sender.name or press.sender.device
-        if name and name not in senders:
-            senders.append(name)
     dispatched = incident.details_of(IncidentState.DISPATCHED)
     return {
         "incident_id": incident.incident_id,
@@ -60,7 +55,7 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
         "source": incident.source.value,
         "exercise": incident.exercise,
         "presses": len(incident.presses),
-        "senders": senders,
+        "senders": list(incident.sender_names),
         "times": {
             step.state.value: step.at.isoformat() for step in incident.transitions
         },
@@ -157,6 +152,20 @@ class FrenteDispatchSensorDescription(SensorEntityDescription):
     """A police-link sensor and how to read it."""
 
     value_fn: Callable[[FrontDispatch], StateType]
+    attributes_fn: Callable[[FrontDispatch], dict[str, Any]] | None = None
+
+
+def _last_dead_letter(dispatch: FrontDispatch) -> dict[str, Any]:
+    """Return the newest refused message: which, of what incident, and why."""
+    if dispatch.outbox is None or not dispatch.outbox.dead_letters:
+        return {}
+    letter = dispatch.outbox.dead_letters[0]
+    return {
+        "message_id": letter.message_id,
+        "incident_id": letter.incident_id,
+        "message_type": letter.message_type,
+        "reason": letter.error,
+    }
 
 
 DISPATCH_SENSORS = (
@@ -184,6 +193,16 @@ DISPATCH_SENSORS = (
             if dispatch.outbox is None or dispatch.outbox.last_latency is None
             else round(dispatch.outbox.last_latency * 1000, 1)
         ),
+    ),
+    FrenteDispatchSensorDescription(
+        key="dead_letters",
+        translation_key="dead_letters",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda dispatch: (
+            len(dispatch.outbox.dead_letters) if dispatch.outbox else None
+        ),
+        attributes_fn=_last_dead_letter,
     ),
     FrenteDispatchSensorDescription(
         key="police_status",
@@ -287,6 +306,8 @@ class FrenteDispatchSensor(FrenteDispatchEntity, SensorEntity):
 
     @override
     def _update_from_incidents(self) -> None:
-        self._attr_native_value = self.entity_description.value_fn(
-            self.entry.runtime_data.dispatch
-        )
+        dispatch = self.entry.runtime_data.dispatch
+        description = self.entity_description
+        self._attr_native_value = description.value_fn(dispatch)
+        if description.attributes_fn is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(dispatch)

@@ -53,6 +53,7 @@ from .const import (
 )
 from .errors import incident_errors
 from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
+from .frente.text import InvalidInputError, checked_text, finite_number
 from .notifications import async_notify_members
 from .people import async_require_manager, async_sender, locate
 from .runtime import FrenteConfigEntry
@@ -65,12 +66,48 @@ POLICE_STATUSES = (
 )
 MAX_NOTE = 500
 
+
+def storable(*, multiline: bool = False) -> Callable[[Any], str]:
+    """Return a validator of text that can be stored (no lone surrogates, no controls)."""
+
+    def validate(value: Any) -> str:
+        try:
+            return checked_text(value, "text", multiline=multiline)
+        except InvalidInputError as err:
+            raise probatio.Invalid(
+                f"text that cannot be stored ({err.problem})"
+            ) from err
+
+    return validate
+
+
+def finite(low: float, high: float) -> Callable[[Any], float]:
+    """Return a validator of a finite number in ``[low, high]`` (``nan`` is refused)."""
+
+    def validate(value: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError) as err:
+            raise probatio.Invalid("not a number") from err
+        try:
+            return finite_number(number, "number", low=low, high=high)
+        except InvalidInputError as err:
+            raise probatio.Invalid(
+                f"not a finite number in range ({err.problem})"
+            ) from err
+
+    return validate
+
+
+TEXT = probatio.All(cv.string, storable())
 FRONT_FIELDS = {
-    probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "front"): cv.string,
-    probatio.Exclusive(ATTR_DEVICE_ID, "front"): cv.string,
+    probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "front"): TEXT,
+    probatio.Exclusive(ATTR_DEVICE_ID, "front"): TEXT,
 }
-INCIDENT_ID = {probatio.Optional(ATTR_INCIDENT_ID): cv.string}
-NOTE = probatio.All(cv.string, probatio.Length(max=MAX_NOTE))
+INCIDENT_ID = {
+    probatio.Optional(ATTR_INCIDENT_ID): probatio.All(TEXT, probatio.Length(max=64))
+}
+NOTE = probatio.All(cv.string, storable(multiline=True), probatio.Length(max=MAX_NOTE))
 
 TRIGGER_SCHEMA = probatio.Schema(
     {
@@ -80,15 +117,17 @@ TRIGGER_SCHEMA = probatio.Schema(
         ),
         probatio.Optional(ATTR_NOTE, default=""): NOTE,
         probatio.Optional(CONF_LOCATION): {
-            probatio.Required(ATTR_LATITUDE): cv.latitude,
-            probatio.Required(ATTR_LONGITUDE): cv.longitude,
-            probatio.Optional(CONF_RADIUS): probatio.Coerce(float),
+            probatio.Required(ATTR_LATITUDE): finite(-90, 90),
+            probatio.Required(ATTR_LONGITUDE): finite(-180, 180),
+            probatio.Optional(CONF_RADIUS): finite(0, 100_000),  # GPS accuracy, m
         },
         # For automations relaying a press (blueprints): where it came from, and who.
         probatio.Optional(ATTR_SOURCE): probatio.In(
             [IncidentSource.APP.value, IncidentSource.SENSOR.value]
         ),
-        probatio.Optional(ATTR_ON_BEHALF_OF): probatio.Any(None, cv.string),
+        probatio.Optional(ATTR_ON_BEHALF_OF): probatio.Any(
+            None, probatio.All(TEXT, probatio.Length(max=64))
+        ),
     }
 )
 CANCEL_SCHEMA = probatio.Schema(
@@ -106,7 +145,7 @@ POLICE_UPDATE_SCHEMA = probatio.Schema(
         **FRONT_FIELDS,
         **INCIDENT_ID,
         probatio.Required(ATTR_STATUS): probatio.In([s.value for s in POLICE_STATUSES]),
-        probatio.Optional(ATTR_UNIT): probatio.All(cv.string, probatio.Length(max=40)),
+        probatio.Optional(ATTR_UNIT): probatio.All(TEXT, probatio.Length(max=40)),
         probatio.Optional(ATTR_ETA_MINUTES): probatio.All(
             probatio.Coerce(int), probatio.Range(min=0, max=240)
         ),
@@ -155,9 +194,10 @@ async def _advance(
     """Move an incident, turning domain errors into translated validation errors."""
     incident_id = call.data.get(ATTR_INCIDENT_ID)
     with incident_errors(entry.title, incident_id):
-        incident, _ = await entry.runtime_data.incidents.async_advance(
+        change = await entry.runtime_data.incidents.async_advance(
             incident_id, state, by=by, details=details, context=call.context
         )
+    incident = change.incident
     return {ATTR_INCIDENT_ID: incident.incident_id, "state": incident.state.value}
 
 
@@ -186,11 +226,12 @@ async def async_trigger(call: ServiceCall) -> ServiceResponse:
         location=location,
         note=call.data[ATTR_NOTE],
     )
-    result = await entry.runtime_data.incidents.async_press(press, call.context)
+    with incident_errors(entry.title):
+        change = await entry.runtime_data.incidents.async_press(press, call.context)
     return {
-        ATTR_INCIDENT_ID: result.incident.incident_id,
-        "opened": result.opened,
-        "state": result.incident.state.value,
+        ATTR_INCIDENT_ID: change.incident.incident_id,
+        "opened": change.opened,
+        "state": change.incident.state.value,
     }
 
 
@@ -262,7 +303,11 @@ async def async_notify(call: ServiceCall) -> ServiceResponse:
 
 
 NOTIFY_SCHEMA = probatio.Schema(
-    {**FRONT_FIELDS, **INCIDENT_ID, probatio.Optional("image"): cv.string}
+    {
+        **FRONT_FIELDS,
+        **INCIDENT_ID,
+        probatio.Optional("image"): probatio.All(TEXT, probatio.Length(max=2048)),
+    }
 )
 
 ACTIONS: dict[

@@ -57,6 +57,9 @@ class Alert:
     cap: CapAlert | None = None
 
 
+ALERT_VERSIONS = frozenset({"1", "2"})  # 2: presses listed up to 50, with presses_total
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -289,8 +292,8 @@ def parse_alert(
         raise MalformedAlertError("body is not JSON") from err
     if not isinstance(message, dict):
         raise MalformedAlertError("body is not a JSON object")
-    if message.get("version") != "1":
-        raise MalformedAlertError("version is not '1'")
+    if message.get("version") not in ALERT_VERSIONS:
+        raise MalformedAlertError("version is not '1' or '2'")
     incident_id = message.get("incident_id")
     if not isinstance(incident_id, str) or not incident_id:
         raise MalformedAlertError("incident_id missing")

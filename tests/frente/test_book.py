@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from custom_components.mi_frente_seguro.frente.book import (
     IncidentBook,
     UnknownIncidentError,
 )
+from custom_components.mi_frente_seguro.frente.change import Change, IncidentChange
 from custom_components.mi_frente_seguro.frente.incident import (
     IncidentKind,
     IncidentSource,
@@ -38,9 +40,27 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def book(clock: Clock) -> IncidentBook:
+def book(clock: Clock) -> Book:
     """Return an empty book for one front."""
-    return IncidentBook("manga_calle_real", clock)
+    return Book("manga_calle_real", clock)
+
+
+class Book(IncidentBook):
+    """The book with decide-then-apply in one call, as the ledger does after a commit."""
+
+    def press(self, press: Press) -> IncidentChange:
+        """Decide a press and apply it."""
+        change = self.decide_press(press)
+        self.apply(change)
+        return change
+
+    def advance(
+        self, incident_id: str | None, state: IncidentState, **kw: Any
+    ) -> IncidentChange:
+        """Decide a step and apply it."""
+        change = self.decide_advance(incident_id, state, **kw)
+        self.apply(change)
+        return change
 
 
 def press(
@@ -53,7 +73,7 @@ def press(
     return Press(clock(), kind, IncidentSource.APP, Sender(name=name), key=key)
 
 
-def test_presses_while_open_join_one_incident(book: IncidentBook, clock: Clock) -> None:
+def test_presses_while_open_join_one_incident(book: Book, clock: Clock) -> None:
     """The first press opens; the next ones join with every sender kept."""
     first = book.press(press(clock, "Ana"))
     assert first.opened
@@ -61,11 +81,16 @@ def test_presses_while_open_join_one_incident(book: IncidentBook, clock: Clock) 
         clock.now += timedelta(seconds=5)
         result = book.press(press(clock, name))
         assert not result.opened
-        assert result.incident is first.incident
-    assert [p.sender.name for p in first.incident.presses] == ["Ana", "Luis", "Marta"]
+        assert result.change is Change.JOINED
+        assert result.incident.incident_id == first.incident.incident_id
+        assert book.open_incident is result.incident
+    assert book.open_incident is not None
+    names = [p.sender.name for p in book.open_incident.presses]
+    assert names == ["Ana", "Luis", "Marta"]
+    assert [p.sender.name for p in first.incident.presses] == ["Ana"]  # versions stay
 
 
-def test_duplicate_key_counts_once(book: IncidentBook, clock: Clock) -> None:
+def test_duplicate_key_counts_once(book: Book, clock: Clock) -> None:
     """The same button and sequence number again (QoS 1 redelivery) changes nothing."""
     book.press(press(clock, key="b1:17"))
     again = book.press(press(clock, key="b1:17"))
@@ -78,13 +103,13 @@ def test_duplicate_key_counts_once(book: IncidentBook, clock: Clock) -> None:
     assert book.open_incident is None
 
 
-def test_after_close_a_press_opens_a_new_incident(
-    book: IncidentBook, clock: Clock
-) -> None:
+def test_after_close_a_press_opens_a_new_incident(book: Book, clock: Clock) -> None:
     """Closed incidents go to history; the next press opens a new one with a later id."""
-    first = book.press(press(clock)).incident
+    opened = book.press(press(clock)).incident
     reason = {"reason": "prueba"}
-    book.advance(first.incident_id, IncidentState.CANCELLED, by="u1", details=reason)
+    first = book.advance(
+        opened.incident_id, IncidentState.CANCELLED, by="u1", details=reason
+    ).incident
     assert book.open_incident is None
     assert list(book.history) == [first]
     second = book.press(press(clock)).incident
@@ -93,7 +118,7 @@ def test_after_close_a_press_opens_a_new_incident(
     assert book.all() == [first, second]
 
 
-def test_unknown_incident(book: IncidentBook) -> None:
+def test_unknown_incident(book: Book) -> None:
     """No open incident, or an unknown id, is an error."""
     with pytest.raises(UnknownIncidentError):
         book.get(None)
@@ -101,7 +126,7 @@ def test_unknown_incident(book: IncidentBook) -> None:
         book.advance("01NOPE", IncidentState.CLOSED)
 
 
-def test_stats(book: IncidentBook, clock: Clock) -> None:
+def test_stats(book: Book, clock: Clock) -> None:
     """Counts of this month, false alarms, last and mean police response (drills left out)."""
     clock.now = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)  # last month, within 30 days
     book.press(press(clock))
@@ -129,7 +154,7 @@ def test_stats(book: IncidentBook, clock: Clock) -> None:
     assert stats.mean_response_seconds_30d == 200
 
 
-def test_empty_stats(book: IncidentBook) -> None:
+def test_empty_stats(book: Book) -> None:
     """No incidents: zeros and unknown response times."""
     stats = book.stats()
     assert (stats.incidents_this_month, stats.false_alarms_this_month) == (0, 0)
@@ -137,12 +162,12 @@ def test_empty_stats(book: IncidentBook) -> None:
     assert stats.mean_response_seconds_30d is None
 
 
-def test_load_restores_open_and_history(book: IncidentBook, clock: Clock) -> None:
+def test_load_restores_open_and_history(book: Book, clock: Clock) -> None:
     """A restored book has the same open incident, history and dedupe memory."""
-    old = book.press(press(clock, key="b1:1")).incident
-    book.advance(None, IncidentState.CLOSED)
+    book.press(press(clock, key="b1:1"))
+    old = book.advance(None, IncidentState.CLOSED).incident
     current = book.press(press(clock, key="b1:2")).incident
-    restored = IncidentBook("manga_calle_real", clock)
+    restored = Book("manga_calle_real", clock)
     restored.load([current, old])
     assert restored.open_incident is current
     assert list(restored.history) == [old]
@@ -152,9 +177,41 @@ def test_load_restores_open_and_history(book: IncidentBook, clock: Clock) -> Non
 
 def test_history_is_bounded(clock: Clock) -> None:
     """Only the last ``history_limit`` closed incidents are kept."""
-    book = IncidentBook("f", clock, history_limit=3)
+    book = Book("f", clock, history_limit=3)
     for _ in range(5):
         book.press(press(clock))
         book.advance(None, IncidentState.CLOSED)
         clock.now += timedelta(seconds=1)
     assert len(book.history) == 3
+
+
+def test_a_decision_changes_nothing_until_applied(book: Book, clock: Clock) -> None:
+    """Deciding (what a failed commit leaves behind) changes neither book nor keys."""
+    decided = book.decide_press(press(clock, key="b1:9"))
+    assert decided.opened
+    assert book.open_incident is None
+    assert not book.decide_press(press(clock, key="b1:9")).duplicate  # key not taken
+    book.press(press(clock, "Ana", key="b1:1"))
+    before = book.open_incident
+    assert before is not None
+    joined = book.decide_press(press(clock, "Luis", IncidentKind.SILENT, key="b1:2"))
+    step = book.decide_advance(None, IncidentState.CANCELLED, by="u1")
+    assert book.open_incident is before
+    assert len(before.presses) == 1
+    assert before.state is IncidentState.TRIGGERED
+    assert len(joined.incident.presses) == 2
+    assert step.incident.state is IncidentState.CANCELLED
+    # The version of a dropped decision never leaks into the next one.
+    again = book.press(press(clock, "Marta", key="b1:3"))
+    assert [p.sender.name for p in again.incident.presses] == ["Ana", "Marta"]
+
+
+def test_a_duplicate_is_found_by_key_without_scanning(book: Book, clock: Clock) -> None:
+    """A redelivered press is a duplicate however many presses the incident has."""
+    for n in range(2000):
+        book.press(press(clock, key=f"b1:{n}"))
+    duplicate = book.press(press(clock, key="b1:7"))
+    assert duplicate.duplicate
+    assert duplicate.change is Change.DUPLICATE
+    assert book.open_incident is not None
+    assert len(book.open_incident.presses) == 2000

@@ -46,7 +46,11 @@ def test_every_legal_transition() -> None:
 
     incident = Incident.open("01", "front", press())
     for offset, state in enumerate(CHAIN[1:], start=1):
-        step = incident.advance(state, T0 + timedelta(seconds=offset), by="police")
+        before = incident
+        incident, step = incident.advanced(
+            state, T0 + timedelta(seconds=offset), by="police"
+        )
+        assert before.state is not state  # the old version is left as it was
         assert step.state is state
         assert incident.state is state
         assert incident.time_of(state) == T0 + timedelta(seconds=offset)
@@ -69,10 +73,10 @@ def test_illegal_transition_changes_nothing(
     """An illegal step raises and leaves the incident as it was."""
     incident = Incident.open("01", "front", press())
     for state in path:
-        incident.advance(state, T0)
+        incident, _ = incident.advanced(state, T0)
     before = incident.to_dict()
     with pytest.raises(IllegalTransitionError) as err:
-        incident.advance(illegal, T0 + timedelta(minutes=1))
+        incident.advanced(illegal, T0 + timedelta(minutes=1))
     assert err.value.wanted == illegal
     assert incident.to_dict() == before
 
@@ -82,7 +86,7 @@ def test_skip_ahead_and_response_time() -> None:
     incident = Incident.open("01", "front", press())
     assert incident.response_seconds() is None
     details = {"unit": "MECAR-12", "eta_minutes": 4}
-    incident.advance(
+    incident, _ = incident.advanced(
         IncidentState.DISPATCHED, T0 + timedelta(seconds=95), details=details
     )
     assert incident.response_seconds() == 95
@@ -93,22 +97,25 @@ def test_skip_ahead_and_response_time() -> None:
 def test_kind_only_goes_up() -> None:
     """Silent -> panic is recorded; a later silent or drill press does not lower it."""
     incident = Incident.open("01", "front", press(IncidentKind.SILENT))
-    assert incident.join(press(IncidentKind.DRILL, 1)) is None
-    change = incident.join(press(IncidentKind.PANIC, 2))
+    incident, none = incident.joined(press(IncidentKind.DRILL, 1))
+    assert none is None
+    incident, change = incident.joined(press(IncidentKind.PANIC, 2))
     assert change is not None
     assert (change.old, change.new) == (IncidentKind.SILENT, IncidentKind.PANIC)
-    assert incident.join(press(IncidentKind.SILENT, 3)) is None
+    incident, none = incident.joined(press(IncidentKind.SILENT, 3))
+    assert none is None
     assert incident.kind is IncidentKind.PANIC
     assert len(incident.presses) == 4
-    assert incident.kind_changes == [change]
+    assert incident.kind_changes == (change,)
 
 
 def test_drill_is_an_exercise_until_a_real_press() -> None:
     """A drill never counts as real; a real press during it makes it real."""
-    incident = Incident.open("01", "front", press(IncidentKind.DRILL))
-    assert incident.exercise
-    incident.join(press(IncidentKind.PANIC, 5))
-    assert not incident.exercise
+    drill = Incident.open("01", "front", press(IncidentKind.DRILL))
+    assert drill.exercise
+    real, _ = drill.joined(press(IncidentKind.PANIC, 5))
+    assert not real.exercise
+    assert drill.exercise  # the earlier version is unchanged
 
 
 def test_round_trip_through_json() -> None:
@@ -119,11 +126,48 @@ def test_round_trip_through_json() -> None:
         location=Location(10.41, -75.53, 12.0, T0 - timedelta(seconds=30), 40.0, False),
     )
     incident = Incident.open("01ABC", "manga_calle_real", located)
-    incident.join(press(IncidentKind.PANIC, 3))
+    incident, _ = incident.joined(press(IncidentKind.PANIC, 3))
     reason = {"reason": "Falsa alarma: niño jugando"}
-    incident.advance(
+    incident, _ = incident.advanced(
         IncidentState.CANCELLED, T0 + timedelta(minutes=2), by="u-ana", details=reason
     )
     stored = json.loads(json.dumps(incident.to_dict()))
     assert Incident.from_dict(stored) == incident
     assert stored["transitions"][0]["at"] == "2026-11-26T20:15:00+00:00"
+
+
+def test_versions_share_one_press_log_and_keep_their_own_view() -> None:
+    """A new version sees one press more; the old one keeps its count and presses."""
+    first = Incident.open("01", "front", press())
+    second, _ = first.joined(press(seconds=1))
+    third, _ = second.joined(press(seconds=2))
+    assert [len(v.presses) for v in (first, second, third)] == [1, 2, 3]
+    assert third.presses[-1].at == T0 + timedelta(seconds=2)
+    assert second.presses[-1].at == T0 + timedelta(seconds=1)
+    assert list(second.presses[5:]) == []  # slices stop at the view's end
+    with pytest.raises(IndexError):
+        _ = second.presses[2]
+    # A version that was dropped (its commit failed) leaves nothing for the next one.
+    dropped, _ = third.joined(press(note="dropped", seconds=3))
+    kept, _ = third.joined(press(note="kept", seconds=4))
+    assert [p.note for p in kept.presses][-1] == "kept"
+    assert len(kept.presses) == 4
+    assert kept.presses.tail(2) == [third.presses[2], kept.presses[3]]
+    assert len(dropped.presses) == 4  # a dropped version is never used again
+
+
+def test_senders_are_kept_as_they_grow() -> None:
+    """Sender names (bounded) and persons come from the presses, once each."""
+    ana = press()
+    kit = Press(
+        T0, IncidentKind.PANIC, IncidentSource.PHYSICAL_BUTTON, Sender(device="b1")
+    )
+    incident = Incident.open("01", "front", ana)
+    for _ in range(3):
+        incident, _ = incident.joined(kit)
+        incident, _ = incident.joined(ana)
+    assert incident.sender_names == ("Ana", "b1")
+    assert incident.sender_persons == frozenset({"person.ana"})
+    restored = Incident.from_dict(json.loads(json.dumps(incident.to_dict())))
+    assert restored.sender_names == incident.sender_names
+    assert restored.sender_persons == incident.sender_persons

@@ -1,27 +1,27 @@
 """A front's incidents: the open one, the recent closed ones, and the figures they give.
 
-The book is synchronous on purpose: a press is decided (open, join or duplicate) without an
-``await`` in between, so any number of concurrent presses on one front yield one incident.
-Persisting the result is the caller's next step.
+Nothing changes in memory before it is on disk, so the book decides and applies in separate
+steps. ``decide_*`` returns an :class:`IncidentChange` holding the new version of an
+incident and leaves the book as it was. The ledger decides several changes for one commit
+(a burst of presses): :meth:`IncidentBook.draft` lets the next decisions see a decided
+change (the *draft*), while everything that reads the book (:meth:`get`,
+``open_incident``, ``history``) still sees only what is committed. Once the commit is
+durable :meth:`apply` puts each version in the book; if it fails :meth:`drop_draft`
+forgets them. Decisions are synchronous: a press is decided (open, join or duplicate) with
+no ``await`` in between, so concurrent presses on a front open one incident.
 """
 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Any
 
-from .incident import (
-    Incident,
-    IncidentKind,
-    IncidentState,
-    KindChange,
-    Press,
-    Transition,
-)
+from .change import Change, IncidentChange
+from .incident import Incident, IncidentKind, IncidentState, Press, Response
 from .ulid import UlidGenerator
 
 HISTORY_LIMIT = 1000  # closed incidents kept per front
@@ -34,16 +34,6 @@ class UnknownIncidentError(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
-class PressResult:
-    """What a press did."""
-
-    incident: Incident
-    opened: bool  # a new incident
-    duplicate: bool  # already recorded (same dedupe key): nothing changed
-    kind_change: KindChange | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class FrontStats:
     """Figures shown as sensors."""
 
@@ -51,6 +41,15 @@ class FrontStats:
     false_alarms_this_month: int
     last_response_seconds: float | None
     mean_response_seconds_30d: float | None
+
+
+@dataclass(slots=True)
+class _Draft:
+    """Decided changes not yet committed, as the next decisions must see them."""
+
+    open_incident: Incident | None
+    versions: dict[str, Incident] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 class IncidentBook:
@@ -69,7 +68,8 @@ class IncidentBook:
         self._ids = ids or UlidGenerator()
         self.open_incident: Incident | None = None
         self.history: deque[Incident] = deque(maxlen=history_limit)
-        self._recent_keys: OrderedDict[str, None] = OrderedDict()
+        self._recent_keys: OrderedDict[str, str] = OrderedDict()  # key -> incident id
+        self._draft: _Draft | None = None
 
     def load(self, incidents: Iterable[Incident]) -> None:
         """Restore stored incidents (any order): at most one open, the rest history."""
@@ -84,40 +84,137 @@ class IncidentBook:
                 self.history.append(incident)
             for press in incident.presses:
                 if press.key is not None:
-                    self._remember(press.key)
+                    self._remember(press.key, incident.incident_id)
 
-    def _remember(self, key: str) -> None:
-        self._recent_keys[key] = None
+    def _remember(self, key: str, incident_id: str) -> None:
+        self._recent_keys[key] = incident_id
         self._recent_keys.move_to_end(key)
         while len(self._recent_keys) > RECENT_KEYS_LIMIT:
             self._recent_keys.popitem(last=False)
 
-    def press(self, press: Press) -> PressResult:
-        """Record a press: open an incident, join the open one, or ignore a duplicate."""
-        if press.key is not None and press.key in self._recent_keys:
-            incident = self._find_key(press.key)
-            if incident is not None:
-                return PressResult(incident, opened=False, duplicate=True)
-        if press.key is not None:
-            self._remember(press.key)
-        current = self.open_incident
-        if current is not None:
-            change = current.join(press)
-            return PressResult(
-                current, opened=False, duplicate=False, kind_change=change
-            )
-        unix_ms = int(press.at.timestamp() * 1000)
-        incident = Incident.open(self._ids.new(unix_ms), self.front_id, press)
-        self.open_incident = incident
-        return PressResult(incident, opened=True, duplicate=False)
+    # -- decisions (nothing changes) -------------------------------------------------
 
-    def _find_key(self, key: str) -> Incident | None:
-        if self.open_incident is not None and self.open_incident.has_press(key):
-            return self.open_incident
-        for incident in reversed(self.history):
-            if incident.has_press(key):
-                return incident
-        return None
+    def decide_press(self, press: Press) -> IncidentChange:
+        """Decide a press: open an incident, join the open one, or a duplicate."""
+        if press.key is not None and (known := self._known_key(press.key)):
+            try:
+                incident = self.latest(known)
+            except UnknownIncidentError:
+                pass  # pruned from history: the key is new again
+            else:
+                return IncidentChange(Change.DUPLICATE, incident, press=press)
+        current = self._latest_open()
+        if current is None:
+            unix_ms = int(press.at.timestamp() * 1000)
+            incident = Incident.open(self._ids.new(unix_ms), self.front_id, press)
+            return IncidentChange(Change.OPENED, incident, press=press)
+        joined, kind_change = current.joined(press)
+        change = Change.JOINED if kind_change is None else Change.KIND_RAISED
+        return IncidentChange(change, joined, press=press, kind_change=kind_change)
+
+    def decide_advance(
+        self,
+        incident_id: str | None,
+        state: IncidentState,
+        *,
+        by: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> IncidentChange:
+        """Decide a lifecycle step of an incident (the open one for None).
+
+        Raises ``UnknownIncidentError`` or ``IllegalTransitionError``.
+        """
+        incident = self.latest(incident_id)
+        moved, step = incident.advanced(state, self._clock(), by=by, details=details)
+        return IncidentChange(Change.ADVANCED, moved, step=step)
+
+    def decide_response(self, incident_id: str, response: Response) -> IncidentChange:
+        """Decide a member's answer to the alarm notification."""
+        answered = self.latest(incident_id).answered(response)
+        return IncidentChange(Change.RESPONDED, answered, response=response)
+
+    def decide_evidence(
+        self,
+        incident_id: str,
+        items: Iterable[dict[str, Any]],
+        extra: Mapping[str, Any] | None = None,
+    ) -> IncidentChange:
+        """Decide attaching evidence files to an incident."""
+        files = tuple(items)
+        incident = self.latest(incident_id).with_evidence(files)
+        return IncidentChange(
+            Change.EVIDENCE, incident, evidence=files, extra=dict(extra or {})
+        )
+
+    # -- the draft: decided, not yet committed ----------------------------------------
+
+    def latest(self, incident_id: str | None) -> Incident:
+        """Return an incident as the next decision sees it (drafted, else committed)."""
+        if incident_id is None:
+            if (current := self._latest_open()) is None:
+                raise UnknownIncidentError("no open incident")
+            return current
+        if self._draft is not None and incident_id in self._draft.versions:
+            return self._draft.versions[incident_id]
+        return self.get(incident_id)
+
+    def _latest_open(self) -> Incident | None:
+        return self.open_incident if self._draft is None else self._draft.open_incident
+
+    def _known_key(self, key: str) -> str | None:
+        if self._draft is not None and key in self._draft.keys:
+            return self._draft.keys[key]
+        return self._recent_keys.get(key)
+
+    def draft(self, change: IncidentChange) -> None:
+        """Let the next decisions see ``change`` (decided, being committed)."""
+        if change.duplicate:
+            return
+        draft = self._draft
+        if draft is None:
+            draft = self._draft = _Draft(self.open_incident)
+        incident = change.incident
+        draft.versions[incident.incident_id] = incident
+        if change.press is not None and change.press.key is not None:
+            draft.keys[change.press.key] = incident.incident_id
+        if change.opened:
+            draft.open_incident = incident
+        elif (
+            draft.open_incident is not None
+            and draft.open_incident.incident_id == incident.incident_id
+        ):
+            draft.open_incident = incident if incident.is_open else None
+
+    def drop_draft(self) -> None:
+        """Forget the drafted changes (their commit failed, or they are applied)."""
+        self._draft = None
+
+    # -- applying a committed change --------------------------------------------------
+
+    def apply(self, change: IncidentChange) -> None:
+        """Put the new version of a committed change in the book (never raises)."""
+        if change.duplicate:
+            return
+        incident = change.incident
+        if change.press is not None and change.press.key is not None:
+            self._remember(change.press.key, incident.incident_id)
+        if change.opened:
+            self.open_incident = incident
+            return
+        current = self.open_incident
+        if current is not None and current.incident_id == incident.incident_id:
+            if incident.is_open:
+                self.open_incident = incident
+            else:
+                self.open_incident = None
+                self.history.append(incident)
+            return
+        for index in range(len(self.history) - 1, -1, -1):
+            if self.history[index].incident_id == incident.incident_id:
+                self.history[index] = incident
+                return
+
+    # -- reading (what is committed) ---------------------------------------------------
 
     def get(self, incident_id: str | None) -> Incident:
         """Return the incident with ``incident_id``, or the open one for None."""
@@ -127,26 +224,10 @@ class IncidentBook:
             return self.open_incident
         if self.open_incident and self.open_incident.incident_id == incident_id:
             return self.open_incident
-        for incident in self.history:
+        for incident in reversed(self.history):
             if incident.incident_id == incident_id:
                 return incident
         raise UnknownIncidentError(incident_id)
-
-    def advance(
-        self,
-        incident_id: str | None,
-        state: IncidentState,
-        *,
-        by: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> tuple[Incident, Transition]:
-        """Move an incident (the open one for None) to ``state``."""
-        incident = self.get(incident_id)
-        step = incident.advance(state, self._clock(), by=by, details=details)
-        if not incident.is_open and incident is self.open_incident:
-            self.open_incident = None
-            self.history.append(incident)
-        return incident, step
 
     def all(self) -> list[Incident]:
         """Return every incident held, oldest first."""

@@ -7,15 +7,19 @@ Lifecycle (``docs/incidents.md``)::
 
 A step may skip ahead (the police can answer ``dispatched`` before we saw ``received``) but
 never go back; ``closed`` and ``cancelled`` are final. Anything else raises
-:class:`IllegalTransitionError` and changes nothing.
+:class:`IllegalTransitionError`. Incidents are immutable values: a change returns a new
+version, and the old one is left exactly as it was.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from .press_log import PressLog
 
 
 class IncidentKind(StrEnum):
@@ -153,21 +157,35 @@ class Response:
     name: str | None = None
 
 
-@dataclass(slots=True)
+MAX_SENDER_NAMES = 20  # distinct sender names an incident lists (entities, texts)
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
-    """An alarm on a front: its presses and its lifecycle."""
+    """An alarm on a front: its presses and its lifecycle. Immutable.
+
+    Every change makes a new version (:meth:`joined`, :meth:`advanced`, :meth:`answered`,
+    :meth:`with_evidence`); the ledger stores it before it replaces the old one. What a
+    change costs does not grow with the presses already on the incident: the versions share
+    one press log (``press_log.py``), and the few things read from every press (the names
+    and persons who pressed) are kept as they grow.
+    """
 
     incident_id: str
     front_id: str
     kind: IncidentKind
     source: IncidentSource
-    presses: list[Press]
-    transitions: list[Transition]
-    kind_changes: list[KindChange] = field(default_factory=list)
+    presses: PressLog
+    transitions: tuple[Transition, ...]
+    kind_changes: tuple[KindChange, ...] = ()
     note: str = ""
-    responses: list[Response] = field(default_factory=list)
+    responses: tuple[Response, ...] = ()
     # Evidence files as they land: camera, kind, file, sha256, captured_at, media (URI).
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: tuple[dict[str, Any], ...] = ()
+    # Derived from the presses, kept as they grow (never stored): the first
+    # MAX_SENDER_NAMES distinct sender names, and every person who pressed.
+    sender_names: tuple[str, ...] = field(default=(), compare=False)
+    sender_persons: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def open(cls, incident_id: str, front_id: str, press: Press) -> Incident:
@@ -177,9 +195,11 @@ class Incident:
             front_id=front_id,
             kind=press.kind,
             source=press.source,
-            presses=[press],
-            transitions=[Transition(IncidentState.TRIGGERED, press.at)],
+            presses=PressLog([press]),
+            transitions=(Transition(IncidentState.TRIGGERED, press.at),),
             note=press.note,
+            sender_names=_names((), press),
+            sender_persons=_persons(frozenset(), press),
         )
 
     @property
@@ -223,60 +243,79 @@ class Incident:
             return None
         return (dispatched - self.opened_at).total_seconds()
 
-    def has_press(self, key: str) -> bool:
-        """Return True if a press with dedupe ``key`` is already recorded."""
-        return any(press.key == key for press in self.presses)
+    def joined(self, press: Press) -> tuple[Incident, KindChange | None]:
+        """Return the incident with a later press, and the kind change if it raised it."""
+        change = None
+        kind = self.kind
+        if KIND_RANK[press.kind] > KIND_RANK[self.kind]:
+            change = KindChange(press.at, self.kind, press.kind)
+            kind = press.kind
+        joined = replace(
+            self,
+            kind=kind,
+            presses=self.presses.appended(press),
+            kind_changes=self.kind_changes
+            if change is None
+            else (*self.kind_changes, change),
+            note=self.note or press.note,
+            sender_names=_names(self.sender_names, press),
+            sender_persons=_persons(self.sender_persons, press),
+        )
+        return joined, change
 
-    def join(self, press: Press) -> KindChange | None:
-        """Add a later press; return the kind change if it raised the kind."""
-        self.presses.append(press)
-        if press.note and not self.note:
-            self.note = press.note
-        if KIND_RANK[press.kind] <= KIND_RANK[self.kind]:
-            return None
-        change = KindChange(press.at, self.kind, press.kind)
-        self.kind = press.kind
-        self.kind_changes.append(change)
-        return change
-
-    def advance(
+    def advanced(
         self,
         state: IncidentState,
         at: datetime,
         *,
         by: str | None = None,
         details: dict[str, Any] | None = None,
-    ) -> Transition:
-        """Move to ``state`` or raise :class:`IllegalTransitionError`."""
+    ) -> tuple[Incident, Transition]:
+        """Return the incident moved to ``state`` or raise :class:`IllegalTransitionError`."""
         if state not in allowed_next(self.state):
             raise IllegalTransitionError(self.incident_id, self.state, state)
         step = Transition(state, at, by, dict(details or {}))
-        self.transitions.append(step)
-        return step
+        return replace(self, transitions=(*self.transitions, step)), step
+
+    def answered(self, response: Response) -> Incident:
+        """Return the incident with a member's answer to its notification."""
+        return replace(self, responses=(*self.responses, response))
+
+    def with_evidence(self, items: Iterable[dict[str, Any]]) -> Incident:
+        """Return the incident with more evidence files."""
+        return replace(self, evidence=(*self.evidence, *items))
 
     def to_dict(self, *, presses: bool = True) -> dict[str, Any]:
         """Return a JSON-ready dict (datetimes as ISO 8601 with offset).
 
-        Written out field by field (``dataclasses.asdict`` deep-copies everything): the
-        store saves the whole incident on every press, so this runs once per press.
-        Without ``presses`` the ``presses`` key is left out (see :func:`press_to_dict`).
+        Without ``presses`` the ``presses`` key is left out: the store keeps each press in
+        a row of its own (see :func:`press_to_dict`).
         """
-        return {
-            name: _jsonable(getattr(self, name))
-            for name in _field_names(Incident) or ()
-            if presses or name != "presses"
-        }
+        data = {name: _jsonable(getattr(self, name)) for name in _STORED}
+        if presses:
+            data["presses"] = [press_to_dict(press) for press in self.presses]
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Incident:
-        """Rebuild an incident stored with :meth:`to_dict`."""
+    def from_dict(
+        cls, data: Mapping[str, Any], presses: Iterable[Mapping[str, Any]] | None = None
+    ) -> Incident:
+        """Rebuild an incident stored with :meth:`to_dict` (presses given apart, or not)."""
+        log = PressLog(
+            press_from_dict(item)
+            for item in (data["presses"] if presses is None else presses)
+        )
+        names: tuple[str, ...] = ()
+        persons: frozenset[str] = frozenset()
+        for press in log:
+            names, persons = _names(names, press), _persons(persons, press)
         return cls(
             incident_id=data["incident_id"],
             front_id=data["front_id"],
             kind=IncidentKind(data["kind"]),
             source=IncidentSource(data["source"]),
-            presses=[_press(item) for item in data["presses"]],
-            transitions=[
+            presses=log,
+            transitions=tuple(
                 Transition(
                     IncidentState(item["state"]),
                     datetime.fromisoformat(item["at"]),
@@ -284,17 +323,17 @@ class Incident:
                     item["details"],
                 )
                 for item in data["transitions"]
-            ],
-            kind_changes=[
+            ),
+            kind_changes=tuple(
                 KindChange(
                     datetime.fromisoformat(item["at"]),
                     IncidentKind(item["old"]),
                     IncidentKind(item["new"]),
                 )
                 for item in data["kind_changes"]
-            ],
+            ),
             note=data["note"],
-            responses=[
+            responses=tuple(
                 Response(
                     datetime.fromisoformat(item["at"]),
                     item["action"],
@@ -302,12 +341,29 @@ class Incident:
                     item["name"],
                 )
                 for item in data.get("responses", [])
-            ],
-            evidence=list(data.get("evidence", [])),
+            ),
+            evidence=tuple(data.get("evidence", [])),
+            sender_names=names,
+            sender_persons=persons,
         )
 
 
-def _press(data: dict[str, Any]) -> Press:
+def _names(names: tuple[str, ...], press: Press) -> tuple[str, ...]:
+    name = press.sender.name or press.sender.device
+    if not name or name in names or len(names) >= MAX_SENDER_NAMES:
+        return names
+    return (*names, name)
+
+
+def _persons(persons: frozenset[str], press: Press) -> frozenset[str]:
+    person = press.sender.person_id
+    if person is None or person in persons:
+        return persons
+    return persons | {person}
+
+
+def press_from_dict(data: Mapping[str, Any]) -> Press:
+    """Rebuild one press stored with :func:`press_to_dict`."""
     location = data["location"]
     if location is not None:
         fix_time = location["fix_time"]
@@ -328,13 +384,25 @@ def _press(data: dict[str, Any]) -> Press:
     )
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def press_to_dict(press: Press) -> dict[str, Any]:
-    """Return one press as :meth:`Incident.to_dict` writes it (presses never change)."""
+    """Return one press as JSON-ready dict (presses never change once recorded)."""
     data: dict[str, Any] = _jsonable(press)
     return data
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+# What the store writes of an incident besides its presses (the derived fields are not).
+_STORED = (
+    "incident_id",
+    "front_id",
+    "kind",
+    "source",
+    "transitions",
+    "kind_changes",
+    "note",
+    "responses",
+    "evidence",
+)
 
 
 def _jsonable(value: Any) -> Any:

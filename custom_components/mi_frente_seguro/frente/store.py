@@ -1,10 +1,15 @@
 """Durable storage of a front's incidents in SQLite (WAL, synchronous=FULL).
 
-``async_save`` returns only once the incident is committed and fsync'd, unlike HA's ``Store``
-whose writes are debounced. Saves that arrive while a commit is running are committed together
-in the next one (group commit), so a burst of presses costs a few fsyncs, not one each.
-The file's :class:`~.committer.Committer` is shared with the front's police outbox: ``save``
-stages the incident so that the alert staged right after it lands in the same transaction.
+Two tables: ``incidents`` holds each incident without its presses (a row that stays small
+however many presses come), ``presses`` one row per press. A change writes the incident's
+row and, for a press, one press row: what a press costs does not grow with the presses
+already stored. :meth:`IncidentStore.writes` returns those writes, encoded already (so a
+value that cannot be stored fails there, before anything is staged); the ledger commits
+them with the change's police messages in one transaction of the file's
+:class:`~.committer.Committer`, and :meth:`IncidentStore.async_save` does the same for a
+whole incident on its own.
+
+Files of version 0 (each incident's presses inside its row) are converted when opened.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import sqlite3
 from typing import Any
 
 from .book import HISTORY_LIMIT
-from .committer import Committer, Executor
+from .change import IncidentChange
+from .committer import Committer, Executor, Write
 from .incident import Incident, press_to_dict
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS incidents (
     incident_id TEXT PRIMARY KEY,
@@ -27,6 +34,12 @@ CREATE TABLE IF NOT EXISTS incidents (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS incidents_open ON incidents (is_open, incident_id);
+CREATE TABLE IF NOT EXISTS presses (
+    incident_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (incident_id, n)
+) WITHOUT ROWID;
 """
 
 
@@ -42,7 +55,6 @@ class IncidentStore:
         """Remember where the file is; ``executor(fn, *args)`` runs blocking work."""
         self.committer = Committer(path, executor)
         self._history_limit = history_limit
-        self._presses: dict[str, list[str]] = {}  # encoded presses of open incidents
 
     @property
     def path(self) -> Path:
@@ -57,48 +69,39 @@ class IncidentStore:
     async def async_open(self) -> list[Incident]:
         """Open the file and return the open and the last closed incidents."""
         await self.committer.open()
-        rows = await self.committer.run(self._load)
-        return [Incident.from_dict(json.loads(body)) for (body,) in rows]
+        rows = await self.committer.run(partial(_load, self._history_limit))
+        return [
+            Incident.from_dict(json.loads(body), [json.loads(p) for p in presses])
+            for body, presses in rows
+        ]
 
-    def _load(self, db: sqlite3.Connection) -> list[tuple[str]]:
-        db.executescript(SCHEMA)
-        rows: list[tuple[str]] = db.execute(
-            "SELECT body FROM incidents WHERE is_open = 1 UNION ALL "
-            "SELECT body FROM (SELECT body FROM incidents WHERE is_open = 0 "
-            "ORDER BY incident_id DESC LIMIT ?)",
-            (self._history_limit,),
-        ).fetchall()
-        return rows
+    def writes(self, change: IncidentChange) -> list[Write]:
+        """Return the writes that store ``change`` (encoded now: raises if unstorable)."""
+        incident = change.incident
+        body = encode(incident.to_dict(presses=False))
+        writes: list[Write] = [
+            partial(_upsert, incident.incident_id, int(incident.is_open), body)
+        ]
+        if change.is_press:
+            n = len(incident.presses) - 1
+            press = encode(press_to_dict(incident.presses[n]))
+            writes.append(partial(_insert_press, incident.incident_id, n, press))
+        if not incident.is_open:
+            writes.append(partial(_prune, self._history_limit))
+        return writes
 
     def save(self, incident: Incident) -> asyncio.Future[None]:
-        """Stage ``incident`` for the next commit; the future is done once it is durable."""
-        body = self._encode(incident)
-        write = partial(_upsert, incident.incident_id, int(incident.is_open), body)
-        saved = self.committer.stage(write, key=f"incident:{incident.incident_id}")
-        if not incident.is_open:
-            self.committer.stage(
-                partial(_prune, self._history_limit), key="incidents:prune"
+        """Stage a whole incident (row and every press); done once it is durable."""
+        body = encode(incident.to_dict(presses=False))
+        presses = [encode(press_to_dict(press)) for press in incident.presses]
+        return self.committer.stage(
+            partial(
+                _replace, incident.incident_id, int(incident.is_open), body, presses
             )
-        return saved
-
-    def _encode(self, incident: Incident) -> str:
-        """Return the incident's JSON, encoding only the presses not encoded before.
-
-        Presses never change and are only ever appended, so an open incident's encoded
-        presses are kept: a storm of presses on one incident costs one press each, not
-        the whole list each time.
-        """
-        encoded = self._presses.setdefault(incident.incident_id, [])
-        encoded.extend(
-            _dumps(press_to_dict(press)) for press in incident.presses[len(encoded) :]
         )
-        if not incident.is_open:
-            del self._presses[incident.incident_id]
-        rest = _dumps(incident.to_dict(presses=False))
-        return f'{rest[:-1]},"presses":[{",".join(encoded)}]}}'
 
     async def async_save(self, incident: Incident) -> None:
-        """Write ``incident``; return once it is durable on disk."""
+        """Write a whole incident; return once it is durable on disk."""
         await asyncio.shield(self.save(incident))
 
     async def async_close(self) -> None:
@@ -106,11 +109,62 @@ class IncidentStore:
         await self.committer.close()
 
 
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+def encode(data: dict[str, Any]) -> bytes:
+    """Return the stored JSON of ``data``: no NaN, strict UTF-8 (raises ``ValueError``)."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError here
 
 
-def _upsert(incident_id: str, is_open: int, body: str, db: sqlite3.Connection) -> None:
+def _load(
+    history_limit: int, db: sqlite3.Connection
+) -> list[tuple[str | bytes, list[bytes]]]:
+    db.executescript(SCHEMA)
+    if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        _convert(db)
+    rows: list[tuple[str, str | bytes]] = db.execute(
+        "SELECT incident_id, body FROM incidents WHERE is_open = 1 UNION ALL "
+        "SELECT incident_id, body FROM (SELECT incident_id, body FROM incidents "
+        "WHERE is_open = 0 ORDER BY incident_id DESC LIMIT ?)",
+        (history_limit,),
+    ).fetchall()
+    loaded = []
+    for incident_id, body in rows:
+        presses = [
+            press
+            for (press,) in db.execute(
+                "SELECT body FROM presses WHERE incident_id = ? ORDER BY n",
+                (incident_id,),
+            )
+        ]
+        loaded.append((body, presses))
+    return loaded
+
+
+def _convert(db: sqlite3.Connection) -> None:
+    """Move the presses of version-0 rows into the presses table (one transaction)."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        for incident_id, body in db.execute(
+            "SELECT incident_id, body FROM incidents"
+        ).fetchall():
+            data = json.loads(body)
+            presses = data.pop("presses", None)
+            if presses is None:
+                continue
+            db.executemany(
+                "INSERT OR REPLACE INTO presses (incident_id, n, body) VALUES (?, ?, ?)",
+                [(incident_id, n, encode(item)) for n, item in enumerate(presses)],
+            )
+            db.execute(
+                "UPDATE incidents SET body = ? WHERE incident_id = ?",
+                (encode(data), incident_id),
+            )
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _upsert(
+    incident_id: str, is_open: int, body: bytes, db: sqlite3.Connection
+) -> None:
     db.execute(
         "INSERT INTO incidents (incident_id, is_open, body) VALUES (?, ?, ?) "
         "ON CONFLICT (incident_id) DO UPDATE SET "
@@ -119,11 +173,40 @@ def _upsert(incident_id: str, is_open: int, body: str, db: sqlite3.Connection) -
     )
 
 
-def _prune(history_limit: int, db: sqlite3.Connection) -> None:
-    """Keep the last ``history_limit`` closed incidents."""
+def _insert_press(
+    incident_id: str, n: int, body: bytes, db: sqlite3.Connection
+) -> None:
     db.execute(
-        "DELETE FROM incidents WHERE is_open = 0 AND incident_id NOT IN "
-        "(SELECT incident_id FROM incidents WHERE is_open = 0 "
-        "ORDER BY incident_id DESC LIMIT ?)",
-        (history_limit,),
+        "INSERT INTO presses (incident_id, n, body) VALUES (?, ?, ?)",
+        (incident_id, n, body),
     )
+
+
+def _replace(
+    incident_id: str,
+    is_open: int,
+    body: bytes,
+    presses: list[bytes],
+    db: sqlite3.Connection,
+) -> None:
+    _upsert(incident_id, is_open, body, db)
+    db.execute("DELETE FROM presses WHERE incident_id = ?", (incident_id,))
+    db.executemany(
+        "INSERT INTO presses (incident_id, n, body) VALUES (?, ?, ?)",
+        [(incident_id, n, press) for n, press in enumerate(presses)],
+    )
+
+
+def _prune(history_limit: int, db: sqlite3.Connection) -> None:
+    """Keep the last ``history_limit`` closed incidents (and their presses)."""
+    old = [
+        (incident_id,)
+        for (incident_id,) in db.execute(
+            "SELECT incident_id FROM incidents WHERE is_open = 0 "
+            "ORDER BY incident_id DESC LIMIT -1 OFFSET ?",
+            (history_limit,),
+        )
+    ]
+    if old:
+        db.executemany("DELETE FROM incidents WHERE incident_id = ?", old)
+        db.executemany("DELETE FROM presses WHERE incident_id = ?", old)

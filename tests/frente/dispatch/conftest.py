@@ -68,8 +68,8 @@ def make_incident(
 
 
 def joined(incident: Incident) -> Incident:
-    """Add Luis's physical-button press (no location) to ``incident``."""
-    incident.join(
+    """Return ``incident`` with Luis's physical-button press (no location)."""
+    incident, _ = incident.joined(
         Press(
             T0 + timedelta(seconds=5),
             IncidentKind.PANIC,
@@ -82,8 +82,8 @@ def joined(incident: Incident) -> Incident:
 
 
 def cancelled(incident: Incident) -> Incident:
-    """Cancel ``incident`` as a false alarm."""
-    incident.advance(
+    """Return ``incident`` cancelled as a false alarm."""
+    incident, _ = incident.advanced(
         IncidentState.CANCELLED,
         T0 + timedelta(minutes=2),
         by="u-ana",
@@ -93,15 +93,17 @@ def cancelled(incident: Incident) -> Incident:
 
 
 def closed(incident: Incident) -> Incident:
-    """Take ``incident`` through the police lifecycle to closed."""
-    incident.advance(IncidentState.SENT, T0 + timedelta(seconds=1), by="system")
-    incident.advance(
+    """Return ``incident`` taken through the police lifecycle to closed."""
+    incident, _ = incident.advanced(
+        IncidentState.SENT, T0 + timedelta(seconds=1), by="system"
+    )
+    incident, _ = incident.advanced(
         IncidentState.DISPATCHED,
         T0 + timedelta(minutes=1),
         by="police",
         details={"unit": "Patrulla 12", "eta_minutes": 6},
     )
-    incident.advance(
+    incident, _ = incident.advanced(
         IncidentState.CLOSED,
         T0 + timedelta(minutes=30),
         by="police",

@@ -132,13 +132,17 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 20) -> None
 
 
 class FakeSleep:
-    """Records the waits asked for, and waits (almost) nothing."""
+    """Records the waits asked for, and waits (almost) nothing: an hour never ends."""
+
+    FOREVER = 3600.0  # a wait this long blocks until it is cancelled
 
     def __init__(self) -> None:
         """Start with no waits."""
         self.delays: list[float] = []
 
     async def __call__(self, seconds: float) -> None:
-        """Record ``seconds`` and yield briefly to the loop."""
+        """Record ``seconds`` and yield briefly to the loop (or block, for an hour)."""
         self.delays.append(seconds)
+        if seconds >= self.FOREVER:
+            await asyncio.Event().wait()
         await asyncio.sleep(0.001)

@@ -103,8 +103,7 @@ def test_silent_alarm_warns_not_to_call() -> None:
 
 def test_user_text_cannot_break_the_xml() -> None:
     """Control characters are dropped and markup is escaped; the alert stays valid."""
-    incident = make_incident()
-    incident.note = "<b>&amp;</b>\x00\x07 ok"
+    incident = replace(make_incident(), note="<b>&amp;</b>\x00\x07 ok")
     front = replace(FRONT, cuadrante_code="MECAR E1 C3", name="Calle <Real> & Co")
     alert = decoded(build_created(incident, front, SENT))
     assert alert["addresses"] == '"MECAR E1 C3"'  # CAP addresses are space-separated

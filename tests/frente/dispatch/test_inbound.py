@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,10 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
+from custom_components.mi_frente_seguro.frente.committer import Committer
 from custom_components.mi_frente_seguro.frente.dispatch.inbound import (
     MAX_BODY,
+    HeaderTooLargeError,
     InboundVerifier,
     MalformedError,
     ReplayedError,
@@ -91,11 +94,22 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def cache(tmp_path: Path, clock: Clock) -> AsyncGenerator[ReplayCache]:
-    """Return an open replay cache on a file."""
-    replay = ReplayCache(tmp_path / "replay.db", clock=clock)
+    """Return an open replay cache on a file (as in a front's incident file)."""
+    committer = Committer(tmp_path / "replay.db")
+    await committer.open()
+    replay = ReplayCache(committer, clock=clock)
     await replay.open()
     yield replay
-    await replay.close()
+    await committer.close()
+
+
+async def remember(
+    verifier: InboundVerifier, cache: ReplayCache, update: StatusUpdate
+) -> None:
+    """Record ``update``'s id on disk, as the ledger does in the update's commit."""
+    write, after = cache.writes(update.webhook_id, update.timestamp)
+    await asyncio.shield(cache.committer.stage(write, after=after))
+    verifier.release(update)
 
 
 @pytest.fixture
@@ -162,14 +176,16 @@ async def test_stale_both_directions(
     assert (err.value.status, err.value.reason) == (401, "stale")
 
 
-async def test_replayed(verifier: InboundVerifier, clock: Clock) -> None:
+async def test_replayed(
+    verifier: InboundVerifier, cache: ReplayCache, clock: Clock
+) -> None:
     """Same id again: 409, both while the first is being applied and after its commit."""
     request = signed(GOOD, at=clock.now)
     first = verifier.check(*request)
     with pytest.raises(ReplayedError) as in_flight:
         verifier.check(*request)
     assert in_flight.value.status == 409
-    await verifier.commit(first)
+    await remember(verifier, cache, first)
     with pytest.raises(ReplayedError):
         verifier.check(*request)
 
@@ -189,18 +205,20 @@ async def test_replay_refused_after_reopening(
 ) -> None:
     """The replay cache survives a restart: a new cache on the file still refuses it."""
     request = signed(GOOD, at=clock.now)
-    await verifier.commit(verifier.check(*request))
-    await cache.close()
+    await remember(verifier, cache, verifier.check(*request))
+    await cache.committer.close()
     with closing(sqlite3.connect(tmp_path / "replay.db")) as db:
         assert db.execute("SELECT webhook_id FROM seen_webhooks").fetchall() == [
             ("msg_1",)
         ]
-    reopened = ReplayCache(tmp_path / "replay.db", clock=clock)
+    committer = Committer(tmp_path / "replay.db")
+    await committer.open()
+    reopened = ReplayCache(committer, clock=clock)
     await reopened.open()
     keys = [WebhookSecret.parse(CURRENT)]
     with pytest.raises(ReplayedError):
         InboundVerifier(keys, reopened, clock).check(*request)
-    await reopened.close()
+    await committer.close()
 
 
 async def test_entries_expire_after_the_window(
@@ -208,12 +226,14 @@ async def test_entries_expire_after_the_window(
 ) -> None:
     """Once the window has passed, the id is forgotten (the request is stale anyway)."""
     request = signed(GOOD, at=clock.now)
-    await verifier.commit(verifier.check(*request))
+    await remember(verifier, cache, verifier.check(*request))
     clock.now += timedelta(seconds=60)
     assert not cache.seen("msg_1")
     with pytest.raises(StaleError):
         verifier.check(*request)
-    await verifier.commit(verifier.check(*signed(GOOD, "msg_2", at=clock.now)))
+    await remember(
+        verifier, cache, verifier.check(*signed(GOOD, "msg_2", at=clock.now))
+    )
     with closing(sqlite3.connect(tmp_path / "replay.db")) as db:
         assert db.execute("SELECT webhook_id FROM seen_webhooks").fetchall() == [
             ("msg_2",)
@@ -255,6 +275,10 @@ async def test_too_large(verifier: InboundVerifier, clock: Clock) -> None:
         {**GOOD, "sent_at": "yesterday"},
         {**GOOD, "sent_at": "2026-11-26T20:01:10"},
         {**GOOD, "sent_at": 1764200000},
+        {**GOOD, "note": "\ud83d cut mid-emoji"},  # a lone surrogate
+        {**GOOD, "unit": "P12\u0000"},
+        {**GOOD, "unit": "P12\nP13"},
+        {**GOOD, "note": "beep\u0007"},
     ],
 )
 async def test_malformed(
@@ -270,6 +294,18 @@ async def test_malformed(
         assert not validator("statusUpdate").is_valid(body)
     fixed = signed(GOOD, at=clock.now)  # same id, now a good body: accepted
     assert verifier.check(*fixed).status is IncidentState.DISPATCHED
+
+
+async def test_oversized_signature_headers_are_refused(
+    verifier: InboundVerifier, clock: Clock
+) -> None:
+    """A signature header longer than any honest sender needs: 431, nothing verified."""
+    headers, body = signed(GOOD, at=clock.now)
+    for name, size in (("webhook-id", 129), ("webhook-signature", 1025)):
+        with pytest.raises(HeaderTooLargeError) as err:
+            verifier.check({**headers, name: "x" * size}, body)
+        assert (err.value.status, err.value.reason) == (431, "header_too_large")
+    assert verifier.check(headers, body).status is IncidentState.DISPATCHED
 
 
 def test_verifier_repr_hides_secrets(verifier: InboundVerifier) -> None:

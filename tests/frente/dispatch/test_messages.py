@@ -35,10 +35,9 @@ def every_message() -> list[dict[str, Any]]:
     """Return one message of every type, and a drill."""
     created = build_created(make_incident(), FRONT, SENT)
     ref = MessageRef.of(created)
-    upgraded = make_incident("01JDDRILL00000000000000000", IncidentKind.DRILL)
-    upgraded.join(
-        Press(T0 + timedelta(seconds=9), IncidentKind.PANIC, IncidentSource.APP)
-    )
+    upgraded, _ = make_incident(
+        "01JDDRILL00000000000000000", IncidentKind.DRILL
+    ).joined(Press(T0 + timedelta(seconds=9), IncidentKind.PANIC, IncidentSource.APP))
     return [
         created,
         build_updated(
@@ -70,7 +69,7 @@ def test_messages_follow_the_schema(index: int) -> None:
 def test_created_message_content(incident: Incident) -> None:
     """The alarm names the front, the quadrant, the sender, where they were and when."""
     message = build_created(incident, FRONT, SENT, message_id="01JDMSG")
-    assert message["version"] == "1"
+    assert message["version"] == "2"
     assert message["type"] == "incident.created"
     assert message["id"] == "01JDMSG"
     assert message["sent_at"] == "2026-11-26T20:00:01.250000-05:00"
@@ -159,7 +158,7 @@ def test_drill_is_an_exercise_until_a_real_press() -> None:
     """A drill is marked exercise; a real press during it makes the incident real."""
     drill = make_incident("01JDDRILL00000000000000000", IncidentKind.DRILL)
     assert build_created(drill, FRONT, SENT)["exercise"] is True
-    drill.join(Press(T0, IncidentKind.SILENT, IncidentSource.APP))
+    drill, _ = drill.joined(Press(T0, IncidentKind.SILENT, IncidentSource.APP))
     upgraded = build_updated(drill, FRONT, SENT, changes=[UpdateChange.KIND])
     assert upgraded["exercise"] is False
     assert upgraded["kind"] == "silent"

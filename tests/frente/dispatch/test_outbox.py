@@ -17,6 +17,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.mi_frente_seguro.frente.change import Change, IncidentChange
+from custom_components.mi_frente_seguro.frente.committer import Committer
 from custom_components.mi_frente_seguro.frente.dispatch.attempt import OutboxFormat
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     UpdateChange,
@@ -26,10 +28,6 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
 from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
     Outbox,
     OutboxEvent,
-)
-from custom_components.mi_frente_seguro.frente.dispatch.outbox_db import (
-    read_legacy,
-    remove_legacy,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.retry import BACKOFF_CAP
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
@@ -74,20 +72,29 @@ class Harness:
         self.sleep = FakeSleep()
         self.events: list[OutboxEvent] = []
 
-    def outbox(self, **kwargs: Any) -> Outbox:
-        """Return a new outbox on the harness's file."""
+    async def outbox(self, **kwargs: Any) -> Outbox:
+        """Return a new outbox on the harness's file (opened, not delivering)."""
         kwargs.setdefault("secrets", [PRIMARY])
+        committer = Committer(self.path)
+        await committer.open()
         outbox = Outbox(
-            self.path,
+            committer,
             self.session,
             self.url,
             sleep=self.sleep,
             random=random.Random(7).random,
             timeout=FAST_TIMEOUT,
+            on_event=self.events.append,
             **kwargs,
         )
-        outbox.add_listener(self.events.append)
+        await outbox.open()
         return outbox
+
+    @staticmethod
+    async def close(outbox: Outbox) -> None:
+        """Close the outbox and its file."""
+        await outbox.close()
+        await outbox.committer.close()
 
     def count(self, kind: str) -> int:
         """Return how many events of ``kind`` were told."""
@@ -121,23 +128,21 @@ def assert_in_order(receiver: Receiver, ids: list[str]) -> None:
 
 async def test_enqueue_returns_after_commit(harness: Harness) -> None:
     """Right after enqueue, a plain sqlite3 reader sees the message; a repeat is ignored."""
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     assert await outbox.enqueue(alarm(1)) is True
     assert rows(harness.path) == [(alarm(1)["id"], "pending")]
     assert await outbox.enqueue(alarm(1)) is False
     assert rows(harness.path) == [(alarm(1)["id"], "pending")]
     assert outbox.depth == 1
     assert harness.count("enqueued") == 1
-    await outbox.close()
+    await harness.close(outbox)
 
 
 async def test_delivered_once_in_order_through_outages(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Down, 500, 429 (both Retry-After forms), a hang, then up: all land once, in order."""
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     outbox.start()
     messages = [alarm(n) for n in range(6)]
     for message in messages[:3]:
@@ -171,7 +176,7 @@ async def test_delivered_once_in_order_through_outages(
     assert delays[0] <= 1.0
     assert outbox.reachable is True
     assert outbox.last_latency is not None
-    await outbox.close()
+    await harness.close(outbox)
     assert rows(harness.path) == [(mid, "delivered") for mid in ids]
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("mfs-outbox")]
 
@@ -180,24 +185,22 @@ async def test_restart_resumes_pending_in_order(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Messages queued while the receiver is down survive closing the outbox."""
-    first = harness.outbox()
-    await first.open()
+    first = await harness.outbox()
     first.start()
     messages = [alarm(n) for n in range(4)]
     for message in messages:
         await first.enqueue(message)
     await wait_until(lambda: harness.count("failed") >= 1)
-    await first.close()
+    await harness.close(first)
     assert first.depth == 4
 
     await receiver.start()
-    second = harness.outbox()
-    await second.open()
+    second = await harness.outbox()
     assert second.depth == 4
     second.start()
     await wait_until(lambda: second.depth == 0)
     assert_in_order(receiver, [message["id"] for message in messages])
-    await second.close()
+    await harness.close(second)
 
 
 async def test_kill_mid_delivery_then_reopen(
@@ -229,20 +232,20 @@ async def test_kill_mid_delivery_then_reopen(
     await child.wait()
     assert [status for _, status in rows(harness.path)] == ["pending"] * 3
 
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     outbox.start()
     await wait_until(lambda: outbox.depth == 0)
     ids = [message["id"] for message in messages]
     assert_in_order(receiver, ids)
     assert [r.webhook_id for r in receiver.requests][:2] == [ids[0], ids[0]]
-    await outbox.close()
+    await harness.close(outbox)
 
 
 CHILD = """
 import asyncio, json, sys
 from pathlib import Path
 import aiohttp
+from custom_components.mi_frente_seguro.frente.committer import Committer
 from custom_components.mi_frente_seguro.frente.dispatch.outbox import Outbox
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 
@@ -250,7 +253,9 @@ async def main():
     path, url, secret = sys.argv[1:4]
     messages = json.loads(sys.stdin.read())
     async with aiohttp.ClientSession() as session:
-        outbox = Outbox(Path(path), session, url, [WebhookSecret.parse(secret)])
+        committer = Committer(Path(path))
+        await committer.open()
+        outbox = Outbox(committer, session, url, [WebhookSecret.parse(secret)])
         await outbox.open()
         for message in messages:
             await outbox.enqueue(message)
@@ -267,13 +272,11 @@ def repo_root() -> str:
     return str(Path(__file__).parents[3])
 
 
-async def test_gone_stops_and_keeps_messages(
+async def test_gone_pauses_and_keeps_messages(
     harness: Harness, receiver: Receiver
 ) -> None:
-    """410 stops delivery and fires the callback; resume() delivers what was kept."""
-    gone: list[bool] = []
-    outbox = harness.outbox(on_gone=lambda: gone.append(True))
-    await outbox.open()
+    """410 pauses delivery (told once); resume() delivers what was kept, in order."""
+    outbox = await harness.outbox(gone_probe=3600)  # FakeSleep: an hour never ends
     receiver.plan.append("410")
     await receiver.start()
     messages = [alarm(n) for n in range(3)]
@@ -281,7 +284,6 @@ async def test_gone_stops_and_keeps_messages(
         await outbox.enqueue(message)
     outbox.start()
     await wait_until(lambda: outbox.gone)
-    assert gone == [True]
     await asyncio.sleep(0.05)  # the loop is parked, not retrying
     assert len(receiver.requests) == 1
     assert outbox.depth == 3
@@ -291,15 +293,65 @@ async def test_gone_stops_and_keeps_messages(
     outbox.resume()
     await wait_until(lambda: outbox.depth == 0)
     assert_in_order(receiver, [message["id"] for message in messages])
-    await outbox.close()
+    assert harness.count("resumed") == 1
+    await harness.close(outbox)
+
+
+async def test_gone_is_probed_again_until_it_takes(
+    harness: Harness, receiver: Receiver
+) -> None:
+    """After a 410 the head is tried again every ``gone_probe`` s; a 2xx resumes."""
+    outbox = await harness.outbox(gone_probe=5)
+    receiver.plan.extend(["410", "410", "410"])
+    await receiver.start()
+    await outbox.enqueue(alarm(1))
+    await outbox.enqueue(alarm(2))
+    outbox.start()
+    await wait_until(lambda: outbox.depth == 0)
+    assert_in_order(receiver, [alarm(1)["id"], alarm(2)["id"]])
+    assert [r.answer for r in receiver.requests][:4] == ["410", "410", "410", "200"]
+    assert harness.sleep.delays[:3] == [5, 5, 5]  # the probe's waits, not a backoff
+    assert harness.count("gone") == 1  # told once, not once per probe
+    assert harness.count("resumed") == 1
+    assert not outbox.gone
+    await harness.close(outbox)
+
+
+@pytest.mark.parametrize("refusal", ["400", "413", "422"])
+async def test_refused_for_good_is_set_aside_and_the_next_flows(
+    harness: Harness, receiver: Receiver, refusal: str
+) -> None:
+    """A message the receiver refuses for good becomes a dead letter at once."""
+    outbox = await harness.outbox()
+    receiver.plan.append(refusal)
+    await receiver.start()
+    outbox.start()
+    await outbox.enqueue(alarm(1))
+    await outbox.enqueue(alarm(2))
+    await wait_until(lambda: outbox.depth == 0)
+    assert receiver.accepted == [alarm(2)["id"]]
+    assert [r.webhook_id for r in receiver.requests] == [alarm(1)["id"], alarm(2)["id"]]
+    (letter,) = outbox.dead_letters
+    assert letter.message_id == alarm(1)["id"]
+    assert letter.error.startswith(f"HTTP {refusal}")
+    assert harness.count("dead") == 1
+    assert outbox.reachable is True  # it answered: the endpoint is up
+    await harness.close(outbox)
+    assert rows(harness.path) == [
+        (alarm(1)["id"], "dead"),
+        (alarm(2)["id"], "delivered"),
+    ]
+    again = await harness.outbox()  # the dead letter is kept, never sent again
+    assert again.depth == 0
+    assert [d.message_id for d in again.dead_letters] == [alarm(1)["id"]]
+    await harness.close(again)
 
 
 async def test_drill_gives_up_real_alarm_never(
     harness: Harness, receiver: Receiver
 ) -> None:
     """A drill is dropped after its bound; a real alarm outlasts more failures than that."""
-    outbox = harness.outbox(drill_max_attempts=3)
-    await outbox.open()
+    outbox = await harness.outbox(drill_max_attempts=3)
     drill, real = alarm(1, IncidentKind.DRILL), alarm(2)
     await outbox.enqueue(drill)
     await outbox.enqueue(real)
@@ -312,7 +364,7 @@ async def test_drill_gives_up_real_alarm_never(
     tries = Counter(request.webhook_id for request in receiver.requests)
     assert tries == {drill["id"]: 3, real["id"]: 9}
     assert harness.count("dropped") == 1
-    await outbox.close()
+    await harness.close(outbox)
     assert rows(harness.path) == [(drill["id"], "dropped"), (real["id"], "delivered")]
 
 
@@ -320,8 +372,7 @@ async def test_cap_outbox_signs_and_references(
     harness: Harness, receiver: Receiver
 ) -> None:
     """CAP bodies are sent as application/cap+xml; updates reference the created alert."""
-    outbox = harness.outbox(message_format=OutboxFormat.CAP)
-    await outbox.open()
+    outbox = await harness.outbox(message_format=OutboxFormat.CAP)
     await receiver.start()
     outbox.start()
     created = alarm(1)
@@ -338,7 +389,7 @@ async def test_cap_outbox_signs_and_references(
     assert f"<references>mi-frente-seguro:manga_calle_real,{created['id']}," in body
     ref = outbox.original_of(incident.incident_id)
     assert ref is not None and ref.message_id == created["id"]
-    await outbox.close()
+    await harness.close(outbox)
 
 
 async def test_rotation_signs_with_both_secrets(harness: Harness) -> None:
@@ -349,12 +400,11 @@ async def test_rotation_signs_with_both_secrets(harness: Harness) -> None:
     try:
         for server in (old_only, new_only):
             harness.url = server.url
-            outbox = harness.outbox(secrets=[PRIMARY, PREVIOUS])
-            await outbox.open()
+            outbox = await harness.outbox(secrets=[PRIMARY, PREVIOUS])
             outbox.start()
             await outbox.enqueue(alarm(1))
             await wait_until(lambda server=server: server.accepted == [alarm(1)["id"]])
-            await outbox.close()
+            await harness.close(outbox)
             harness.path.unlink()  # the next outbox starts empty
             (request,) = server.requests
             assert request.verified
@@ -366,15 +416,14 @@ async def test_rotation_signs_with_both_secrets(harness: Harness) -> None:
 
 async def test_delivered_rows_are_pruned(harness: Harness, receiver: Receiver) -> None:
     """Only the last ``keep_done`` delivered rows stay in the file."""
-    outbox = harness.outbox(keep_done=2)
-    await outbox.open()
+    outbox = await harness.outbox(keep_done=2)
     await receiver.start()
     outbox.start()
     messages = [alarm(n) for n in range(5)]
     for message in messages:
         await outbox.enqueue(message)
     await wait_until(lambda: outbox.depth == 0)
-    await outbox.close()
+    await harness.close(outbox)
     assert rows(harness.path) == [(m["id"], "delivered") for m in messages[-2:]]
 
 
@@ -384,7 +433,7 @@ async def test_repr_hides_credentials(
     """Neither the URL's credentials, path and query nor the secrets show in the repr."""
     secret = WebhookSecret.generate()
     outbox = Outbox(
-        tmp_path / "o.db",
+        Committer(tmp_path / "o.db"),
         session,
         "https://user:pa55@police.example.org:8443/hook?token=t0k3n",
         [secret],
@@ -401,8 +450,7 @@ async def test_concurrent_enqueues_share_commits(
     harness: Harness, receiver: Receiver
 ) -> None:
     """50 alarms queued at once are group-committed and delivered in call order."""
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     await receiver.start()
     outbox.start()
     messages = [alarm(n) for n in range(50)]
@@ -410,7 +458,7 @@ async def test_concurrent_enqueues_share_commits(
     inserts = outbox.committer.commits
     assert inserts < 50
     await wait_until(lambda: outbox.depth == 0)
-    await outbox.close()
+    await harness.close(outbox)
     assert_in_order(receiver, [message["id"] for message in messages])
     assert rows(harness.path) == [(m["id"], "delivered") for m in messages]
 
@@ -425,60 +473,37 @@ async def test_an_incident_and_its_alert_share_one_commit(
     await outbox.open()
     incident = make_incident("01JDINCIDENT00000000000001")
     before = store.commits
-    saved = store.save(incident)
-    queued = outbox.stage(build_created(incident, FRONT, T0))
+    queued = outbox.prepare(build_created(incident, FRONT, T0))
+    saved = store.committer.stage(
+        *store.writes(IncidentChange(Change.OPENED, incident, incident.presses[0])),
+        *queued.writes,
+        after=queued.after,
+    )
+    assert outbox.depth == 0  # nothing in memory before the commit
     await asyncio.shield(saved)
-    assert await queued is True
+    assert queued.inserted()
+    assert outbox.depth == 1
     assert store.commits == before + 1
     await outbox.close()  # the store owns the file: still open
     assert store.committer.is_open
     await store.async_close()
     with closing(sqlite3.connect(tmp_path / "front.db")) as db:
         assert db.execute("SELECT count(*) FROM incidents").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM presses").fetchone() == (1,)
         assert db.execute("SELECT count(*) FROM outbox").fetchone() == (1,)
-
-
-async def test_a_separate_outbox_file_is_adopted_in_order(
-    tmp_path: Path, session: aiohttp.ClientSession, receiver: Receiver
-) -> None:
-    """What an older, separate outbox file left undelivered is queued again, in order."""
-    legacy = tmp_path / "front-outbox.db"
-    old = Outbox(legacy, session, receiver.url, [PRIMARY])
-    await old.open()
-    for n in range(3):
-        await old.enqueue(alarm(n))
-    await old.close()
-    loaded = read_legacy(legacy)
-    assert loaded is not None
-    assert len(loaded.pending) == 3
-    assert read_legacy(tmp_path / "missing.db") is None
-
-    outbox = Outbox(tmp_path / "front.db", session, receiver.url, [PRIMARY])
-    await outbox.open()
-    assert await outbox.adopt(loaded) == 3
-    assert await outbox.adopt(loaded) == 0  # the same ids again: nothing new
-    assert outbox.original_of("01JDINCIDENT00000000000001") is not None
-    remove_legacy(legacy)
-    assert not legacy.exists()
-    await receiver.start()
-    outbox.start()
-    await wait_until(lambda: len(receiver.accepted) == 3)
-    assert receiver.accepted == [f"01JDMESSAGE{n:015d}" for n in range(3)]
-    await outbox.close()
 
 
 async def test_a_newer_presses_update_replaces_the_waiting_one(
     harness: Harness, receiver: Receiver
 ) -> None:
     """A storm of presses while the endpoint is away sends the latest picture, once."""
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     incident = make_incident("01JDSTORM00000000000000001")
     created = build_created(incident, FRONT, T0)
     await outbox.enqueue(created)
     updates = []
     for n in range(5):
-        joined(incident)
+        incident = joined(incident)
         update = build_updated(
             incident, FRONT, T0, changes=[UpdateChange.PRESSES], message_id=f"U{n}"
         )
@@ -490,19 +515,18 @@ async def test_a_newer_presses_update_replaces_the_waiting_one(
     await outbox.enqueue(evidence)  # evidence updates are never replaced
     assert outbox.depth == 3  # created, the last presses update, the evidence
     assert harness.count("superseded") == 4
-    await outbox.close()
+    await harness.close(outbox)
 
     # After a restart, the file holds the same three (the replaced ones are not pending).
-    again = harness.outbox()
-    await again.open()
+    again = await harness.outbox()
     assert again.depth == 3
     await receiver.start()
     again.start()
     await wait_until(lambda: again.depth == 0)
     assert receiver.accepted == [created["id"], "U4", "E"]
     statuses = dict(rows(harness.path))
-    assert [statuses[f"U{n}"] for n in range(4)] == ["superseded"] * 4
-    await again.close()
+    assert not any(f"U{n}" in statuses for n in range(4))  # replaced rows are deleted
+    await harness.close(again)
 
 
 async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
@@ -515,8 +539,7 @@ async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
         await held.wait()
 
     harness.sleep = never  # type: ignore[assignment]
-    outbox = harness.outbox()
-    await outbox.open()
+    outbox = await harness.outbox()
     outbox.start()
     await outbox.enqueue(alarm(1))
     await wait_until(lambda: harness.count("failed") == 1)  # refused: receiver is down
@@ -528,4 +551,4 @@ async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
     await wait_until(lambda: outbox.depth == 0)
     assert_in_order(receiver, [alarm(1)["id"]])
     assert harness.count("failed") == 1
-    await outbox.close()
+    await harness.close(outbox)

@@ -17,6 +17,7 @@ from custom_components.mi_frente_seguro.frente.kit.protocol import (
     parse_telemetry,
     siren_command,
 )
+from custom_components.mi_frente_seguro.frente.text import strict_json, text_problem
 
 
 def fuzz_payloads(count: int, seed: int = 1581) -> list[bytes]:
@@ -60,7 +61,7 @@ def is_valid_press(payload: bytes) -> bool:
     if text.upper() in {"PRESS", "ON", "1", "TRUE", "SINGLE", "PANIC"}:
         return True
     try:
-        data = json.loads(text)
+        data = strict_json(text)  # NaN, 1e999 and lone surrogates are bad JSON
     except ValueError:
         return False
     if not isinstance(data, dict):
@@ -72,6 +73,7 @@ def is_valid_press(payload: bytes) -> bool:
     )
     return (
         isinstance(button, str)
+        and text_problem(button) is None  # no control characters, no line breaks
         and 0 < len(button) <= 32
         and (seq is None or (type(seq) is int and 0 <= seq < 2**32))
         and isinstance(kind, str)
@@ -126,6 +128,10 @@ def test_press_payloads(payload: bytes, expected: tuple[object, ...]) -> None:
         (b'{"seq": -1}', "bad_seq"),
         (b'{"seq": true}', "bad_seq"),
         (b'{"button": ""}', "bad_button"),
+        (b'{"button": "b1\\u0000"}', "bad_button"),
+        (b'{"button": "b1\\n"}', "bad_button"),
+        (b'{"button": "\\ud800"}', "bad_json"),
+        (b'{"seq": NaN}', "bad_json"),
         (b"OFF", "unknown_command"),
         (b"\xff", "not_utf8"),
         (b"1" * (MAX_PAYLOAD + 1), "too_large"),

@@ -10,6 +10,7 @@ import logging
 
 import aiohttp
 
+from ..text import safe_text
 from .cap import CONTENT_TYPE as CAP_CONTENT_TYPE
 from .retry import parse_retry_after
 from .signing import WebhookSecret, signature_headers
@@ -18,6 +19,7 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, sock_connect=3)
 USER_AGENT = "mi-frente-seguro/1"
+REFUSAL_EXCERPT = 200  # characters of a refusal's body kept as its reason
 
 
 class OutboxFormat(StrEnum):
@@ -35,7 +37,11 @@ CONTENT_TYPES = {
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """How an attempt ended: the HTTP status (None if none came), Retry-After, why."""
+    """How an attempt ended: the HTTP status (None if none came), Retry-After, why.
+
+    ``error`` is ``HTTP <status>`` (and, for a 4xx, the start of the receiver's answer)
+    or what went wrong before an answer came (``timeout``, an exception's name).
+    """
 
     status: int | None
     retry_after: float | None
@@ -62,7 +68,13 @@ async def post_signed(  # noqa: PLR0913  (one request's whole description)
             url, data=body, headers=headers, timeout=timeout, allow_redirects=False
         ) as response:
             retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
-            return Answer(response.status, retry_after, f"HTTP {response.status}")
+            error = f"HTTP {response.status}"
+            if 400 <= response.status < 500:
+                said = await response.content.read(REFUSAL_EXCERPT * 4)
+                text = safe_text(said.decode("utf-8", "replace")).strip()
+                if text:
+                    error += f": {text[:REFUSAL_EXCERPT]}"
+            return Answer(response.status, retry_after, error)
     except TimeoutError:
         return Answer(None, None, "timeout")
     except (aiohttp.ClientError, OSError) as err:

@@ -136,7 +136,7 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
         ("message_type", message["type"]),
         ("kind", message["kind"]),
         ("state", message["state"]),
-        ("presses", str(len(message["presses"]))),
+        ("presses", str(_total(message))),
     ):
         parameter = ET.SubElement(info, "parameter")
         _sub(parameter, "valueName", name)
@@ -187,8 +187,10 @@ def _description(message: Mapping[str, Any]) -> str:
         source = _SOURCES.get(first["source"], first["source"])
         lines.append(f"Activada {cap_time(first['at'])} desde {source}.")
     state = _STATES.get(message["state"], message["state"])
-    lines.append(f"Estado: {state}. Pulsaciones: {len(presses)}.")
+    lines.append(f"Estado: {state}. Pulsaciones: {_total(message)}.")
     lines.extend("- " + _who(press) for press in presses)
+    if (unlisted := _total(message) - len(presses)) > 0:
+        lines.append(f"(y {unlisted} pulsaciones más, no listadas)")
     if message["note"]:
         lines.append(f"Nota: {message['note']}")
     if "cancel" in message:
@@ -200,6 +202,11 @@ def _description(message: Mapping[str, Any]) -> str:
     if message["evidence"]:
         lines.append(f"Evidencia: {len(message['evidence'])} archivo(s) adjunto(s).")
     return "\n".join(lines)
+
+
+def _total(message: Mapping[str, Any]) -> int:
+    """Return how many presses the incident has (a message lists at most 50)."""
+    return int(message.get("presses_total", len(message["presses"])))
 
 
 def _who(press: Mapping[str, Any]) -> str:

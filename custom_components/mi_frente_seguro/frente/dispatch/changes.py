@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from custom_components.mi_frente_seguro.frente.front import Front
-from custom_components.mi_frente_seguro.frente.incident import Incident, IncidentState
-
+from ..change import Change, IncidentChange
+from ..front import Front
+from ..incident import Incident, IncidentState
 from .messages import (
     Evidence,
     EvidenceKind,
@@ -26,24 +26,29 @@ from .messages import (
 
 
 def message_for_change(
-    incident: Incident, front: Front, change: str, now: datetime
+    change: IncidentChange, front: Front, now: datetime
 ) -> dict[str, Any] | None:
     """Return the message that tells the police of ``change``, or None."""
-    if change == "opened":
-        return build_created(incident, front, now)
-    if change in ("joined", "kind_upgraded"):
-        changes = [UpdateChange.PRESSES]
-        if change == "kind_upgraded":
-            changes.append(UpdateChange.KIND)
-        return build_updated(incident, front, now, changes=changes)
-    if change == "evidence":
-        return build_updated(
-            incident, front, now, evidence_of(incident), changes=[UpdateChange.EVIDENCE]
-        )
-    if change == "state":
-        if incident.state is IncidentState.CANCELLED:
+    incident = change.incident
+    match change.change:
+        case Change.OPENED:
+            return build_created(incident, front, now)
+        case Change.JOINED | Change.KIND_RAISED:
+            changes = [UpdateChange.PRESSES]
+            if change.kind_change is not None:
+                changes.append(UpdateChange.KIND)
+            return build_updated(incident, front, now, changes=changes)
+        case Change.EVIDENCE:
+            return build_updated(
+                incident,
+                front,
+                now,
+                evidence_of(incident),
+                changes=[UpdateChange.EVIDENCE],
+            )
+        case Change.ADVANCED if incident.state is IncidentState.CANCELLED:
             return build_cancelled(incident, front, now)
-        if incident.state is IncidentState.CLOSED:
+        case Change.ADVANCED if incident.state is IncidentState.CLOSED:
             return build_closed(incident, front, now)
     return None
 

@@ -9,12 +9,14 @@ in order, each refusal a :class:`~.signing.WebhookError` carrying the HTTP statu
 3. webhook id already applied (or being applied) -> :class:`ReplayedError` (409);
 4. not the JSON described below -> :class:`MalformedError` (400).
 
-Commit protocol (the HA layer): ``update = verifier.check(headers, body)`` reserves the
-webhook id; apply the update to the incident and persist it; then
-``await verifier.commit(update)`` records the id on disk. If applying fails, call
-``verifier.release(update)`` so the police's retry is processed. A crash between persisting
-the incident and ``commit`` lets a retry through again: the incident then refuses the
-repeated step (illegal transition), or the HA layer treats "already in that state" as done.
+Text fields (``unit``, ``note``) that cannot be stored (a lone surrogate, control
+characters) are refused as malformed: nothing is decided on them.
+
+Commit protocol (the ledger): ``update = verifier.check(headers, body)`` reserves the
+webhook id in memory; the ledger applies the update and records the id in the same
+transaction (:meth:`~.replay.ReplayCache.writes`), so an update is applied and
+remembered, or neither; ``verifier.release(update)`` then ends the reservation, whatever
+happened (a retry after a failed commit is processed again).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import json
 import re
 from typing import Any
 
-from custom_components.mi_frente_seguro.frente.incident import IncidentState
-
+from ..incident import IncidentState
+from ..text import InvalidInputError, checked_text
 from .replay import ReplayCache
 from .signing import WebhookError, WebhookSecret, verify
 
@@ -92,7 +94,7 @@ def parse_status_body(body: bytes) -> dict[str, Any]:
     """
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (ValueError, RecursionError) as err:  # also ints of more than 4300 digits
         raise MalformedError("body is not UTF-8 JSON") from err
     if not isinstance(data, dict):
         raise MalformedError("body is not a JSON object")
@@ -118,8 +120,10 @@ def _text(data: Mapping[str, Any], key: str, limit: int) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise MalformedError(f"{key} must be a string")
+    try:
+        checked_text(value, key, multiline=key == "note")
+    except InvalidInputError as err:
+        raise MalformedError(f"{key} must be storable text ({err.problem})") from err
     text = " ".join(value.split()) if key == "unit" else value.strip()
     if len(text) > limit:
         raise MalformedError(f"{key} is longer than {limit} characters")
@@ -150,6 +154,26 @@ def _sent_at(data: Mapping[str, Any]) -> datetime | None:
     if moment.tzinfo is None:
         raise MalformedError("sent_at needs a UTC offset")
     return moment
+
+
+class HeaderTooLargeError(WebhookError):
+    """A signature header is longer than any honest sender needs."""
+
+    status = 431
+    reason = "header_too_large"
+
+
+# The longest signature headers we read: ids of common senders are under 64 characters,
+# timestamps 10 digits, and MAX_SIGNATURES base64 signatures fit in 1 KiB.
+HEADER_LIMITS = {"webhook-id": 128, "webhook-timestamp": 16, "webhook-signature": 1024}
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise :class:`HeaderTooLargeError` for an oversized signature header."""
+    for name, value in headers.items():
+        limit = HEADER_LIMITS.get(name.lower())
+        if limit is not None and len(value) > limit:
+            raise HeaderTooLargeError(f"{name.lower()} longer than {limit} characters")
 
 
 class InboundVerifier:
@@ -183,6 +207,7 @@ class InboundVerifier:
         """
         if len(body) > MAX_BODY:
             raise TooLargeError(f"body larger than {MAX_BODY} bytes")
+        check_headers(headers)
         verified = verify(headers, body, self._secrets, self._clock())
         webhook_id = verified.msg_id
         if webhook_id in self._in_flight or self._replay.seen(webhook_id):
@@ -193,13 +218,6 @@ class InboundVerifier:
             webhook_id=webhook_id, timestamp=verified.timestamp, **fields
         )
 
-    async def commit(self, update: StatusUpdate) -> None:
-        """Record that ``update`` was applied; return once that is on disk."""
-        try:
-            await self._replay.remember(update.webhook_id, update.timestamp)
-        finally:
-            self._in_flight.discard(update.webhook_id)
-
     def release(self, update: StatusUpdate) -> None:
-        """Forget the reservation of an update that was not applied."""
+        """End the reservation of ``update`` (once it was applied, or failed)."""
         self._in_flight.discard(update.webhook_id)

@@ -2,9 +2,12 @@
 
 One message per event of an incident: ``incident.created`` (the first press),
 ``incident.updated`` (evidence added, more presses, kind upgraded), ``incident.cancelled``
-(false alarm) and ``incident.closed``. Every message carries the whole picture (front, every
-press and sender, every transition, every evidence link), so a receiver that missed one can
-rebuild the incident from the next. ``docs/police-api.md`` is the contract and
+(false alarm) and ``incident.closed``. Every message carries the whole picture (front,
+transitions, evidence links and the presses with their senders), so a receiver that missed
+one can rebuild the incident from the next. A message lists at most
+:data:`MAX_LISTED_PRESSES` presses (the first, then the latest) and says how many there
+are in all (``presses_total``): its size, and the work to make it, stay the same however
+many presses an incident gathers. ``docs/police-api.md`` is the contract and
 ``docs/police-api.schema.json`` its JSON Schema.
 
 The builders are pure: they take the incident, the front, the evidence and the send time and
@@ -20,16 +23,12 @@ from enum import StrEnum
 import json
 from typing import Any
 
-from custom_components.mi_frente_seguro.frente.front import Front
-from custom_components.mi_frente_seguro.frente.incident import (
-    Incident,
-    IncidentState,
-    Location,
-    Press,
-)
-from custom_components.mi_frente_seguro.frente.ulid import UlidGenerator
+from ..front import Front
+from ..incident import Incident, IncidentState, Location, Press
+from ..ulid import UlidGenerator
 
-VERSION = "1"
+VERSION = "2"  # 2: presses listed up to MAX_LISTED_PRESSES, with presses_total
+MAX_LISTED_PRESSES = 50
 # Transition details that reach the police; anything else (HA user ids...) stays home.
 _PUBLIC_DETAILS = ("reason", "by_name", "note", "unit", "eta_minutes")
 _ids = UlidGenerator()
@@ -99,8 +98,15 @@ def new_message_id(at: datetime) -> str:
 
 
 def encode_json(message: Mapping[str, Any]) -> bytes:
-    """Return the exact UTF-8 bytes sent (and signed) for ``message``."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode()
+    """Return the exact UTF-8 bytes sent (and signed) for ``message``.
+
+    Raises ``ValueError`` for what is not JSON (NaN, infinities) or not UTF-8 (a lone
+    surrogate): such a message must never be queued.
+    """
+    text = json.dumps(
+        message, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+    return text.encode("utf-8")
 
 
 def build_created(
@@ -233,7 +239,8 @@ def build_message(
             {"at": _iso(change.at), "old": str(change.old), "new": str(change.new)}
             for change in incident.kind_changes
         ],
-        "presses": [_press(press, sent_at) for press in incident.presses],
+        "presses": [_press(press, sent_at) for press in listed_presses(incident)],
+        "presses_total": len(incident.presses),
         "evidence": [_evidence(item) for item in evidence],
         "note": incident.note,
     }
@@ -249,6 +256,14 @@ def build_message(
     if original is not None and message_type is not MessageType.CREATED:
         message["references"] = original.to_dict()
     return message
+
+
+def listed_presses(incident: Incident) -> list[Press]:
+    """Return the presses a message lists: all, or the first and the latest ones."""
+    presses = incident.presses
+    if len(presses) <= MAX_LISTED_PRESSES:
+        return list(presses)
+    return [presses[0], *presses.tail(MAX_LISTED_PRESSES - 1)]
 
 
 def front_dict(front: Front) -> dict[str, Any]:

@@ -1,51 +1,57 @@
 """The durable outbox of one front: police messages, delivered in order, at least once.
 
-``enqueue`` returns once the message is committed to an SQLite file (WAL, synchronous=FULL);
-concurrent enqueues share one commit. The outbox's tables live in the front's incident file
-and share its :class:`~custom_components.mi_frente_seguro.frente.committer.Committer`:
-``stage`` queues a message in the same transaction as the incident change staged just
-before it (one fsync for the press and its alert; both on disk, or neither). A delivery
-task (``start``/``stop``) POSTs the oldest undelivered message to the endpoint, signed
-(Standard Webhooks), and moves to the next one only when it is delivered (2xx) or, for a
-drill, dropped. So a front's messages arrive in the order they were queued, and a restart,
-or a kill, resumes where the file says. A newer ``presses``/``kind`` update replaces the one
-of its incident still waiting (``queue.py``): each message carries the whole incident.
+The outbox's tables live in the front's incident file and share its
+:class:`~..committer.Committer`. :meth:`Outbox.prepare` turns a message into the writes
+that queue it (and what to do once they are committed); the ledger commits them in the
+same transaction as the incident change that caused the message (one fsync for the press
+and its alert; both on disk, or neither). Nothing changes in memory before that commit:
+the message joins the delivery queue only once it is durable. :meth:`Outbox.enqueue` does
+the same for a message on its own.
 
-Answers: 2xx delivered; 410 Gone: the endpoint is retired, delivery stops and ``on_gone``
-fires (messages are kept; ``resume()`` after the endpoint is fixed); anything else (other
-4xx, 5xx, refused, timeout) is retried with full-jitter backoff (``retry.py``), honouring
-Retry-After; ``retry_now()`` (a sign the endpoint is back) ends a backoff early. A real
-alarm is retried forever; a drill is dropped after ``drill_max_attempts`` failed attempts
-in one run. Every retry carries the same ``webhook-id`` (the message id), so receivers
-dedupe by it.
+A delivery task (``start``/``stop``) POSTs the oldest undelivered message to the endpoint,
+signed (Standard Webhooks), and moves to the next one only when it is delivered, dropped
+or set aside. So a front's messages arrive in the order they were queued, and a restart,
+or a kill, resumes where the file says. A newer ``presses``/``kind`` update replaces the
+one of its incident still waiting (``queue.py``), and the replaced row is deleted.
+
+Answers: 2xx delivered. 400, 413 and 422 mean the receiver refuses this message for good:
+it becomes a dead letter (kept in the file with the receiver's reason) and the next one
+flows. 410 Gone means the endpoint is retired: delivery pauses (messages are kept) and is
+tried again every ``gone_probe`` seconds or at once after ``resume()``. Anything else
+(other 4xx, 5xx, refused, timeout) is retried with full-jitter backoff (``retry.py``),
+honouring Retry-After; ``retry_now()`` (a sign the endpoint is back) ends a backoff early.
+A real alarm is retried forever; a drill is dropped after ``drill_max_attempts`` failed
+attempts in one run. Every retry carries the same ``webhook-id`` (the message id), so
+receivers dedupe by it. The endpoint going away and coming back is logged once each.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 import logging
-from pathlib import Path
 import random as _random
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from custom_components.mi_frente_seguro.frente.committer import Committer
-
+from ..committer import Committer, Write
+from ..interrupt import unless_set
 from .attempt import DEFAULT_TIMEOUT, OutboxFormat, post_signed
 from .cap import to_cap
 from .messages import MessageRef, MessageType, encode_json
 from .outbox_db import (
+    DEAD,
     DELIVERED,
     DROPPED,
+    KEEP_DEAD,
+    DeadLetter,
     Finish,
     Insert,
-    Loaded,
     OutboxDatabase,
     StoredMessage,
 )
@@ -55,25 +61,42 @@ from .signing import WebhookSecret
 
 _LOGGER = logging.getLogger(__name__)
 
-type Executor = Callable[..., Awaitable[Any]]
 type EventKind = Literal[
-    "enqueued", "delivered", "failed", "dropped", "superseded", "gone", "resumed"
+    "enqueued",
+    "delivered",
+    "failed",
+    "dropped",
+    "dead",
+    "superseded",
+    "gone",
+    "resumed",
 ]
 
 DRILL_MAX_ATTEMPTS = 10  # about 2-4 minutes of retries
 KEEP_DONE = 1000  # delivered/dropped rows kept in the file
+GONE_PROBE = 300.0  # s between tries of an endpoint that answered 410 Gone
+REFUSED_FOR_GOOD = frozenset({400, 413, 422})  # this message will never be taken
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxEvent:
-    """A change of the outbox, told to listeners."""
+    """A change of the outbox, told to its owner."""
 
     kind: EventKind
     message_id: str | None = None
     incident_id: str | None = None
     message_type: str | None = None
     latency: float | None = None  # seconds from enqueue to delivery
-    error: str | None = None  # why an attempt failed (no secrets, no body)
+    error: str | None = None  # why an attempt failed (no secrets, no body we sent)
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """The writes that queue a message, and what to run once they are committed."""
+
+    writes: tuple[Write, ...]
+    after: Callable[[], None]
+    inserted: Callable[[], bool]  # after the commit: False if the id was queued before
 
 
 class Outbox:
@@ -81,46 +104,40 @@ class Outbox:
 
     def __init__(
         self,
-        store: Path | Committer,
+        committer: Committer,
         session: aiohttp.ClientSession,
         url: str,
         secrets: Iterable[WebhookSecret],
         *,
         message_format: OutboxFormat = OutboxFormat.JSON,
         cap_sender: str | None = None,
-        executor: Executor | None = None,
         clock: Callable[[], datetime] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
         timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
         drill_max_attempts: int = DRILL_MAX_ATTEMPTS,
         keep_done: int = KEEP_DONE,
-        on_gone: Callable[[], None] | None = None,
+        gone_probe: float = GONE_PROBE,
+        on_event: Callable[[OutboxEvent], None] | None = None,
     ) -> None:
-        """Set up; ``secrets`` is the primary first, then the previous one while rotating.
-
-        ``store`` is a file of the outbox's own, or the committer of a file it shares
-        (the front's incident file, opened and closed by its owner).
-        """
+        """Set up on the front's file; ``secrets``: the primary first, then the previous."""
+        self.committer = committer
         self._db = OutboxDatabase(max(keep_done, 1))
-        self._owns_file = not isinstance(store, Committer)
-        self.committer = (
-            store if isinstance(store, Committer) else Committer(store, executor)
-        )
         self._session = session
         self._url = url
         self._secrets = _checked(secrets)
         self.message_format = OutboxFormat(message_format)
         self._cap_sender = cap_sender
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._sleep = sleep
         self._retry = RetryWait(sleep)
         self._random = random
         self._timeout = timeout
         self._drill_max_attempts = drill_max_attempts
-        self._on_gone = on_gone
+        self._gone_probe = gone_probe
+        self.on_event = on_event
         self._queue = DeliveryQueue()
         self._originals: dict[str, tuple[str, str]] = {}
-        self._listeners: list[Callable[[OutboxEvent], None]] = []
         self._wakeup = asyncio.Event()
         self._resumed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -130,6 +147,7 @@ class Outbox:
         self.reachable: bool | None = None
         self.last_latency: float | None = None
         self.last_error: str | None = None
+        self.dead_letters: list[DeadLetter] = []  # newest first
 
     def __repr__(self) -> str:
         """Show the endpoint without credentials, path or query."""
@@ -151,17 +169,6 @@ class Outbox:
         """Return how many messages are not yet delivered (nor dropped, nor replaced)."""
         return len(self._queue)
 
-    def set_secrets(self, secrets: Iterable[WebhookSecret]) -> None:
-        """Sign from the next attempt on with ``secrets`` (primary first)."""
-        self._secrets = _checked(secrets)
-
-    def add_listener(
-        self, listener: Callable[[OutboxEvent], None]
-    ) -> Callable[[], None]:
-        """Call ``listener`` on every change; return a function that removes it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
     def original_of(self, incident_id: str) -> MessageRef | None:
         """Return the reference of ``incident_id``'s created message, if it was queued."""
         found = self._originals.get(incident_id)
@@ -170,31 +177,21 @@ class Outbox:
         return MessageRef(found[0], datetime.fromisoformat(found[1]))
 
     async def open(self) -> None:
-        """Open the file and load the undelivered messages, oldest first."""
-        await self.committer.open()
+        """Load the undelivered messages, oldest first (the file's owner opened it)."""
         loaded = await self.committer.run(self._db.load)
         self._queue.extend(loaded.pending)
         self._originals.update(loaded.originals)
+        self.dead_letters = loaded.dead
         if loaded.last_latency_ms is not None:
             self.last_latency = loaded.last_latency_ms / 1000
         self._opened = True
 
-    async def enqueue(self, message: Mapping[str, Any]) -> bool:
-        """Queue a police message; return once it is on disk.
+    def prepare(self, message: Mapping[str, Any]) -> Staged:
+        """Return the writes that queue ``message``; nothing changes until they commit.
 
-        Returns False when a message with the same id was already queued (nothing changes).
         A message other than ``incident.created`` without ``references`` gets the
-        reference of its incident's created message when this outbox queued it.
-        """
-        return await self.stage(message)
-
-    def stage(self, message: Mapping[str, Any]) -> Coroutine[Any, Any, bool]:
-        """Stage a message for the file's next commit, now; await the result to know.
-
-        Nothing is awaited before the message is staged, so a caller that stages an
-        incident change first gets both into one transaction. The returned coroutine ends
-        (as :meth:`enqueue`) once the message is on disk; close it unawaited if the
-        commit is not wanted any more (the message is committed anyway).
+        reference of its incident's created message when this outbox queued it. Raises
+        ``ValueError`` for a message that cannot be encoded (e.g. a NaN number).
         """
         if not self._opened:
             raise RuntimeError("outbox is not open")
@@ -214,72 +211,37 @@ class Outbox:
             exercise=bool(message["exercise"]),
             body=body,
             enqueued_at=self._clock().timestamp(),
+            supersedes=replacement_key(message),
         )
-        sent_at = str(message["sent_at"])
-        op = Insert(stored, sent_at if is_created else None)
-        new_original = is_created and stored.incident_id not in self._originals
-        if new_original:  # known at once, so an update queued meanwhile references it
-            self._originals[stored.incident_id] = (stored.message_id, sent_at)
-        stored.supersedes = replacement_key(message)
+        op = Insert(stored, str(message["sent_at"]) if is_created else None)
+        writes: list[Write] = [partial(self._db.insert, op)]
         victim = self._queue.replaceable(stored)
         if victim is not None:
-            self.committer.stage(partial(self._db.supersede, victim.seq))
-        committed = self._stage_insert(op, victim)
-        return self._settle(committed, op, new_original=new_original)
-
-    async def adopt(self, loaded: Loaded) -> int:
-        """Queue, in one commit, what another outbox file held; return how many were new.
-
-        Its pending messages keep their order (after those already queued) and its
-        incidents' created-message references are remembered.
-        """
-        if not self._opened:
-            raise RuntimeError("outbox is not open")
-        ops = [Insert(replace(m, seq=0, failures=0)) for m in loaded.pending]
-        committed = [self._stage_insert(op) for op in ops]
-        for incident_id, (message_id, sent_at) in loaded.originals.items():
-            if incident_id not in self._originals:
-                self._originals[incident_id] = (message_id, sent_at)
-                committed.append(
-                    self.committer.stage(
-                        partial(
-                            self._db.remember_original, incident_id, message_id, sent_at
-                        )
-                    )
-                )
-        if committed:
-            await asyncio.shield(committed[-1])
-        return sum(op.inserted for op in ops)
-
-    def _stage_insert(
-        self, op: Insert, victim: StoredMessage | None = None
-    ) -> asyncio.Future[None]:
-        """Stage ``op``; once committed, its message joins the queue (replacing ``victim``)."""
-        return self.committer.stage(
-            partial(self._db.insert, op), after=partial(self._accepted, op, victim)
+            writes.append(partial(self._db.supersede, victim.seq))
+        return Staged(
+            tuple(writes), partial(self._accepted, op, victim), lambda: op.inserted
         )
 
-    def _accepted(self, op: Insert, victim: StoredMessage | None = None) -> None:
+    async def enqueue(self, message: Mapping[str, Any]) -> bool:
+        """Queue a message on its own; return once it is on disk (False: queued before)."""
+        staged = self.prepare(message)
+        await asyncio.shield(self.committer.stage(*staged.writes, after=staged.after))
+        return staged.inserted()
+
+    def _accepted(self, op: Insert, victim: StoredMessage | None) -> None:
         """Take a committed message into the queue (on the loop, in commit order)."""
         if not op.inserted:
             return
-        if self._queue.append(op.message, victim):
+        message = op.message
+        if op.original_sent_at is not None:
+            self._originals.setdefault(
+                message.incident_id, (message.message_id, op.original_sent_at)
+            )
+        if self._queue.append(message, victim):
             assert victim is not None
             self._notify(OutboxEvent("superseded", *_ids(victim)))
         self._wakeup.set()
-
-    async def _settle(
-        self, committed: asyncio.Future[None], op: Insert, *, new_original: bool
-    ) -> bool:
-        try:
-            await asyncio.shield(committed)
-        except Exception:  # not committed (a cancelled caller's commit still lands)
-            if new_original:
-                self._originals.pop(op.message.incident_id, None)
-            raise
-        if op.inserted:
-            self._notify(OutboxEvent("enqueued", *_ids(op.message)))
-        return op.inserted
+        self._notify(OutboxEvent("enqueued", *_ids(message)))
 
     def start(self) -> None:
         """Start delivering (in a task of the running loop)."""
@@ -298,14 +260,12 @@ class Outbox:
             await asyncio.wait([task])
 
     async def close(self) -> None:
-        """Stop; close the file if it is the outbox's own (after its pending writes)."""
+        """Stop, and prune the file's finished rows (the file stays open: its owner's)."""
         await self.stop()
         if self._opened:
             self._opened = False
             if self._finished and self.committer.is_open:
                 await asyncio.shield(self.committer.stage(self._db.prune))
-            if self._owns_file:
-                await self.committer.close()
 
     def resume(self) -> None:
         """Deliver again after a 410 (the endpoint was fixed or replaced)."""
@@ -325,8 +285,8 @@ class Outbox:
         while True:
             if self.gone:
                 self._resumed.clear()
-                await self._resumed.wait()
-                continue
+                if not await unless_set(self._sleep(self._gone_probe), self._resumed):
+                    _LOGGER.debug("Trying %s again after its 410", self.endpoint)
             if (head := self._queue.head()) is None:
                 self._wakeup.clear()
                 await self._wakeup.wait()
@@ -341,29 +301,69 @@ class Outbox:
             done = self._clock().timestamp()
             latency = max(done - message.enqueued_at, 0.0)
             self._queue.pop_head()
-            self.reachable, self.last_error, self.last_latency = True, None, latency
+            self._reached(True, None)
+            self.last_latency = latency
+            if self.gone:
+                self.resume()  # a probe after a 410 was taken: the endpoint is back
             await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
             self._notify(OutboxEvent("delivered", *_ids(message), latency=latency))
             return
-        self.reachable, self.last_error = False, error
+        if status in REFUSED_FOR_GOOD:
+            self._reached(
+                True, None
+            )  # it answered: up, but it will never take this one
+            _LOGGER.error(
+                "Police endpoint %s refused message %s for good (%s): set aside",
+                self.endpoint,
+                message.message_id,
+                error,
+            )
+            await self._set_aside(message, DEAD, error)
+            return
+        self._reached(False, error)
         if status == 410:
-            _LOGGER.warning("Police endpoint %s answered 410 Gone", self.endpoint)
-            self.gone = True
-            self._notify(OutboxEvent("gone", *_ids(message), error=error))
-            if self._on_gone is not None:
-                self._on_gone()
+            if not self.gone:
+                _LOGGER.warning("Police endpoint %s answered 410 Gone", self.endpoint)
+                self.gone = True
+                self._notify(OutboxEvent("gone", *_ids(message), error=error))
             return
         message.failures += 1
         self._notify(OutboxEvent("failed", *_ids(message), error=error))
         if message.exercise and message.failures >= self._drill_max_attempts:
             _LOGGER.warning("Dropping drill message %s: %s", message.message_id, error)
-            self._queue.pop_head()
-            done = self._clock().timestamp()
-            await self._finish(Finish(message.seq, DROPPED, done, error=error))
-            self._notify(OutboxEvent("dropped", *_ids(message), error=error))
+            await self._set_aside(message, DROPPED, error)
             return
         delay = next_delay(message.failures, retry_after, self._random)
         await self._retry.wait(delay, asked=retry_after is not None)
+
+    def _reached(self, reachable: bool, error: str | None) -> None:
+        """Record whether the endpoint answered; log when that changes, once each way."""
+        if reachable and self.reachable is False:
+            _LOGGER.info("Police endpoint %s is reachable again", self.endpoint)
+        elif not reachable and self.reachable is not False:
+            _LOGGER.warning(
+                "Police endpoint %s cannot be reached (%s); retrying",
+                self.endpoint,
+                error,
+            )
+        self.reachable, self.last_error = reachable, error
+
+    async def _set_aside(self, message: StoredMessage, status: str, error: str) -> None:
+        """Take a message out of the queue for good: a dropped drill or a dead letter."""
+        self._queue.pop_head()
+        done = self._clock().timestamp()
+        await self._finish(Finish(message.seq, status, done, error=error))
+        if status == DEAD:
+            letter = DeadLetter(
+                message.message_id,
+                message.incident_id,
+                message.message_type,
+                done,
+                error,
+            )
+            self.dead_letters = [letter, *self.dead_letters[: KEEP_DEAD - 1]]
+        kind: EventKind = "dead" if status == DEAD else "dropped"
+        self._notify(OutboxEvent(kind, *_ids(message), error=error))
 
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
@@ -372,12 +372,10 @@ class Outbox:
             self._finished += 1
             if self._finished >= self._db.keep_done:  # the prune reads the whole table
                 self._finished = 0
-                self.committer.stage(self._db.prune, key="outbox:prune")
+                self.committer.stage(self._db.prune, once="outbox:prune")
             await asyncio.shield(done)
-        except Exception:
-            _LOGGER.exception(
-                "Could not record outbox message %s as %s", op.seq, op.status
-            )
+        except Exception:  # noqa: BLE001  (logged by the committer; resent later)
+            _LOGGER.debug("Could not record outbox message %s as %s", op.seq, op.status)
 
     async def _post(
         self, message: StoredMessage, now: datetime
@@ -396,11 +394,12 @@ class Outbox:
         return answer.status, answer.retry_after, answer.error
 
     def _notify(self, event: OutboxEvent) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                _LOGGER.exception("Outbox listener failed on %s", event.kind)
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:
+            _LOGGER.exception("Outbox listener failed on %s", event.kind)
 
 
 def _ids(message: StoredMessage) -> tuple[str, str, str]:

@@ -8,10 +8,7 @@ its transactions (so an alert commits together with the press that caused it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 import sqlite3
-
-from custom_components.mi_frente_seguro.frente.committer import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -36,8 +33,9 @@ CREATE TABLE IF NOT EXISTS originals (
 """
 PENDING = "pending"
 DELIVERED = "delivered"
-DROPPED = "dropped"
-SUPERSEDED = "superseded"  # replaced by a newer update of the same incident
+DROPPED = "dropped"  # a drill given up after its attempts
+DEAD = "dead"  # refused for good by the receiver (400, 413, 422): a dead letter
+KEEP_DEAD = 100  # dead letters kept in the file (the newest)
 
 
 @dataclass(slots=True)
@@ -53,7 +51,7 @@ class StoredMessage:
     seq: int = 0  # set when inserted
     failures: int = 0  # failed attempts in this run (not stored)
     # Not stored: a newer queued message with the same key replaces this one (then
-    # ``superseded`` is set and the message is skipped when it reaches the head).
+    # ``superseded`` is set, its row deleted, and it is skipped when it reaches the head).
     supersedes: str | None = None
     superseded: bool = False
 
@@ -69,13 +67,24 @@ class Insert:
 
 @dataclass(slots=True)
 class Finish:
-    """Mark a message delivered or dropped."""
+    """Mark a message delivered, dropped or dead (``error`` says why)."""
 
     seq: int
     status: str
     done_at: float
     latency_ms: float | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message the receiver refused for good, and why (HTTP status and its words)."""
+
+    message_id: str
+    incident_id: str
+    message_type: str
+    done_at: float  # Unix seconds
+    error: str
 
 
 @dataclass(slots=True)
@@ -85,6 +94,7 @@ class Loaded:
     pending: list[StoredMessage] = field(default_factory=list)
     originals: dict[str, tuple[str, str]] = field(default_factory=dict)
     last_latency_ms: float | None = None
+    dead: list[DeadLetter] = field(default_factory=list)  # newest first
 
 
 class OutboxDatabase:
@@ -134,26 +144,33 @@ class OutboxDatabase:
         )
 
     def supersede(self, seq: int, db: sqlite3.Connection) -> None:
-        """Mark a still-pending message as replaced by a newer one."""
-        db.execute(
-            "UPDATE outbox SET status = ? WHERE seq = ? AND status = ?",
-            (SUPERSEDED, seq, PENDING),
-        )
+        """Delete a still-pending message a newer one replaces (it is never sent)."""
+        db.execute("DELETE FROM outbox WHERE seq = ? AND status = ?", (seq, PENDING))
 
     def finish(self, op: Finish, db: sqlite3.Connection) -> None:
-        """Mark a message delivered or dropped."""
+        """Mark a message delivered, dropped or dead.
+
+        A delivered or dropped message's body is not needed any more and is emptied (the
+        row stays for its figures): the file does not grow with what was sent. A dead
+        letter keeps its body, for whoever looks into why it was refused.
+        """
         db.execute(
-            "UPDATE outbox SET status = ?, done_at = ?, latency_ms = ?, "
-            "error = ? WHERE seq = ?",
-            (op.status, op.done_at, op.latency_ms, op.error, op.seq),
+            "UPDATE outbox SET status = ?, done_at = ?, latency_ms = ?, error = ?, "
+            "body = CASE WHEN ? = 'dead' THEN body ELSE x'' END WHERE seq = ?",
+            (op.status, op.done_at, op.latency_ms, op.error, op.status, op.seq),
         )
 
     def prune(self, db: sqlite3.Connection) -> None:
-        """Keep the last ``keep_done`` finished rows, and as many originals."""
+        """Keep the last ``keep_done`` finished rows, KEEP_DEAD dead letters, originals."""
         db.execute(
-            "DELETE FROM outbox WHERE status != ? AND seq < (SELECT seq FROM outbox "
-            "WHERE status != ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-            (PENDING, PENDING, self.keep_done - 1),
+            "DELETE FROM outbox WHERE status IN (?, ?) AND seq < (SELECT seq FROM "
+            "outbox WHERE status IN (?, ?) ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (DELIVERED, DROPPED, DELIVERED, DROPPED, self.keep_done - 1),
+        )
+        db.execute(
+            "DELETE FROM outbox WHERE status = ? AND seq < (SELECT seq FROM outbox "
+            "WHERE status = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (DEAD, DEAD, KEEP_DEAD - 1),
         )
         db.execute(
             "DELETE FROM originals WHERE rowid < (SELECT rowid FROM originals "
@@ -182,26 +199,12 @@ def _read(db: sqlite3.Connection) -> Loaded:
         (DELIVERED,),
     ).fetchone()
     loaded.last_latency_ms = row[0] if row else None
+    loaded.dead = [
+        DeadLetter(*row)
+        for row in db.execute(
+            "SELECT message_id, incident_id, type, done_at, error FROM outbox "
+            "WHERE status = ? ORDER BY seq DESC LIMIT ?",
+            (DEAD, KEEP_DEAD),
+        )
+    ]
     return loaded
-
-
-def read_legacy(path: Path) -> Loaded | None:
-    """Return what a separate outbox file (before the tables moved) still holds.
-
-    None when there is no such file. The caller re-queues its pending messages in the
-    front's file and then removes it with :func:`remove_legacy`.
-    """
-    if not path.exists():
-        return None
-    db = open_database(path)
-    try:
-        db.executescript(SCHEMA)
-        return _read(db)
-    finally:
-        db.close()
-
-
-def remove_legacy(path: Path) -> None:
-    """Delete a separate outbox file and its WAL companions."""
-    for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)

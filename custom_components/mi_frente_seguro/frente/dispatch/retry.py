@@ -31,7 +31,9 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Return the seconds a ``Retry-After`` header asks for, or None when absent/unreadable.
 
     Both forms of RFC 9110 are read: delay-seconds (``120``) and an HTTP date. A date in the
-    past means "now" (0). The result is capped at :data:`RETRY_AFTER_CAP`.
+    past means "now" (0). The result is capped at :data:`RETRY_AFTER_CAP`. Never raises:
+    any text (a year or zone of 30 digits, which overflows the date parser) is None or a
+    finite number of seconds in ``[0, RETRY_AFTER_CAP]``.
     """
     if value is None:
         return None
@@ -40,7 +42,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return min(float(text), RETRY_AFTER_CAP)
     try:
         when = parsedate_to_datetime(text)
-    except TypeError, ValueError, IndexError:
+    except TypeError, ValueError, IndexError, OverflowError:  # 30-digit years
         return None
     if when.tzinfo is None:  # "-0000" dates come back naive: they are UTC
         when = when.replace(tzinfo=UTC)

@@ -7,6 +7,12 @@ rotation we sign with both the new and the previous secret, and accept either.
 
 Secrets are ``whsec_`` + base64 of at least 32 random bytes. They never appear in reprs,
 logs or error messages.
+
+:func:`verify` reads headers that anyone can send, so it raises nothing but
+:class:`WebhookError` subclasses whatever they hold: an id with a lone surrogate (aiohttp
+decodes header bytes that are not UTF-8 as surrogate escapes) or control characters, a
+timestamp of thousands of digits, non-ASCII or non-base64 signatures, megabytes of
+entries. Such headers are ``UnsignedError``; signatures that do not parse are skipped.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import hashlib
 import hmac
 import secrets
 
+from ..text import text_problem
+
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32  # what we generate, and the least we accept
 PAST_TOLERANCE = 40  # seconds a timestamp may lag our clock
 FUTURE_TOLERANCE = 20  # seconds a timestamp may lead our clock
 MAX_SIGNATURES = 8  # entries of webhook-signature looked at (a bound on work)
+MAX_TIMESTAMP_DIGITS = 16  # Unix seconds have 10 digits until the year 2286
 
 HEADER_ID = "webhook-id"
 HEADER_TIMESTAMP = "webhook-timestamp"
@@ -171,7 +180,13 @@ def verify(
         raise UnsignedError(
             "webhook-id, webhook-timestamp and webhook-signature needed"
         )
-    if not timestamp_text.isascii() or not timestamp_text.isdigit():
+    if text_problem(msg_id) is not None:  # could not be encoded, stored or logged
+        raise UnsignedError("webhook-id is not storable text")
+    if (
+        not timestamp_text.isascii()
+        or not timestamp_text.isdigit()
+        or len(timestamp_text) > MAX_TIMESTAMP_DIGITS
+    ):
         raise UnsignedError("webhook-timestamp is not Unix seconds")
     timestamp = int(timestamp_text)
     offered = _offered_signatures(signature_text)
@@ -192,13 +207,15 @@ def verify(
 
 
 def _offered_signatures(text: str) -> list[bytes]:
+    """Return the decoded ``v1`` signatures among the first entries of ``text``."""
     found = []
-    for entry in text.split()[:MAX_SIGNATURES]:
+    # maxsplit: a header of a million entries is not split in full (the rest is dropped).
+    for entry in text.split(maxsplit=MAX_SIGNATURES)[:MAX_SIGNATURES]:
         version, _, encoded = entry.partition(",")
-        if version != "v1":
+        if version != "v1" or not encoded.isascii():
             continue
         try:
             found.append(base64.b64decode(encoded, validate=True))
-        except binascii.Error:
+        except ValueError:  # binascii.Error, a ValueError: not base64
             continue
     return found

@@ -7,6 +7,12 @@
 - Reconnects with full-jitter backoff; a credentials refusal stops the loop and is reported
   (HA then starts a re-authentication flow).
 - Malformed payloads are counted per kind of problem and never reach the handler.
+- Retained messages on the panic topic are state, never presses: a retained PRESS (Tasmota's
+  ButtonRetain, any client publishing with retain) is sent again on every (re)subscription
+  and would raise a false alarm at each HA restart or Wi-Fi blip. They are acknowledged and
+  counted (``panic:retained``). Retained siren state and availability are read as usual.
+- A press the handler cannot store (disk full...) is not acknowledged: the link drops the
+  session so the broker sends it again; that is logged once until a press is stored again.
 - :meth:`KitClient.stop` ends the link cleanly (a DISCONNECT once any subscription in
   flight is answered), so an unload or a reload logs no error and no lost link.
 """
@@ -24,8 +30,8 @@ from typing import Protocol
 
 import aiomqtt
 
-from custom_components.mi_frente_seguro.frente.interrupt import unless_set
-
+from ..committer import StorageError
+from ..interrupt import unless_set
 from .protocol import (
     KitTopics,
     MalformedPayloadError,
@@ -42,6 +48,9 @@ AUTH_FAILURE_CODES = frozenset({4, 5, 134, 135})  # MQTT 3.1.1 and 5 "not author
 BACKOFF_MIN = 0.5  # s
 BACKOFF_MAX = 30.0  # s
 CONNECT_TIMEOUT = 10.0  # s
+RETAINED_PRESS = MalformedPayloadError(
+    "retained", "a retained message is state, not a press"
+)
 
 
 class KitAuthError(Exception):
@@ -171,6 +180,7 @@ class KitClient:
         self.connected = False
         self.problems: Counter[str] = Counter()  # malformed payloads by kind of problem
         self.reconnects = 0
+        self.unstored = 0  # presses that could not be stored (sent again by the broker)
 
     async def run(self) -> None:
         """Keep the link up until stopped (or cancelled) or our credentials are refused."""
@@ -237,16 +247,12 @@ class KitClient:
             payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
         )
         topic = str(message.topic)
+        if topic == self.topics.panic and message.retain:
+            self._count_problem(topic, RETAINED_PRESS)
+            return
         try:
             if topic == self.topics.panic:
-                press = parse_press(bytes(raw))
-                try:
-                    await self._handler.on_press(press)
-                except Exception as err:
-                    _LOGGER.exception(
-                        "A press could not be stored; asking for it again"
-                    )
-                    raise _RedeliveryNeededError from err
+                await self._press(parse_press(bytes(raw)))
             elif topic == self.topics.siren_state:
                 self._handler.on_siren_state(parse_on_off(bytes(raw)))
             elif topic == self.topics.availability:
@@ -255,6 +261,24 @@ class KitClient:
                 self._handler.on_telemetry(parse_telemetry(bytes(raw)))
         except MalformedPayloadError as err:
             self._count_problem(topic, err)
+
+    async def _press(self, press: PressMessage) -> None:
+        try:
+            await self._handler.on_press(press)
+        except MalformedPayloadError:
+            raise
+        except Exception as err:
+            if not self.unstored:  # once until a press is stored again
+                _LOGGER.warning(
+                    "A press could not be stored (%s); the broker will send it again",
+                    err,
+                    exc_info=not isinstance(err, StorageError),
+                )
+            self.unstored += 1
+            raise _RedeliveryNeededError from err
+        if self.unstored:
+            _LOGGER.info("Presses are stored again")
+            self.unstored = 0
 
     def _count_problem(self, topic: str, err: MalformedPayloadError) -> None:
         key = f"{topic}:{err.problem}"

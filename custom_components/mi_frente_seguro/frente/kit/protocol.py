@@ -4,6 +4,20 @@ Every topic is configurable so Tasmota, ESPHome or zigbee2mqtt devices can be ad
 they are; the defaults hang under ``<base>/<front_id>/``. Parsing never raises anything but
 :class:`MalformedPayloadError`, whose ``problem`` names the kind of problem (for counting and
 for logging each kind once).
+
+Every payload is hostile until checked (``frente/text.py``):
+
+- JSON is read with :func:`~..text.strict_json`: a document with ``NaN`` / ``Infinity``, a
+  number too large for a float (``1e999``), a lone UTF-16 surrogate (U+D800 alone, written
+  as a JSON escape) anywhere in it, or nested deeper than 32 levels is refused whole as
+  ``bad_json``, like text that is not JSON at all;
+- a press's ``button`` must be storable one-line text of 1-32 characters (no control
+  characters), else ``bad_button``;
+- telemetry's unknown keys are kept in :attr:`Telemetry.extra` (for diagnostics) only when
+  both key and value are storable: the value a string without control characters, a
+  boolean, a finite number or null. Any other unknown key (a nested object or array, text
+  with control characters) is dropped, never refused: a kit that sends more than we know
+  keeps reporting its battery, tamper and signal.
 """
 
 from __future__ import annotations
@@ -11,10 +25,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import json
+import math
 from typing import Any
+
+from ..text import InvalidInputError, checked_text, strict_json, text_problem
 
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD = 4096  # bytes; anything larger is refused unread
+MAX_BUTTON = 32  # characters of a press's button id
 DEFAULT_BASE = "mfs"
 SIMPLE_PRESS = frozenset({"PRESS", "ON", "1", "TRUE", "SINGLE", "PANIC"})
 PRESS_KINDS = frozenset({"panic", "silent"})
@@ -108,8 +126,10 @@ def _decode(payload: bytes) -> str:
 
 def _json_object(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
-    except ValueError as err:
+        value = strict_json(text)
+    except InvalidInputError as err:  # NaN, 1e999, a lone surrogate, too deep
+        raise MalformedPayloadError("bad_json", err.problem) from err
+    except (ValueError, RecursionError) as err:  # not JSON at all
         raise MalformedPayloadError("bad_json", text[:60]) from err
     if not isinstance(value, dict):
         raise MalformedPayloadError("not_an_object", type(value).__name__)
@@ -124,9 +144,14 @@ def parse_press(payload: bytes, default_button: str = "b1") -> PressMessage:
             return PressMessage(default_button, None, "panic")
         raise MalformedPayloadError("unknown_command", text[:20])
     data = _json_object(text)
-    button = data.get("button", default_button)
-    if not isinstance(button, str) or not 0 < len(button) <= 32:
-        raise MalformedPayloadError("bad_button", repr(button)[:40])
+    try:
+        button = checked_text(
+            data.get("button", default_button), "button", max_length=MAX_BUTTON
+        )
+    except InvalidInputError as err:
+        raise MalformedPayloadError("bad_button", err.problem) from err
+    if not button:
+        raise MalformedPayloadError("bad_button", "empty")
     seq = data.get("seq")
     if seq is not None and (
         isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < 2**32
@@ -186,8 +211,19 @@ def parse_telemetry(payload: bytes) -> Telemetry:
         battery=None if battery is None else round(battery),
         tamper=tamper,
         rssi=None if rssi is None else round(rssi),
-        extra=data,
+        extra={key: value for key, value in data.items() if _storable(key, value)},
     )
+
+
+def _storable(key: str, value: object) -> bool:
+    """Return True for an unknown telemetry key worth keeping for diagnostics."""
+    if text_problem(key) is not None:
+        return False
+    if value is None or isinstance(value, bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) and text_problem(value) is None
 
 
 def siren_command(

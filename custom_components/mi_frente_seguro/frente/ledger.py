@@ -1,0 +1,359 @@
+"""The ledger of one front: the only way an incident changes, in one order, every time.
+
+    validate -> decide (on a new version) -> stage (incident row + police messages)
+      -> commit (one transaction, one fsync) -> apply in memory -> announce
+
+- *validate*: every value is checked (``checks.py``) before anything is decided;
+- *decide*: the book returns the incident's new version in an :class:`IncidentChange`
+  and changes nothing itself (``book.py``);
+- *stage*: the store's writes for the change and the outbox's for its police message go
+  into the file's next transaction (both are committed, or neither);
+- *commit*: once that transaction is durable the outbox already holds the message and
+  its delivery starts;
+- *apply*: only then does the book take the new version (and a press's dedupe key);
+- *announce*: the change goes to the single ``announce`` callback (HA's dispatcher).
+
+A failed commit (disk full, an I/O error, a locked file) leaves the book, its dedupe keys
+and the outbox exactly as they were, and the caller gets the error: a kit press is then not
+acknowledged and comes again.
+
+Changes are made by one runner, in the order they were asked for. Those asked for while a
+commit runs are decided together once it is done, each seeing the ones before it (the
+book's draft), and committed in one transaction: a burst of presses on one front costs a
+few fsyncs, and still opens one incident. If that transaction fails for a reason of its
+data rather than of the file, each change is tried again alone, so only the culprit fails.
+A caller that stops waiting does not stop its change: it is committed, applied and
+announced all the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from functools import partial
+import logging
+from typing import Any
+
+from .book import IncidentBook, UnknownIncidentError
+from .change import BY_POLICE, BY_SYSTEM, IncidentChange
+from .checks import check_details, check_evidence, check_press, check_response
+from .committer import Committer, StorageError, Write
+from .dispatch.changes import message_for_change
+from .dispatch.inbound import StatusUpdate
+from .dispatch.messages import MessageType, build_created
+from .dispatch.outbox import Outbox, OutboxEvent
+from .dispatch.replay import ReplayCache
+from .front import Front
+from .incident import IllegalTransitionError, IncidentState, Press, Response
+from .store import IncidentStore
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Request:
+    """A change asked for: how to decide it, and who waits for it."""
+
+    decide: Callable[[], IncidentChange]
+    context: Any
+    future: asyncio.Future[IncidentChange]
+    writes: tuple[Write, ...] = ()  # committed with the change (a police update's id)
+    afters: tuple[Callable[[], None], ...] = ()
+
+
+class _AlreadyError(Exception):
+    """A police update for the state the incident is in already (a retry)."""
+
+
+class PoliceAnswer(StrEnum):
+    """What a police status update did (the webhook answers with it)."""
+
+    STORED = "stored"  # applied and on disk (200)
+    ALREADY = "already"  # the incident was in that state already (200)
+    UNKNOWN = "unknown_incident"  # no such incident on this front (404)
+    ILLEGAL = (
+        "illegal_transition"  # the step is not allowed from the current state (409)
+    )
+
+
+class FrontLedger:
+    """A front's incident book, store and police outbox, changed only through here."""
+
+    def __init__(
+        self,
+        front: Front,
+        store: IncidentStore,
+        *,
+        clock: Callable[[], datetime],
+        outbox: Outbox | None = None,
+        replay: ReplayCache | None = None,
+        announce: Callable[[IncidentChange], None] | None = None,
+        on_outbox: Callable[[OutboxEvent], None] | None = None,
+    ) -> None:
+        """Bind the parts; ``announce`` hears every applied change, ``on_outbox`` the rest."""
+        self.front = front
+        self.store = store
+        self.outbox = outbox
+        self.replay = replay or ReplayCache(store.committer, clock)
+        self.book = IncidentBook(front.front_id, clock)
+        self._clock = clock
+        self.announce = announce
+        self.on_outbox = on_outbox
+        self._waiting: list[_Request] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        if outbox is not None:
+            outbox.on_event = self._on_outbox_event
+
+    @property
+    def committer(self) -> Committer:
+        """Return the committer of the front's file."""
+        return self.store.committer
+
+    async def open(self) -> None:
+        """Open the file, restore the book and queue what a crash left unqueued."""
+        self.book.load(await self.store.async_open())
+        await self.replay.open()
+        if self.outbox is None:
+            return
+        await self.outbox.open()
+        for incident in self.book.all():
+            # Open but never queued (opened before the police link was set): queue it now.
+            if (
+                incident.is_open
+                and self.outbox.original_of(incident.incident_id) is None
+            ):
+                await self.outbox.enqueue(
+                    build_created(incident, self.front, self._clock())
+                )
+        self.outbox.start()
+
+    async def close(self) -> None:
+        """Finish the changes asked for, stop delivering and close the file."""
+        while self._runner is not None:
+            await asyncio.shield(self._runner)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+        if self.outbox is not None:
+            await self.outbox.close()
+        await self.store.async_close()
+
+    # -- changes ------------------------------------------------------------------------
+
+    async def press(self, press: Press, context: Any = None) -> IncidentChange:
+        """Record a press: open an incident, join the open one, or change nothing."""
+        check_press(press)
+        return await self._change(partial(self.book.decide_press, press), context)
+
+    async def advance(
+        self,
+        incident_id: str | None,
+        state: IncidentState,
+        *,
+        by: str | None,
+        details: Mapping[str, Any] | None = None,
+        context: Any = None,
+    ) -> IncidentChange:
+        """Move an incident (the open one for None) to ``state``.
+
+        Raises ``UnknownIncidentError`` or ``IllegalTransitionError`` with nothing changed.
+        """
+        if details:
+            check_details(details)
+        decide = partial(
+            self.book.decide_advance,
+            incident_id,
+            state,
+            by=by,
+            details=dict(details or {}),
+        )
+        return await self._change(decide, context)
+
+    async def respond(
+        self, incident_id: str, response: Response, context: Any = None
+    ) -> IncidentChange:
+        """Record a member's answer to the alarm notification."""
+        check_response(response)
+        decide = partial(self.book.decide_response, incident_id, response)
+        return await self._change(decide, context)
+
+    async def add_evidence(
+        self,
+        incident_id: str,
+        items: Iterable[dict[str, Any]],
+        extra: Mapping[str, Any] | None = None,
+    ) -> IncidentChange:
+        """Attach evidence files to an incident."""
+        files = list(items)
+        check_evidence(files)
+        decide = partial(self.book.decide_evidence, incident_id, files, extra)
+        return await self._change(decide, None)
+
+    async def police_update(
+        self, update: StatusUpdate
+    ) -> tuple[PoliceAnswer, IncidentChange | None]:
+        """Apply a verified police status update and remember its webhook id, together.
+
+        A retry of an update whose state the incident is in already changes nothing and
+        is answered as stored (``ALREADY``).
+        """
+        details = update.details()
+        check_details(details)
+
+        def decide() -> IncidentChange:
+            if self.book.latest(update.incident_id).state is update.status:
+                raise _AlreadyError
+            return self.book.decide_advance(
+                update.incident_id, update.status, by=BY_POLICE, details=details
+            )
+
+        remember, remembered = self.replay.writes(update.webhook_id, update.timestamp)
+        try:
+            change = await self._change(decide, None, (remember,), (remembered,))
+        except UnknownIncidentError:
+            return PoliceAnswer.UNKNOWN, None
+        except IllegalTransitionError:
+            return PoliceAnswer.ILLEGAL, None
+        except _AlreadyError:
+            return PoliceAnswer.ALREADY, None
+        return PoliceAnswer.STORED, change
+
+    # -- the runner -------------------------------------------------------------------
+
+    async def _change(
+        self,
+        decide: Callable[[], IncidentChange],
+        context: Any,
+        writes: tuple[Write, ...] = (),
+        afters: tuple[Callable[[], None], ...] = (),
+    ) -> IncidentChange:
+        """Ask the runner for a change; return it once it is applied (or raise)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[IncidentChange] = loop.create_future()
+        self._waiting.append(_Request(decide, context, future, writes, afters))
+        if self._runner is None:
+            self._runner = loop.create_task(self._run(), name="mfs-ledger")
+        return await asyncio.shield(future)  # a caller that gives up stops nothing
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                if not await self._commit(batch) and len(batch) > 1:
+                    for request in batch:  # find the culprit: each change alone
+                        await self._commit([request])
+        finally:
+            self._runner = None
+
+    async def _commit(self, batch: list[_Request]) -> bool:
+        """Decide, commit, apply and announce ``batch``; False if its data failed it."""
+        decided: list[tuple[_Request, IncidentChange]] = []
+        writes: list[Write] = []
+        afters: list[Callable[[], None]] = []
+        for request in batch:
+            try:
+                change = replace(request.decide(), context=request.context)
+                if not change.duplicate:
+                    staged = self._writes(change)
+                    writes += [*staged[0], *request.writes]
+                    afters += [*request.afters, *staged[1]]
+            except Exception as err:  # noqa: BLE001  (this request's own error)
+                _settle(request.future, error=err)
+                continue
+            self.book.draft(change)  # the next decisions see it
+            decided.append((request, change))
+        if not writes:  # duplicates only: nothing to store
+            self.book.drop_draft()
+            for request, change in decided:
+                _settle(request.future, change)
+            return True
+        try:
+            await asyncio.shield(
+                self.committer.stage(*writes, after=partial(_run_all, afters))
+            )
+        except Exception as err:  # noqa: BLE001  (every change of the batch failed)
+            self.book.drop_draft()
+            if len(decided) > 1 and not isinstance(err, StorageError):
+                return False  # tried again one by one
+            for request, _ in decided:
+                _settle(request.future, error=err)
+            return True
+        self.book.drop_draft()
+        for request, change in decided:
+            if not change.duplicate:
+                self.book.apply(change)
+                self._announce(change)
+            _settle(request.future, change)
+        return True
+
+    def _writes(
+        self, change: IncidentChange
+    ) -> tuple[list[Write], list[Callable[[], None]]]:
+        """Return the writes that store ``change`` and queue its police message."""
+        writes = self.store.writes(change)
+        message = message_for_change(change, self.front, self._clock())
+        if message is None or self.outbox is None:
+            return writes, []
+        queued = self.outbox.prepare(message)
+        return [*writes, *queued.writes], [queued.after]
+
+    def _announce(self, change: IncidentChange) -> None:
+        if self.announce is None:
+            return
+        try:
+            self.announce(change)
+        except Exception:
+            _LOGGER.exception("Announcing a %s change failed", change.change)
+
+    # -- the outbox's news ----------------------------------------------------------------
+
+    def _on_outbox_event(self, event: OutboxEvent) -> None:
+        if (
+            event.kind == "delivered"
+            and event.message_type == MessageType.CREATED
+            and event.incident_id is not None
+        ):
+            self._spawn(self._mark_sent(event.incident_id))
+        if self.on_outbox is not None:
+            self.on_outbox(event)
+
+    async def _mark_sent(self, incident_id: str) -> None:
+        """Move an incident whose alert was delivered from ``triggered`` to ``sent``."""
+        try:
+            if self.book.get(incident_id).state is IncidentState.TRIGGERED:
+                await self.advance(incident_id, IncidentState.SENT, by=BY_SYSTEM)
+        except UnknownIncidentError, IllegalTransitionError:
+            return  # gone from the book, or moved on meanwhile (the police answered)
+        except Exception:  # noqa: BLE001  (logged; the incident stays "triggered")
+            _LOGGER.warning("Could not mark incident %s as sent", incident_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _settle(
+    future: asyncio.Future[IncidentChange],
+    change: IncidentChange | None = None,
+    *,
+    error: BaseException | None = None,
+) -> None:
+    """Give a waiting caller its change or its error (unless it stopped waiting)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert change is not None
+        future.set_result(change)
+
+
+def _run_all(steps: list[Callable[[], None]]) -> None:
+    for step in steps:
+        step()

@@ -1,0 +1,283 @@
+"""Property tests of the HA layer's schemas and form validators, with hostile input.
+
+Every action schema (services.py) and every form's validator (flow_schemas.py,
+police_flow.py, members.py) is driven with generated values: hostile text (lone
+surrogates, control characters), numbers that are not finite, wrong types. Whatever comes
+in, a schema either refuses it (``probatio.Invalid``) or returns values that can be stored;
+a validator never raises and returns either errors or clean values. The ledger's own door
+(``checks.py``) is driven the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+import math
+from typing import Any
+
+from hypothesis import given, strategies as st
+import probatio
+
+from custom_components.mi_frente_seguro.flow_schemas import (
+    validate_broker,
+    validate_data,
+    validate_kit,
+    validate_options,
+)
+from custom_components.mi_frente_seguro.frente.checks import check_press
+from custom_components.mi_frente_seguro.frente.incident import (
+    IncidentKind,
+    IncidentSource,
+    Location,
+    Press,
+    Sender,
+)
+from custom_components.mi_frente_seguro.frente.text import (
+    InvalidInputError,
+    text_problem,
+)
+from custom_components.mi_frente_seguro.members import _validate as validate_member
+from custom_components.mi_frente_seguro.police_flow import validate_police
+from custom_components.mi_frente_seguro.services import (
+    CANCEL_SCHEMA,
+    CLOSE_SCHEMA,
+    NOTIFY_SCHEMA,
+    POLICE_UPDATE_SCHEMA,
+    TRIGGER_SCHEMA,
+)
+
+from .frente.test_properties_text import PROPERTY, hostile_text, outcome
+
+NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from(["nan", "inf", "-inf", "1e999", "10.4", "x"]),
+)
+VALUES = st.one_of(hostile_text, NUMBERS, st.none(), st.booleans(), st.lists(st.none()))
+
+
+def _storable(value: Any) -> bool:
+    """Return True when every text in ``value`` is storable and every float finite."""
+    if isinstance(value, str):
+        return text_problem(value, multiline=True) is None
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_storable(item) for item in value)
+    return True
+
+
+@PROPERTY
+@given(
+    note=VALUES,
+    kind=VALUES,
+    latitude=NUMBERS,
+    longitude=NUMBERS,
+    radius=NUMBERS,
+    source=VALUES,
+    on_behalf_of=VALUES,
+)
+def test_trigger_schema_refuses_or_gives_storable_values(**fields: Any) -> None:
+    """``trigger``: a refusal, or a note that can be stored and a finite location."""
+    data = {
+        "config_entry_id": "entry",
+        "note": fields["note"],
+        "kind": fields["kind"],
+        "location": {
+            "latitude": fields["latitude"],
+            "longitude": fields["longitude"],
+            "radius": fields["radius"],
+        },
+        "source": fields["source"],
+        "on_behalf_of": fields["on_behalf_of"],
+    }
+    result = outcome(lambda: TRIGGER_SCHEMA(data), probatio.Invalid)
+    if isinstance(result, probatio.Invalid):
+        return
+    assert _storable(result)
+    location = result["location"]
+    assert -90 <= location["latitude"] <= 90
+    assert -180 <= location["longitude"] <= 180
+
+
+@PROPERTY
+@given(
+    schema=st.sampled_from(
+        [CANCEL_SCHEMA, CLOSE_SCHEMA, POLICE_UPDATE_SCHEMA, NOTIFY_SCHEMA]
+    ),
+    incident_id=VALUES,
+    text=VALUES,
+    unit=VALUES,
+    eta=NUMBERS,
+    status=st.sampled_from(["received", "dispatched", "teleported", "\ud800"]),
+)
+def test_other_action_schemas_refuse_or_give_storable_values(
+    schema: probatio.Schema,
+    incident_id: Any,
+    text: Any,
+    unit: Any,
+    eta: Any,
+    status: str,
+) -> None:
+    """cancel, close, police_update, notify_members: refused, or storable values."""
+    data: dict[str, Any] = {"config_entry_id": "entry", "incident_id": incident_id}
+    if schema is CANCEL_SCHEMA:
+        data["reason"] = text
+    elif schema is NOTIFY_SCHEMA:
+        data["image"] = text
+    else:
+        data["note"] = text
+    if schema is POLICE_UPDATE_SCHEMA:
+        data |= {"status": status, "unit": unit, "eta_minutes": eta}
+    result = outcome(lambda: schema(data), probatio.Invalid)
+    if not isinstance(result, probatio.Invalid):
+        assert _storable(result)
+
+
+@PROPERTY
+@given(
+    name=VALUES,
+    barrio=VALUES,
+    address=VALUES,
+    code=VALUES,
+    cuadrante=VALUES,
+    latitude=NUMBERS,
+    longitude=NUMBERS,
+    radius=NUMBERS,
+)
+def test_the_front_form_gives_errors_or_clean_values(**fields: Any) -> None:
+    """The front's form: never raises; without errors, text storable and numbers finite."""
+    user_input = {
+        "name": fields["name"],
+        "barrio": fields["barrio"],
+        "address": fields["address"],
+        "cuadrante_code": fields["code"],
+        "cuadrante_name": fields["cuadrante"],
+        "location": {
+            "latitude": fields["latitude"],
+            "longitude": fields["longitude"],
+            "radius": fields["radius"],
+        },
+    }
+    data, errors = validate_data(user_input)
+    if not errors:
+        assert _storable(data)
+        assert all(isinstance(data[key], float) for key in ("latitude", "longitude"))
+
+
+@PROPERTY
+@given(phone=VALUES, name=VALUES, other=VALUES, house=VALUES)
+def test_contacts_and_member_forms_give_errors_or_clean_values(
+    phone: Any, name: Any, other: Any, house: Any
+) -> None:
+    """Contacts and member forms: never raise; without errors, storable values."""
+    options, errors = validate_options(
+        {
+            "cuadrante_phone": phone,
+            "coordinator_name": name,
+            "coordinator_phone": other,
+            "coordinator_persons": [],
+        }
+    )
+    if not errors:
+        assert _storable(options)
+    member, member_errors = validate_member(
+        {"house": house, "phone": phone, "role": "resident"}
+    )
+    if not member_errors:
+        assert _storable(member)
+
+
+@PROPERTY
+@given(host=VALUES, user=VALUES, base=VALUES, topic=VALUES)
+def test_broker_and_kit_forms_give_errors_or_clean_values(
+    host: Any, user: Any, base: Any, topic: Any
+) -> None:
+    """The broker and kit forms: never raise on text; wildcards and bad text refused."""
+    data, errors = validate_broker(
+        {
+            "broker_host": host,
+            "broker_port": 1883,
+            "broker_username": user,
+            "broker_password": "",
+            "broker_tls": False,
+            "topic_base": base,
+        }
+    )
+    if not errors:
+        assert "+" not in data["topic_base"] and "#" not in data["topic_base"]
+        assert _storable(data)
+    options, kit_errors = validate_kit(
+        {
+            "siren_duration": 180,
+            "siren_tone": "alarm",
+            "siren_plain_payload": False,
+            "kit_keepalive": 60,
+            "topics": {"panic": topic},
+        }
+    )
+    if not kit_errors:
+        assert all(" " not in value for value in options["topics"].values())
+        assert _storable(options)
+
+
+@PROPERTY
+@given(
+    name=VALUES,
+    device=VALUES,
+    note=VALUES,
+    latitude=NUMBERS,
+    accuracy=NUMBERS,
+)
+def test_the_ledger_door_refuses_or_passes_storable_presses(
+    name: Any, device: Any, note: Any, latitude: Any, accuracy: Any
+) -> None:
+    """``check_press``: an InvalidInputError, or a press whose every value can be stored."""
+    location = Location(latitude, -75.5, accuracy)
+    press = Press(
+        datetime(2026, 12, 1, tzinfo=UTC),
+        IncidentKind.PANIC,
+        IncidentSource.APP,
+        Sender(name=name, device=device),
+        location,
+        note=note,
+    )
+    result = outcome(lambda: check_press(press), InvalidInputError)
+    if isinstance(result, InvalidInputError):
+        return
+    assert _storable([name, device, note, latitude, accuracy])
+    assert isinstance(latitude, int | float) and -90 <= latitude <= 90
+
+
+@PROPERTY
+@given(
+    url=st.one_of(
+        VALUES,
+        st.builds(
+            "{}{}".format, st.sampled_from(["http://", "https://x/"]), hostile_text
+        ),
+    ),
+    secret=VALUES,
+    previous=VALUES,
+    delay=st.integers(10, 900),
+)
+def test_the_police_form_gives_errors_or_clean_values(
+    url: Any, secret: Any, previous: Any, delay: int
+) -> None:
+    """The police form: never raises; without errors, a storable http(s) URL and secrets."""
+    options, errors, _ = validate_police(
+        {
+            "police_url": url,
+            "police_format": "json",
+            "police_secret": secret,
+            "police_secret_previous": previous,
+            "escalation_delay": delay,
+        },
+        {},
+    )
+    if not errors:
+        assert _storable(options)
+        assert options["police_url"] == "" or options["police_url"].startswith(
+            ("http://", "https://")
+        )
