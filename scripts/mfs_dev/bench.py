@@ -34,6 +34,7 @@ from .bench_ha import SETTLE, BenchHa
 from .bench_receiver import PoliceReceiver
 from .bench_report import render
 from .bench_stats import summary
+from .bench_storm import press_storm
 from .ha import ROOT
 from .mosquitto import Mosquitto
 from .rtsp import RtspServer
@@ -56,10 +57,14 @@ class Scale:
     evidence_rounds: int
     garbage_presses: int  # per chain, one after the other, the collector paused
     garbage_settle: float  # s for the recorder to write a census window's rows
+    storm: tuple[int, ...]  # presses on one incident at which a window is measured
 
 
-FULL = Scale((1, 10, 50), 10, 500, 25.0, 1000, 10.0, 10_000, 10, 40, 6.0)
-QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0)
+FULL = Scale(
+    (1, 10, 50), 10, 500, 25.0, 1000, 10.0, 10_000, 10, 40, 6.0,
+    (100, 1000, 5000, 10_000, 20_000),
+)  # fmt: skip
+QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0, (100, 500))
 
 
 async def evidence(rounds: int, scratch: Path) -> dict[str, Any]:
@@ -162,6 +167,7 @@ async def run(quick: bool, output: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="mfs-bench-") as folder:
         scratch = Path(folder)
         figures = {"evidence": await evidence(scale.evidence_rounds, scratch)}
+        figures["storm"] = await press_storm(scale.storm[-1], scale.storm, scratch)
         figures |= await alarm_path(scale, scratch)
     text = render(figures, quick=quick, rate=scale.rate)
     print(text)

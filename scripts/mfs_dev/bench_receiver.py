@@ -39,7 +39,9 @@ class Arrival:
     message_id: str | None = None  # webhook-id (ours)
     message_type: str | None = None
     incident_id: str | None = None
-    presses: int = 0
+    presses: int = 0  # presses listed in the message
+    presses_total: int = 0  # presses the incident has (a message lists up to 50)
+    size: int = 0  # bytes of the body
     seq: int | None = None  # the hand-built chain's press number
 
 
@@ -132,6 +134,10 @@ class PoliceReceiver:
                 message_type=message.get("type"),
                 incident_id=message.get("incident_id"),
                 presses=len(message.get("presses") or ()),
+                presses_total=int(
+                    message.get("presses_total") or len(message.get("presses") or ())
+                ),
+                size=len(body),
             )
         )
         return web.json_response({"status": "received"})

@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.const import __version__ as ha_version
 
 from .bench_ha import SETTLE
+from .bench_storm import render_storm
 
 type Check = Callable[[Any], bool] | None
 
@@ -62,6 +63,7 @@ def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
     lines += _evidence(figures["evidence"])
     lines += _cost(figures["cost"], figures["evidence"])
     lines += _garbage(figures["garbage"])
+    lines += render_storm(figures["storm"])
     return "\n".join(lines)
 
 
