@@ -112,18 +112,28 @@ class HaProcess:
     """``hass -c CONFIG`` on 127.0.0.1:PORT, started and stopped as a context manager."""
 
     def __init__(
-        self, config_dir: Path, port: int, *, log_path: Path | None = None
+        self,
+        config_dir: Path,
+        port: int,
+        *,
+        log_path: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
-        """Remember where the configuration is and which port to use."""
+        """Remember where the configuration is and which port to use.
+
+        ``env`` adds variables to the environment of every later :meth:`start` (change
+        ``self.env`` between starts to start the next run with others).
+        """
         self.config_dir = config_dir
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path or config_dir / "hass.log"
+        self.env: dict[str, str] = dict(env or {})
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         """Start HA and wait (at most START_TIMEOUT s) until its HTTP server answers."""
-        env = {**os.environ, "MFS_HA_PORT": str(self.port)}
+        env = {**os.environ, **self.env, "MFS_HA_PORT": str(self.port)}
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 hass_bin(),
