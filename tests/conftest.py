@@ -18,7 +18,9 @@ from homeassistant.setup import async_setup_component
 from scripts.mfs_dev.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .frente.dispatch.receiver import Receiver
 from .frente.evidence.conftest import closed_port, rtsp_server  # noqa: F401  (shared fixtures)
+from .police import SECRET
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +97,15 @@ async def init_integration(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
+    """Run the police receiver on 127.0.0.1 (it knows the test front's secret)."""
+    server = Receiver([SECRET])
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

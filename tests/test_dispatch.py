@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 import json
 import time
 
@@ -13,7 +12,6 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from standardwebhooks import Webhook
 
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from homeassistant import loader
@@ -21,65 +19,17 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .const import FRONT_ID
 from .frente.dispatch.receiver import Receiver
-from .helpers import call, enable_entity, front_entry, state_of, wait_for
-
-SECRET = WebhookSecret.generate().export()
-PRIMARY = WebhookSecret.parse(SECRET)
-WEBHOOK_ID = "police-status-test-hook"
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
-    """Run the police receiver on 127.0.0.1."""
-    receiver = Receiver([SECRET])
-    await receiver.start()
-    yield receiver
-    await receiver.stop()
-
-
-async def _front(hass: HomeAssistant, url: str, **options: object) -> MockConfigEntry:
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={
-            **ENTRY_OPTIONS,
-            "police_url": url,
-            "police_format": "json",
-            "police_secret": SECRET,
-            "police_webhook_id": WEBHOOK_ID,
-            "escalation_delay": 60,
-            **options,
-        },
-    )
-    entry.add_to_hass(hass)
-    for key in ("outbox_depth", "delivery_latency"):  # diagnostics, disabled by default
-        enable_entity(hass, entry, "sensor", key)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-def _signed(
-    body: bytes, *, msg_id: str = "msg-1", at: float | None = None
-) -> dict[str, str]:
-    timestamp = int(at if at is not None else time.time())
-    signature = Webhook(SECRET).sign(
-        msg_id, __import__("datetime").datetime.fromtimestamp(timestamp), body.decode()
-    )
-    return {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature,
-        "content-type": "application/json",
-    }
+from .helpers import call, state_of, wait_for
+from .police import SECRET, WEBHOOK_ID, police_front, signed
 
 
 async def test_press_reaches_the_police_signed_and_marks_sent(
     hass: HomeAssistant, receiver: Receiver
 ) -> None:
     """A press: signed incident.created at the receiver, then the incident is 'sent'."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     response = await call(hass, "trigger", entry.entry_id, note="Robo en curso")
     assert response is not None
     await wait_for(hass, lambda: receiver.accepted)
@@ -107,7 +57,7 @@ async def test_alert_is_queued_before_the_change_is_announced(
     So the alert leaves while the event loop is still free of that work (the benchmark's
     press -> police figure halved when this order was introduced).
     """
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     outbox = entry.runtime_data.dispatch.outbox
     assert outbox is not None
     queued_when_told: dict[str, int] = {}
@@ -129,7 +79,7 @@ async def test_a_drained_backlog_refreshes_the_entities_once_a_second(
 ) -> None:
     """Delivering a backlog does not write the outbox sensor once per message."""
     await receiver.stop()  # the police endpoint is down
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     for _ in range(10):
         await call(hass, "trigger", entry.entry_id)
         await call(hass, "cancel", entry.entry_id, reason="Falsa alarma")
@@ -150,7 +100,7 @@ async def test_status_webhook(
     receiver: Receiver,
 ) -> None:
     """Valid 'dispatched' shows unit and ETA; forged, stale, replayed, bad: 4xx, no change."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
     client = await hass_client_no_auth()
@@ -164,21 +114,21 @@ async def test_status_webhook(
         response = await client.post(url, data=body, headers=headers)
         return response.status, await response.json()
 
-    forged = {**_signed(update), "webhook-signature": "v1,AAAA"}
+    forged = {**signed(update), "webhook-signature": "v1,AAAA"}
     assert (await post(update, forged))[0] == 401
-    stale = _signed(update, msg_id="old", at=time.time() - 120)
+    stale = signed(update, msg_id="old", at=time.time() - 120)
     assert (await post(update, stale))[0] == 401
     unsigned = {"content-type": "application/json"}
     assert (await post(update, unsigned))[0] == 401
     bad = b'{"status": 7}'
-    assert (await post(bad, _signed(bad, msg_id="bad")))[0] == 400
+    assert (await post(bad, signed(bad, msg_id="bad")))[0] == 400
     unknown = update.replace(
         opened["incident_id"].encode(), b"01NOTANINCIDENT0000000000"
     )
-    assert (await post(unknown, _signed(unknown, msg_id="unk")))[0] == 404
+    assert (await post(unknown, signed(unknown, msg_id="unk")))[0] == 404
     assert state_of(hass, "sensor", "incident").state in ("triggered", "sent")
 
-    status, body = await post(update, _signed(update, msg_id="ok-1"))
+    status, body = await post(update, signed(update, msg_id="ok-1"))
     assert (status, body) == (200, {"status": "stored"})
     incident = state_of(hass, "sensor", "incident")
     assert incident.state == "dispatched"
@@ -188,10 +138,10 @@ async def test_status_webhook(
     )
     assert state_of(hass, "sensor", "police_status").state == "dispatched"
     # The same signed request again is a replay.
-    assert (await post(update, _signed(update, msg_id="ok-1")))[0] == 409
+    assert (await post(update, signed(update, msg_id="ok-1")))[0] == 409
     # Going back is refused and changes nothing.
     back = update.replace(b'"dispatched"', b'"received"')
-    assert (await post(back, _signed(back, msg_id="back")))[0] == 409
+    assert (await post(back, signed(back, msg_id="back")))[0] == 409
     assert state_of(hass, "sensor", "incident").state == "dispatched"
     assert await hass.config_entries.async_unload(entry.entry_id)
 
@@ -206,7 +156,7 @@ async def test_a_signed_police_call_retries_waiting_alerts_at_once(
 
     A forged call proves nothing and does not touch the outbox.
     """
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     outbox = entry.runtime_data.dispatch.outbox
     assert outbox is not None
     kicks: list[bool] = []
@@ -220,14 +170,14 @@ async def test_a_signed_police_call_retries_waiting_alerts_at_once(
             "status": "received",
         }
     ).encode()
-    forged = {**_signed(update), "webhook-signature": "v1,AAAA"}
+    forged = {**signed(update), "webhook-signature": "v1,AAAA"}
     response = await client.post(
         f"/api/webhook/{WEBHOOK_ID}", data=update, headers=forged
     )
     assert response.status == 401
     assert kicks == []
     response = await client.post(
-        f"/api/webhook/{WEBHOOK_ID}", data=update, headers=_signed(update, msg_id="k-1")
+        f"/api/webhook/{WEBHOOK_ID}", data=update, headers=signed(update, msg_id="k-1")
     )
     assert response.status == 404  # signed, about no incident of ours: still a sign
     assert kicks == [True]
@@ -240,7 +190,7 @@ async def test_escalation_when_police_do_not_confirm(
     """No 'received' within the delay: mi_frente_seguro_escalation with the quadrant phone."""
     events = async_capture_events(hass, "mi_frente_seguro_escalation")
     # Nothing listens there: the alert stays queued and is never confirmed.
-    entry = await _front(hass, "http://127.0.0.1:9/alerts", escalation_delay=1)
+    entry = await police_front(hass, "http://127.0.0.1:9/alerts", escalation_delay=1)
     await call(hass, "trigger", entry.entry_id)
     await wait_for(hass, lambda: events, timeout=5)
     assert events[0].data["cuadrante_phone"] == "+573001234567"
@@ -280,7 +230,7 @@ async def test_pending_alerts_survive_an_ha_restart(
 ) -> None:
     """Receiver down; HA stops with alerts queued; a new HA delivers them, in order."""
     await receiver.stop()
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     first = await call(hass, "trigger", entry.entry_id)
     await call(hass, "cancel", entry.entry_id, reason="prueba")
     assert first is not None
@@ -292,7 +242,7 @@ async def test_pending_alerts_survive_an_ha_restart(
 
     async with async_test_home_assistant(config_dir=config_dir) as hass2:
         hass2.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        entry2 = await _front(hass2, receiver.url)
+        entry2 = await police_front(hass2, receiver.url)
         await wait_for(hass2, lambda: len(receiver.accepted_once()) == 2, timeout=15)
         types = [
             json.loads(r.body)["type"] for r in receiver.requests if r.answer == "200"

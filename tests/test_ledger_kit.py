@@ -30,18 +30,9 @@ from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .disk import fill_up, make_room
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, entity_id, front_entry, wait_for
-from .test_dispatch import SECRET, WEBHOOK_ID
+from .police import SECRET, WEBHOOK_ID
 
 PANIC = f"mfs/{FRONT_ID}/panic"
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
-    """Run the police receiver on 127.0.0.1."""
-    server = Receiver([SECRET])
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

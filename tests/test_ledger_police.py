@@ -8,7 +8,7 @@ real and survives a restart.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 import json
 import logging
@@ -34,20 +34,9 @@ from .const import FRONT_ID
 from .disk import fill_up, make_room
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, state_of, wait_for
-from .test_dispatch import WEBHOOK_ID, _front, _signed
+from .police import WEBHOOK_ID, police_front, signed
 
 URL = f"/api/webhook/{WEBHOOK_ID}"
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
-    """Run the police receiver on 127.0.0.1."""
-    from .test_dispatch import SECRET  # noqa: PLC0415
-
-    server = Receiver([SECRET])
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _update(incident_id: str, status: str = "dispatched", **extra: object) -> bytes:
@@ -69,25 +58,25 @@ async def test_an_update_in_two_segments_is_stored_and_a_huge_one_is_413(
     receiver: Receiver,
 ) -> None:
     """The whole body is read up to its cap, however split; past the cap, 413."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
     client = await hass_client_no_auth()
     body = _update(opened["incident_id"], unit="MECAR-12", eta_minutes=4)
     response = await client.post(
-        URL, data=_in_two_segments(body), headers=_signed(body, msg_id="split")
+        URL, data=_in_two_segments(body), headers=signed(body, msg_id="split")
     )
     assert (response.status, await response.json()) == (200, {"status": "stored"})
     assert state_of(hass, "sensor", "incident").attributes["unit"] == "MECAR-12"
 
     huge = _update(opened["incident_id"], "on_scene", note="x" * MAX_BODY)
     chunked = await client.post(
-        URL, data=_in_two_segments(huge), headers=_signed(huge, msg_id="huge-1")
+        URL, data=_in_two_segments(huge), headers=signed(huge, msg_id="huge-1")
     )
     assert chunked.status == 413
-    sized = await client.post(URL, data=huge, headers=_signed(huge, msg_id="huge-2"))
+    sized = await client.post(URL, data=huge, headers=signed(huge, msg_id="huge-2"))
     assert sized.status == 413
-    tall = {**_signed(body, msg_id="tall"), "webhook-signature": "v1," + "A" * 2000}
+    tall = {**signed(body, msg_id="tall"), "webhook-signature": "v1," + "A" * 2000}
     assert (await client.post(URL, data=body, headers=tall)).status == 431
     assert state_of(hass, "sensor", "incident").state == "dispatched"
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -100,13 +89,13 @@ async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Disk full: 500 and nothing changed; the police's retry (same id) is then stored."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
     ledger = entry.runtime_data.incidents.ledger
     client = await hass_client_no_auth()
     body = _update(opened["incident_id"], unit="P1")
-    headers = _signed(body, msg_id="retry-me")
+    headers = signed(body, msg_id="retry-me")
     await ledger.committer.run(fill_up)
     response = await client.post(URL, data=body, headers=headers)
     assert (response.status, await response.json()) == (
@@ -127,7 +116,7 @@ async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
     monkeypatch.setattr(ledger, "police_update", broken)
     closing = _update(opened["incident_id"], "closed")
     response = await client.post(
-        URL, data=closing, headers=_signed(closing, msg_id="boom")
+        URL, data=closing, headers=signed(closing, msg_id="boom")
     )
     assert (response.status, await response.json()) == (
         500,
@@ -150,7 +139,7 @@ async def test_a_location_that_is_not_a_finite_number_is_refused(
     hass: HomeAssistant, receiver: Receiver, location: dict[str, object]
 ) -> None:
     """``nan`` is refused with a clear error; nothing is opened, nothing is queued."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     with pytest.raises(probatio.Invalid, match="not a finite number"):
         await call(hass, "trigger", entry.entry_id, location=location)
     with pytest.raises(probatio.Invalid, match="cannot be stored"):
@@ -171,7 +160,7 @@ async def test_a_refused_message_is_set_aside_and_the_next_alarm_flows(
     hass: HomeAssistant, receiver: Receiver
 ) -> None:
     """A 400 makes a dead letter (entity, repair, diagnostics); the next alarm is sent."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     receiver.plan.append("422")
     await call(hass, "trigger", entry.entry_id)
     await call(hass, "cancel", entry.entry_id, reason="Prueba")
@@ -197,7 +186,7 @@ async def test_gone_pauses_and_a_signed_police_call_resumes(
     receiver: Receiver,
 ) -> None:
     """410: paused, a repair issue; a signed call from the police: delivered, cleared."""
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     receiver.plan.append("410")
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
@@ -208,7 +197,7 @@ async def test_gone_pauses_and_a_signed_police_call_resumes(
     assert receiver.accepted == []
     client = await hass_client_no_auth()
     body = _update(opened["incident_id"], "received")
-    response = await client.post(URL, data=body, headers=_signed(body, msg_id="hi"))
+    response = await client.post(URL, data=body, headers=signed(body, msg_id="hi"))
     assert response.status == 200
     await wait_for(hass, lambda: receiver.accepted)
     await wait_for(
@@ -223,7 +212,7 @@ async def test_the_endpoint_going_away_and_back_is_logged_once_each(
     """Many failed attempts: one warning; the first delivery after them: one info line."""
     caplog.set_level(logging.INFO)
     await receiver.stop()
-    entry = await _front(hass, receiver.url)
+    entry = await police_front(hass, receiver.url)
     outbox = entry.runtime_data.dispatch.outbox
     assert outbox is not None
     failures: list[object] = []
@@ -251,7 +240,7 @@ async def test_escalation_follows_a_drill_that_becomes_real_and_a_restart(
 ) -> None:
     """A drill never escalates; a real press on it arms it; a restart arms it again."""
     events = async_capture_events(hass, "mi_frente_seguro_escalation")
-    entry = await _front(hass, "http://127.0.0.1:9/alerts", escalation_delay=30)
+    entry = await police_front(hass, "http://127.0.0.1:9/alerts", escalation_delay=30)
     await call(hass, "trigger", entry.entry_id, kind="drill")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=40))
     await hass.async_block_till_done()

@@ -237,7 +237,13 @@ class FrontLedger:
         future: asyncio.Future[IncidentChange] = loop.create_future()
         self._waiting.append(_Request(decide, context, future, writes, afters))
         if self._runner is None:
-            self._runner = loop.create_task(self._run(), name="mfs-ledger")
+            # Started eagerly: the change is decided and staged now, in the caller's
+            # turn of the loop, not one turn later behind whatever else is queued.
+            runner = asyncio.Task(
+                self._run(), loop=loop, name="mfs-ledger", eager_start=True
+            )
+            if not runner.done():  # a batch of duplicates ends at once
+                self._runner = runner
         return await asyncio.shield(future)  # a caller that gives up stops nothing
 
     async def _run(self) -> None:

@@ -229,7 +229,12 @@ class Outbox:
         return staged.inserted()
 
     def _accepted(self, op: Insert, victim: StoredMessage | None) -> None:
-        """Take a committed message into the queue (on the loop, in commit order)."""
+        """Take a committed message into the queue (on the loop, in commit order).
+
+        The delivery task is woken first and the owner told afterwards (``call_soon``
+        keeps that order): whatever the owner does with the news (refreshing entities)
+        runs after the POST has started, never before it.
+        """
         if not op.inserted:
             return
         message = op.message
@@ -237,11 +242,13 @@ class Outbox:
             self._originals.setdefault(
                 message.incident_id, (message.message_id, op.original_sent_at)
             )
-        if self._queue.append(message, victim):
-            assert victim is not None
-            self._notify(OutboxEvent("superseded", *_ids(victim)))
+        replaced = self._queue.append(message, victim)
         self._wakeup.set()
-        self._notify(OutboxEvent("enqueued", *_ids(message)))
+        loop = asyncio.get_running_loop()
+        if replaced:
+            assert victim is not None
+            loop.call_soon(self._notify, OutboxEvent("superseded", *_ids(victim)))
+        loop.call_soon(self._notify, OutboxEvent("enqueued", *_ids(message)))
 
     def start(self) -> None:
         """Start delivering (in a task of the running loop)."""

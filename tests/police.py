@@ -1,0 +1,59 @@
+"""Test support for the police link: the front's secret and webhook, a front, signing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import time
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from standardwebhooks import Webhook
+
+from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
+from homeassistant.core import HomeAssistant
+
+from .const import ENTRY_DATA, ENTRY_OPTIONS
+from .helpers import enable_entity, front_entry
+
+SECRET = WebhookSecret.generate().export()
+PRIMARY = WebhookSecret.parse(SECRET)
+WEBHOOK_ID = "police-status-test-hook"
+
+
+async def police_front(
+    hass: HomeAssistant, url: str, **options: object
+) -> MockConfigEntry:
+    """Set up the Calle Real front with its police link on ``url`` (and the webhook)."""
+    entry = front_entry(
+        data=dict(ENTRY_DATA),
+        options={
+            **ENTRY_OPTIONS,
+            "police_url": url,
+            "police_format": "json",
+            "police_secret": SECRET,
+            "police_webhook_id": WEBHOOK_ID,
+            "escalation_delay": 60,
+            **options,
+        },
+    )
+    entry.add_to_hass(hass)
+    for key in ("outbox_depth", "delivery_latency"):  # diagnostics, disabled by default
+        enable_entity(hass, entry, "sensor", key)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def signed(
+    body: bytes, *, msg_id: str = "msg-1", at: float | None = None
+) -> dict[str, str]:
+    """Return the headers of a status update signed by the reference library."""
+    timestamp = int(at if at is not None else time.time())
+    signature = Webhook(SECRET).sign(
+        msg_id, datetime.fromtimestamp(timestamp), body.decode()
+    )
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature,
+        "content-type": "application/json",
+    }
