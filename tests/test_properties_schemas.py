@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import math
 from typing import Any
 
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 import probatio
 
 from custom_components.mi_frente_seguro.flow_schemas import (
@@ -262,6 +262,8 @@ def test_the_ledger_door_refuses_or_passes_storable_presses(
     previous=VALUES,
     delay=st.integers(10, 900),
 )
+@example(url="http://[", secret=None, previous=None, delay=125)  # urlsplit raises
+@example(url="https://[::1", secret=None, previous=None, delay=60)
 def test_the_police_form_gives_errors_or_clean_values(
     url: Any, secret: Any, previous: Any, delay: int
 ) -> None:

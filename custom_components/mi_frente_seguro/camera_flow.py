@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 import probatio
 
@@ -21,6 +20,7 @@ from .cameras import (
     DEFAULT_RETENTION_DAYS,
     MAX_CAMERAS,
 )
+from .flow_schemas import url_problem
 from .frente.evidence import CameraDownError, CameraSource, StillCamera
 
 SLOTS = [f"cam{n}" for n in range(1, MAX_CAMERAS + 1)]
@@ -93,7 +93,7 @@ async def async_validate_cameras(
             continue
         name = str(section.get("name") or "").strip() or slot
         if url:
-            if urlparse(url).scheme not in SCHEMES or not urlparse(url).hostname:
+            if url_problem(url, SCHEMES):
                 errors[slot] = "invalid_url"
                 continue
             still = StillCamera(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import probatio
 
@@ -341,3 +342,18 @@ def validate_kit(
         CONF_TOPIC_OVERRIDES: topics,
     }
     return options, errors
+
+
+def url_problem(url: str, schemes: Collection[str]) -> bool:
+    """Return True unless ``url`` is storable text, has no spaces, one of ``schemes`` and a host.
+
+    ``urlsplit`` raises on some malformed text (``http://[``): that is an invalid URL too.
+    """
+    if text_problem(url) is not None or any(char.isspace() for char in url):
+        return True
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return True
+    return parts.scheme not in schemes or not host

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlparse
 
 import probatio
 
@@ -20,8 +19,8 @@ from .const import (
     CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
 )
+from .flow_schemas import url_problem
 from .frente.dispatch.signing import WebhookSecret
-from .frente.text import text_problem
 
 FORMATS = ["json", "cap"]
 
@@ -67,12 +66,7 @@ def validate_police(
     """Return (options, errors, new secret to show once or None)."""
     errors: dict[str, str] = {}
     url = str(user_input.get(CONF_POLICE_URL) or "").strip()
-    if url and (
-        text_problem(url) is not None
-        or " " in url
-        or urlparse(url).scheme not in ("https", "http")
-        or not urlparse(url).hostname
-    ):
+    if url and url_problem(url, ("https", "http")):
         errors[CONF_POLICE_URL] = "invalid_police_url"
     generated = None
     secret = str(user_input.get(CONF_POLICE_SECRET) or "").strip()
