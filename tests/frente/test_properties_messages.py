@@ -35,11 +35,9 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     Evidence,
     EvidenceKind,
     MessageRef,
+    MessageType,
     UpdateChange,
-    build_cancelled,
-    build_closed,
-    build_created,
-    build_updated,
+    build_message,
     encode_json,
 )
 from custom_components.mi_frente_seguro.frente.front import Front, clean_cuadrante_code
@@ -248,16 +246,26 @@ def messages(
         kinds.append("closed")
     kind = draw(st.sampled_from(kinds))
     if kind == "created":
-        message = build_created(incident, front, sent_at, evidence)
+        message = build_message(MessageType.CREATED, incident, front, sent_at, evidence)
     elif kind == "updated":
         changes = draw(st.sets(st.sampled_from(UpdateChange), min_size=1))
-        message = build_updated(
-            incident, front, sent_at, evidence, changes=changes, original=original
+        message = build_message(
+            MessageType.UPDATED,
+            incident,
+            front,
+            sent_at,
+            evidence,
+            changes=changes,
+            original=original,
         )
     elif kind == "cancelled":
-        message = build_cancelled(incident, front, sent_at, evidence, original=original)
+        message = build_message(
+            MessageType.CANCELLED, incident, front, sent_at, evidence, original=original
+        )
     else:
-        message = build_closed(incident, front, sent_at, evidence, original=original)
+        message = build_message(
+            MessageType.CLOSED, incident, front, sent_at, evidence, original=original
+        )
     return message, incident
 
 
@@ -416,7 +424,7 @@ def test_a_front_built_around_its_checks_cannot_be_sent(
         "longitude": replace(front, longitude=not_finite),
         "radius": replace(front, radius=not_finite),
     }[field]
-    message = build_created(incident, broken, press.at)
+    message = build_message(MessageType.CREATED, incident, broken, press.at)
     with pytest.raises(ValueError):
         encode_json(message)
 

@@ -43,7 +43,7 @@ from .checks import check_details, check_evidence, check_press, check_response
 from .committer import Committer, StorageError, Write
 from .dispatch.changes import message_for_change
 from .dispatch.inbound import StatusUpdate
-from .dispatch.messages import MessageType, build_created
+from .dispatch.messages import MessageType, build_message
 from .dispatch.outbox import Outbox, OutboxEvent
 from .dispatch.replay import ReplayCache
 from .front import Front
@@ -127,7 +127,9 @@ class FrontLedger:
                 and self.outbox.original_of(incident.incident_id) is None
             ):
                 await self.outbox.enqueue(
-                    build_created(incident, self.front, self._clock())
+                    build_message(
+                        MessageType.CREATED, incident, self.front, self._clock()
+                    )
                 )
         self.outbox.start()
 

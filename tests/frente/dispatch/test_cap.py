@@ -15,7 +15,8 @@ from custom_components.mi_frente_seguro.frente.dispatch.cap import (
 )
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     MessageRef,
-    build_created,
+    MessageType,
+    build_message,
 )
 from custom_components.mi_frente_seguro.frente.incident import IncidentKind
 
@@ -96,7 +97,7 @@ def test_info_area_and_resources() -> None:
 def test_silent_alarm_warns_not_to_call() -> None:
     """A silent alarm tells the police not to contact the sender openly."""
     silent = make_incident(kind=IncidentKind.SILENT)
-    info = decoded(build_created(silent, FRONT, SENT))["info"][0]
+    info = decoded(build_message(MessageType.CREATED, silent, FRONT, SENT))["info"][0]
     assert info["event"] == "Pánico silencioso (coacción)"
     assert info["instruction"] == SILENT_INSTRUCTION
 
@@ -105,7 +106,7 @@ def test_user_text_cannot_break_the_xml() -> None:
     """Control characters are dropped and markup is escaped; the alert stays valid."""
     incident = replace(make_incident(), note="<b>&amp;</b>\x00\x07 ok")
     front = replace(FRONT, cuadrante_code="MECAR E1 C3", name="Calle <Real> & Co")
-    alert = decoded(build_created(incident, front, SENT))
+    alert = decoded(build_message(MessageType.CREATED, incident, front, SENT))
     assert alert["addresses"] == '"MECAR E1 C3"'  # CAP addresses are space-separated
     assert "Nota: <b>&amp;</b> ok" in alert["info"][0]["description"]
     assert alert["info"][0]["senderName"] == "Frente de seguridad Calle <Real> & Co"

@@ -7,7 +7,10 @@ import json
 import re
 
 from custom_components.mi_frente_seguro.frente.dispatch.cap import to_cap
-from custom_components.mi_frente_seguro.frente.dispatch.messages import build_created
+from custom_components.mi_frente_seguro.frente.dispatch.messages import (
+    MessageType,
+    build_message,
+)
 
 from .conftest import FRONT, T0, make_incident
 from .contract import DOC_PATH, cap_schema, validator
@@ -23,8 +26,12 @@ def example_alert() -> dict[str, object]:
     """Return the alert the page shows, as the code builds it today."""
     incident = make_incident("01JDR6Q7ZK3M8YV2C4T5N9B0AX")
     sent_at = T0 + timedelta(milliseconds=40)
-    return build_created(
-        incident, FRONT, sent_at, message_id="01JDR6Q7ZMB1H2J3K4N5P6Q7R8"
+    return build_message(
+        MessageType.CREATED,
+        incident,
+        FRONT,
+        sent_at,
+        message_id="01JDR6Q7ZMB1H2J3K4N5P6Q7R8",
     )
 
 

@@ -10,11 +10,9 @@ import pytest
 
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     MessageRef,
+    MessageType,
     UpdateChange,
-    build_cancelled,
-    build_closed,
-    build_created,
-    build_updated,
+    build_message,
     encode_json,
     new_message_id,
 )
@@ -33,14 +31,15 @@ SENT = T0 + timedelta(seconds=1)
 
 def every_message() -> list[dict[str, Any]]:
     """Return one message of every type, and a drill."""
-    created = build_created(make_incident(), FRONT, SENT)
+    created = build_message(MessageType.CREATED, make_incident(), FRONT, SENT)
     ref = MessageRef.of(created)
     upgraded, _ = make_incident(
         "01JDDRILL00000000000000000", IncidentKind.DRILL
     ).joined(Press(T0 + timedelta(seconds=9), IncidentKind.PANIC, IncidentSource.APP))
     return [
         created,
-        build_updated(
+        build_message(
+            MessageType.UPDATED,
             joined(make_incident()),
             FRONT,
             SENT,
@@ -48,11 +47,25 @@ def every_message() -> list[dict[str, Any]]:
             changes=[UpdateChange.EVIDENCE, UpdateChange.PRESSES],
             original=ref,
         ),
-        build_updated(upgraded, FRONT, SENT, changes=[UpdateChange.KIND]),
-        build_cancelled(cancelled(make_incident()), FRONT, SENT, original=ref),
-        build_closed(closed(make_incident()), FRONT, SENT, EVIDENCE, original=ref),
-        build_created(
-            make_incident("01JDDRILL00000000000000001", IncidentKind.DRILL), FRONT, SENT
+        build_message(
+            MessageType.UPDATED, upgraded, FRONT, SENT, changes=[UpdateChange.KIND]
+        ),
+        build_message(
+            MessageType.CANCELLED, cancelled(make_incident()), FRONT, SENT, original=ref
+        ),
+        build_message(
+            MessageType.CLOSED,
+            closed(make_incident()),
+            FRONT,
+            SENT,
+            EVIDENCE,
+            original=ref,
+        ),
+        build_message(
+            MessageType.CREATED,
+            make_incident("01JDDRILL00000000000000001", IncidentKind.DRILL),
+            FRONT,
+            SENT,
         ),
     ]
 
@@ -68,7 +81,9 @@ def test_messages_follow_the_schema(index: int) -> None:
 
 def test_created_message_content(incident: Incident) -> None:
     """The alarm names the front, the quadrant, the sender, where they were and when."""
-    message = build_created(incident, FRONT, SENT, message_id="01JDMSG")
+    message = build_message(
+        MessageType.CREATED, incident, FRONT, SENT, message_id="01JDMSG"
+    )
     assert message["version"] == "2"
     assert message["type"] == "incident.created"
     assert message["id"] == "01JDMSG"
@@ -102,8 +117,9 @@ def test_created_message_content(incident: Incident) -> None:
 
 def test_update_lists_changes_and_evidence() -> None:
     """An update says what is new and links every evidence file with its digests."""
-    created = build_created(make_incident(), FRONT, SENT)
-    message = build_updated(
+    created = build_message(MessageType.CREATED, make_incident(), FRONT, SENT)
+    message = build_message(
+        MessageType.UPDATED,
         joined(make_incident()),
         FRONT,
         SENT,
@@ -126,19 +142,21 @@ def test_update_lists_changes_and_evidence() -> None:
     }
     assert message["references"] == {"id": created["id"], "sent_at": created["sent_at"]}
     with pytest.raises(ValueError, match="at least one change"):
-        build_updated(make_incident(), FRONT, SENT, changes=[])
+        build_message(MessageType.UPDATED, make_incident(), FRONT, SENT, changes=[])
 
 
 def test_cancel_and_close_carry_reason_and_note() -> None:
     """Cancel has the reason and who; close has the note; internal details stay home."""
-    cancel = build_cancelled(cancelled(make_incident()), FRONT, SENT)
+    cancel = build_message(
+        MessageType.CANCELLED, cancelled(make_incident()), FRONT, SENT
+    )
     assert cancel["state"] == "cancelled"
     assert cancel["cancel"] == {
         "at": "2026-11-26T20:02:00.250000-05:00",
         "reason": "Se activó por error",
         "by_name": "Ana Pérez",
     }
-    close = build_closed(closed(make_incident()), FRONT, SENT)
+    close = build_message(MessageType.CLOSED, closed(make_incident()), FRONT, SENT)
     assert close["close"]["note"] == "Sin novedad"
     dispatched = close["transitions"][2]
     assert dispatched == {
@@ -149,17 +167,19 @@ def test_cancel_and_close_carry_reason_and_note() -> None:
     }
     assert "relayed_by" not in json.dumps(close)
     with pytest.raises(ValueError, match="is not cancelled"):
-        build_cancelled(make_incident(), FRONT, SENT)
+        build_message(MessageType.CANCELLED, make_incident(), FRONT, SENT)
     with pytest.raises(ValueError, match="is not closed"):
-        build_closed(make_incident(), FRONT, SENT)
+        build_message(MessageType.CLOSED, make_incident(), FRONT, SENT)
 
 
 def test_drill_is_an_exercise_until_a_real_press() -> None:
     """A drill is marked exercise; a real press during it makes the incident real."""
     drill = make_incident("01JDDRILL00000000000000000", IncidentKind.DRILL)
-    assert build_created(drill, FRONT, SENT)["exercise"] is True
+    assert build_message(MessageType.CREATED, drill, FRONT, SENT)["exercise"] is True
     drill, _ = drill.joined(Press(T0, IncidentKind.SILENT, IncidentSource.APP))
-    upgraded = build_updated(drill, FRONT, SENT, changes=[UpdateChange.KIND])
+    upgraded = build_message(
+        MessageType.UPDATED, drill, FRONT, SENT, changes=[UpdateChange.KIND]
+    )
     assert upgraded["exercise"] is False
     assert upgraded["kind"] == "silent"
     assert upgraded["kind_changes"] == [
@@ -170,7 +190,9 @@ def test_drill_is_an_exercise_until_a_real_press() -> None:
 def test_naive_times_are_refused(incident: Incident) -> None:
     """A message time without offset would be ambiguous to the police."""
     with pytest.raises(ValueError, match="timezone-aware"):
-        build_created(incident, FRONT, datetime(2026, 11, 26, 20, 0))  # noqa: DTZ001
+        build_message(
+            MessageType.CREATED, incident, FRONT, datetime(2026, 11, 26, 20, 0)
+        )  # noqa: DTZ001
 
 
 def test_message_ids_are_unique_and_sorted() -> None:
@@ -182,7 +204,7 @@ def test_message_ids_are_unique_and_sorted() -> None:
 
 def test_json_bytes_are_compact_utf8(incident: Incident) -> None:
     """The signed bytes are compact UTF-8 (accents as themselves, not escapes)."""
-    message = build_created(incident, FRONT, SENT)
+    message = build_message(MessageType.CREATED, incident, FRONT, SENT)
     body = encode_json(message)
     assert "Pérez".encode() in body
     assert b'": ' not in body
@@ -191,7 +213,7 @@ def test_json_bytes_are_compact_utf8(incident: Incident) -> None:
 
 def test_strict_schema_catches_undocumented_fields(incident: Incident) -> None:
     """The check above means something: an undocumented field fails the strict schema."""
-    message = build_created(incident, FRONT, SENT)
+    message = build_message(MessageType.CREATED, incident, FRONT, SENT)
     message["front"]["secret_field"] = 1
     assert not validator(strict=True).is_valid(message)
     assert validator().is_valid(

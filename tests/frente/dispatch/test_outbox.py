@@ -21,9 +21,9 @@ from custom_components.mi_frente_seguro.frente.change import Change, IncidentCha
 from custom_components.mi_frente_seguro.frente.committer import Committer
 from custom_components.mi_frente_seguro.frente.dispatch.attempt import OutboxFormat
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
+    MessageType,
     UpdateChange,
-    build_created,
-    build_updated,
+    build_message,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
     Outbox,
@@ -45,7 +45,9 @@ FAST_TIMEOUT = aiohttp.ClientTimeout(total=0.5, sock_connect=0.5)
 def alarm(n: int, kind: IncidentKind = IncidentKind.PANIC) -> dict[str, Any]:
     """Return the created message of incident number ``n``."""
     incident = make_incident(f"01JDINCIDENT{n:014d}", kind)
-    return build_created(incident, FRONT, T0, message_id=f"01JDMESSAGE{n:015d}")
+    return build_message(
+        MessageType.CREATED, incident, FRONT, T0, message_id=f"01JDMESSAGE{n:015d}"
+    )
 
 
 @pytest.fixture
@@ -377,8 +379,13 @@ async def test_cap_outbox_signs_and_references(
     outbox.start()
     created = alarm(1)
     incident = make_incident("01JDINCIDENT00000000000001")
-    update = build_updated(
-        incident, FRONT, T0, EVIDENCE, changes=[UpdateChange.EVIDENCE]
+    update = build_message(
+        MessageType.UPDATED,
+        incident,
+        FRONT,
+        T0,
+        EVIDENCE,
+        changes=[UpdateChange.EVIDENCE],
     )
     await outbox.enqueue(created)
     await outbox.enqueue(update)
@@ -473,7 +480,7 @@ async def test_an_incident_and_its_alert_share_one_commit(
     await outbox.open()
     incident = make_incident("01JDINCIDENT00000000000001")
     before = store.commits
-    queued = outbox.prepare(build_created(incident, FRONT, T0))
+    queued = outbox.prepare(build_message(MessageType.CREATED, incident, FRONT, T0))
     saved = store.committer.stage(
         *store.writes(IncidentChange(Change.OPENED, incident, incident.presses[0])),
         *queued.writes,
@@ -499,18 +506,29 @@ async def test_a_newer_presses_update_replaces_the_waiting_one(
     """A storm of presses while the endpoint is away sends the latest picture, once."""
     outbox = await harness.outbox()
     incident = make_incident("01JDSTORM00000000000000001")
-    created = build_created(incident, FRONT, T0)
+    created = build_message(MessageType.CREATED, incident, FRONT, T0)
     await outbox.enqueue(created)
     updates = []
     for n in range(5):
         incident = joined(incident)
-        update = build_updated(
-            incident, FRONT, T0, changes=[UpdateChange.PRESSES], message_id=f"U{n}"
+        update = build_message(
+            MessageType.UPDATED,
+            incident,
+            FRONT,
+            T0,
+            changes=[UpdateChange.PRESSES],
+            message_id=f"U{n}",
         )
         updates.append(update)
         await outbox.enqueue(update)
-    evidence = build_updated(
-        incident, FRONT, T0, EVIDENCE, changes=[UpdateChange.EVIDENCE], message_id="E"
+    evidence = build_message(
+        MessageType.UPDATED,
+        incident,
+        FRONT,
+        T0,
+        EVIDENCE,
+        changes=[UpdateChange.EVIDENCE],
+        message_id="E",
     )
     await outbox.enqueue(evidence)  # evidence updates are never replaced
     assert outbox.depth == 3  # created, the last presses update, the evidence

@@ -14,15 +14,7 @@ from typing import Any
 from ..change import Change, IncidentChange
 from ..front import Front
 from ..incident import Incident, IncidentState
-from .messages import (
-    Evidence,
-    EvidenceKind,
-    UpdateChange,
-    build_cancelled,
-    build_closed,
-    build_created,
-    build_updated,
-)
+from .messages import Evidence, EvidenceKind, MessageType, UpdateChange, build_message
 
 
 def message_for_change(
@@ -32,14 +24,17 @@ def message_for_change(
     incident = change.incident
     match change.change:
         case Change.OPENED:
-            return build_created(incident, front, now)
+            return build_message(MessageType.CREATED, incident, front, now)
         case Change.JOINED | Change.KIND_RAISED:
             changes = [UpdateChange.PRESSES]
             if change.kind_change is not None:
                 changes.append(UpdateChange.KIND)
-            return build_updated(incident, front, now, changes=changes)
+            return build_message(
+                MessageType.UPDATED, incident, front, now, changes=changes
+            )
         case Change.EVIDENCE:
-            return build_updated(
+            return build_message(
+                MessageType.UPDATED,
                 incident,
                 front,
                 now,
@@ -47,9 +42,9 @@ def message_for_change(
                 changes=[UpdateChange.EVIDENCE],
             )
         case Change.ADVANCED if incident.state is IncidentState.CANCELLED:
-            return build_cancelled(incident, front, now)
+            return build_message(MessageType.CANCELLED, incident, front, now)
         case Change.ADVANCED if incident.state is IncidentState.CLOSED:
-            return build_closed(incident, front, now)
+            return build_message(MessageType.CLOSED, incident, front, now)
     return None
 
 

@@ -195,10 +195,6 @@ class InboundVerifier:
         """Never show the secrets."""
         return f"InboundVerifier(secrets={len(self._secrets)})"
 
-    def set_secrets(self, secrets: Sequence[WebhookSecret]) -> None:
-        """Accept ``secrets`` from now on (e.g. after a rotation)."""
-        self._secrets = tuple(secrets)
-
     def check(self, headers: Mapping[str, str], body: bytes) -> StatusUpdate:
         """Verify one request and reserve its webhook id; raise a WebhookError if refused.
 

@@ -1,4 +1,4 @@
-"""Police messages (version 1): what an incident tells the police quadrant, as JSON dicts.
+"""Police messages (version 2): what an incident tells the police quadrant, as JSON dicts.
 
 One message per event of an incident: ``incident.created`` (the first press),
 ``incident.updated`` (evidence added, more presses, kind upgraded), ``incident.cancelled``
@@ -10,8 +10,8 @@ are in all (``presses_total``): its size, and the work to make it, stay the same
 many presses an incident gathers. ``docs/police-api.md`` is the contract and
 ``docs/police-api.schema.json`` its JSON Schema.
 
-The builders are pure: they take the incident, the front, the evidence and the send time and
-return a JSON-ready dict. :func:`encode_json` gives the exact bytes to sign and send.
+:func:`build_message` is pure: it takes the incident, the front, the evidence and the send time and
+returns a JSON-ready dict. :func:`encode_json` gives the exact bytes to sign and send.
 """
 
 from __future__ import annotations
@@ -109,90 +109,6 @@ def encode_json(message: Mapping[str, Any]) -> bytes:
     return text.encode("utf-8")
 
 
-def build_created(
-    incident: Incident,
-    front: Front,
-    sent_at: datetime,
-    evidence: Iterable[Evidence] = (),
-    *,
-    message_id: str | None = None,
-) -> dict[str, Any]:
-    """Return the ``incident.created`` message: the alarm itself."""
-    return build_message(
-        MessageType.CREATED,
-        incident,
-        front,
-        sent_at,
-        evidence,
-        message_id=message_id,
-    )
-
-
-def build_updated(
-    incident: Incident,
-    front: Front,
-    sent_at: datetime,
-    evidence: Iterable[Evidence] = (),
-    *,
-    changes: Iterable[UpdateChange],
-    original: MessageRef | None = None,
-    message_id: str | None = None,
-) -> dict[str, Any]:
-    """Return an ``incident.updated`` message saying what ``changes`` it brings."""
-    return build_message(
-        MessageType.UPDATED,
-        incident,
-        front,
-        sent_at,
-        evidence,
-        changes=changes,
-        original=original,
-        message_id=message_id,
-    )
-
-
-def build_cancelled(
-    incident: Incident,
-    front: Front,
-    sent_at: datetime,
-    evidence: Iterable[Evidence] = (),
-    *,
-    original: MessageRef | None = None,
-    message_id: str | None = None,
-) -> dict[str, Any]:
-    """Return the ``incident.cancelled`` message (false alarm, with reason and who)."""
-    return build_message(
-        MessageType.CANCELLED,
-        incident,
-        front,
-        sent_at,
-        evidence,
-        original=original,
-        message_id=message_id,
-    )
-
-
-def build_closed(
-    incident: Incident,
-    front: Front,
-    sent_at: datetime,
-    evidence: Iterable[Evidence] = (),
-    *,
-    original: MessageRef | None = None,
-    message_id: str | None = None,
-) -> dict[str, Any]:
-    """Return the ``incident.closed`` message (with the close note)."""
-    return build_message(
-        MessageType.CLOSED,
-        incident,
-        front,
-        sent_at,
-        evidence,
-        original=original,
-        message_id=message_id,
-    )
-
-
 def build_message(
     message_type: MessageType,
     incident: Incident,
@@ -204,7 +120,7 @@ def build_message(
     original: MessageRef | None = None,
     message_id: str | None = None,
 ) -> dict[str, Any]:
-    """Return a police message of any type; the typed builders above call this.
+    """Return the police message of ``message_type`` about ``incident``.
 
     Raises ``ValueError`` for a cancelled/closed message about an incident that is not
     cancelled/closed, an update without changes, or a naive ``sent_at``.

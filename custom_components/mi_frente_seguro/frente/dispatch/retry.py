@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from custom_components.mi_frente_seguro.frente.interrupt import unless_set
+from ..interrupt import unless_set
 
 BACKOFF_BASE = 1.0  # seconds: the first retry comes within a second
 BACKOFF_CAP = 30.0  # seconds: the longest wait the backoff picks
