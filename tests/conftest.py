@@ -15,7 +15,7 @@ from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
 from homeassistant.auth.models import Group
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .frente.dispatch.receiver import Receiver

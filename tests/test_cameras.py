@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from scripts.mfs_dev.rtsp import RtspServer
+from scripts.harness.rtsp import RtspServer
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .helpers import call, front_entry, wait_for

@@ -11,8 +11,8 @@ from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from scripts.mfs_dev.ha import free_port
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
+from scripts.harness.process import free_port
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, USER_INPUT, broker_data
 from .helpers import front_entry

@@ -19,7 +19,7 @@ from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .frente.kit.test_protocol import fuzz_payloads

@@ -8,8 +8,8 @@ import sys
 import aiomqtt
 
 from homeassistant.core import HomeAssistant
-from scripts.mfs_dev.kit_simulator import KitSimulator
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.kit_simulator import KitSimulator
+from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .helpers import front_entry, state_of, wait_for
@@ -62,7 +62,7 @@ async def test_cli_presses_and_last_will(broker: Mosquitto) -> None:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "scripts.mfs_dev.kit_simulator",
+            "scripts.harness.kit_simulator",
             "--front",
             FRONT_ID,
             "--port",

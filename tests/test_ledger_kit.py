@@ -24,7 +24,7 @@ from custom_components.mi_frente_seguro.diagnostics import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .disk import fill_up, make_room

@@ -1,4 +1,4 @@
-"""The reference police console (scripts/mfs_dev/police_console.py) on real sockets."""
+"""The reference police console (scripts/console/) on real sockets."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.signing import (
     generate_secret,
     signature_headers,
 )
-from scripts.mfs_dev.police_console import CONSOLE_KEY, PoliceConsole, create_app
+from scripts.console.app import CONSOLE_KEY, PoliceConsole, create_app
 
 from .frente.dispatch.receiver import free_port
 
@@ -444,7 +444,7 @@ async def test_cli_prints_ready_line(socket_enabled: None, secret: str) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "scripts.mfs_dev.police_console",
+        "scripts.console",
         "--port",
         str(port),
         "--secret",

@@ -8,7 +8,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from scripts.mfs_dev.ha import HaClient, HaProcess, free_port, prepare_config
+from scripts.harness.ha import HaProcess, prepare_config
+from scripts.harness.ha_client import HaClient
+from scripts.harness.process import free_port
 
 ADMIN = ("admin", "admin-password")
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts.mfs_chaos.driver import Driver
-from scripts.mfs_chaos.probe import TARGETS, resolve
-from scripts.mfs_chaos.probe.points import PROBE_POINTS, KillPlan, KillPoint
-from scripts.mfs_chaos.receiver import Stored
-from scripts.mfs_chaos.report import passed, render
-from scripts.mfs_chaos.tally import count
+from scripts.chaos_run.driver import Driver
+from scripts.chaos_run.probe import TARGETS, resolve
+from scripts.chaos_run.probe.points import PROBE_POINTS, KillPlan, KillPoint
+from scripts.chaos_run.receiver import Stored
+from scripts.chaos_run.report import passed, render
+from scripts.chaos_run.tally import count
 
 SEED = 20261201  # fixed: a failure names the seed to replay with scripts/chaos
 

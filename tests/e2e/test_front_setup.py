@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.mfs_dev.ha import HaClient, HaProcess
-from scripts.mfs_dev.stack import DEMO_FRONT
+from scripts.harness.demo_front import DEMO_FRONT
+from scripts.harness.ha import HaProcess
+from scripts.harness.ha_client import HaClient
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,9 @@ import aiohttp
 import aiomqtt
 import pytest
 
-from scripts.mfs_dev.ha import HaClient
-from scripts.mfs_dev.stack import FRONT_ID, DemoStack
+from scripts.harness.demo_front import FRONT_ID
+from scripts.harness.ha_client import HaClient
+from scripts.harness.stack import DemoStack
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scripts.mfs_dev.rtsp import RtspServer
+from scripts.harness.rtsp import RtspServer
 
 ROOT = Path(__file__).resolve().parents[3]
 FFMPEG = "/usr/bin/ffmpeg"

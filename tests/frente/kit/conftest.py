@@ -10,7 +10,7 @@ from custom_components.mi_frente_seguro.frente.kit.protocol import (
     PressMessage,
     Telemetry,
 )
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
 
 
 class Recorder:

@@ -17,8 +17,8 @@ from custom_components.mi_frente_seguro.frente.kit.client import (
     async_test_broker,
 )
 from custom_components.mi_frente_seguro.frente.kit.protocol import KitTopics
-from scripts.mfs_dev.ha import free_port
-from scripts.mfs_dev.mosquitto import Mosquitto
+from scripts.harness.mosquitto import Mosquitto
+from scripts.harness.process import free_port
 
 from .conftest import Recorder, publish
 

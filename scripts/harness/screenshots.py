@@ -1,0 +1,140 @@
+"""README screenshots from the running demo, taken by headless Chromium (Debian's package).
+
+    scripts/screenshots     (installs chromium with apt-get when missing)
+
+It starts the demo stack, presses the street button, lets the police console answer
+'dispatched', then photographs the HA dashboard and the integration's page with its own
+icon (logged in through HA's own auth-callback flow, as the web UI is) and the police
+console into docs/images/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from pathlib import Path
+import shutil
+import tempfile
+
+import aiohttp
+
+from .demo_front import DASHBOARD, DEMO_PASSWORD, DEMO_USER
+from .ha import ROOT
+from .stack import DemoStack
+
+IMAGES = ROOT / "docs" / "images"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1280,1600",
+    "--lang=es-CO",
+    "--virtual-time-budget=20000",
+]
+
+
+async def auth_code(session: aiohttp.ClientSession, url: str, client_id: str) -> str:
+    """Log the demo user in through HA's login flow and return the authorization code."""
+    async with session.post(
+        f"{url}/auth/login_flow",
+        json={"client_id": client_id, "handler": ["homeassistant", None],
+              "redirect_uri": f"{client_id}?auth_callback=1"},
+    ) as response:  # fmt: skip
+        flow = await response.json()
+    async with session.post(
+        f"{url}/auth/login_flow/{flow['flow_id']}",
+        json={"client_id": client_id, "username": DEMO_USER, "password": DEMO_PASSWORD},
+    ) as response:
+        return str((await response.json())["result"])
+
+
+async def logged_in(session: aiohttp.ClientSession, url: str, path: str) -> str:
+    """Return the URL of ``path`` that logs the demo user in, as HA's auth callback does."""
+    client_id = f"{url}/"
+    code = await auth_code(session, url, client_id)
+    state = json.dumps({"hassUrl": url, "clientId": client_id})
+    encoded = base64.b64encode(state.encode()).decode()
+    return f"{url}/{path}?auth_callback=1&code={code}&state={encoded}"
+
+
+async def shoot(url: str, target: Path, profile: Path) -> None:
+    """Take one screenshot with headless Chromium."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise FileNotFoundError("chromium is not installed (apt-get install chromium)")
+    process = await asyncio.create_subprocess_exec(
+        chromium,
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        f"--screenshot={target}",
+        url,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    async with asyncio.timeout(120):
+        await process.wait()
+    if not target.exists():
+        raise RuntimeError(f"chromium made no screenshot of {url}")
+
+
+async def run() -> None:
+    """Bring the demo up, make an incident, photograph HA and the police console."""
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="mfs-shots-") as folder:
+        stack = DemoStack(Path(folder) / "stack")
+        try:
+            async with aiohttp.ClientSession() as session:
+                client = await stack.start(session)
+                await stack.press()
+                async with asyncio.timeout(60):
+                    while not (
+                        incidents := (await stack.console_incidents(session))[
+                            "incidents"
+                        ]
+                    ):
+                        await asyncio.sleep(0.5)
+                await asyncio.sleep(20)  # let the four cameras' evidence arrive
+                await session.post(
+                    f"{stack.console_url}/api/incidents/{incidents[0]['incident_id']}/status",
+                    json={
+                        "status": "dispatched",
+                        "unit": "MECAR-E1-C3-12",
+                        "eta_minutes": 4,
+                    },
+                )
+                await asyncio.sleep(2)
+                for path, image in (
+                    (f"{DASHBOARD}/frente", "dashboard.png"),
+                    # The integrations page: our card, with its own icon from brand/.
+                    ("config/integrations/dashboard", "integrations.png"),
+                ):
+                    await shoot(
+                        await logged_in(session, stack.hass.url, path),
+                        IMAGES / image,
+                        Path(folder) / f"profile-{image}",
+                    )
+                await shoot(
+                    stack.console_url,
+                    IMAGES / "police-console.png",
+                    Path(folder) / "profile-console",
+                )
+                await client.close()
+        finally:
+            await stack.stop()
+    print(f"Screenshots written to {IMAGES}")
+
+
+def main() -> None:
+    """Take the README screenshots."""
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

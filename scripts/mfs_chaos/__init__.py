@@ -1,7 +1,0 @@
-"""Fault injection with SIGKILL on a real Home Assistant (``scripts/chaos``).
-
-An alarm, once pressed, survives kills: 0 lost, 0 extra. ``run`` is the command line,
-``driver`` the run itself, ``harness`` the HA it kills, ``receiver`` the police endpoint,
-``tally`` the count, ``report`` docs/chaos.md, and ``probe`` the custom component loaded
-only into the run's HA, which kills it from inside at a chosen point.
-"""

@@ -1,1 +1,0 @@
-"""Helpers shared by the demo (scripts/develop), the end-to-end tests and the benchmarks."""

@@ -1,0 +1,1 @@
+"""Tests of the benchmarks (scripts/benchmarks): they run, their figures are sane."""
