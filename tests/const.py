@@ -1,22 +1,12 @@
-"""Shared test data: a front as a coordinator in Manga would enter it."""
+"""Shared test data: a front as a coordinator in Manga would enter it.
+
+The keys are written as stored, not as constants: they are a contract with every entry
+already saved, and a renamed constant must not rename them unnoticed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-
-from custom_components.mi_frente_seguro.const import (
-    CONF_ADDRESS,
-    CONF_BARRIO,
-    CONF_COORDINATOR_NAME,
-    CONF_COORDINATOR_PERSONS,
-    CONF_COORDINATOR_PHONE,
-    CONF_CUADRANTE_CODE,
-    CONF_CUADRANTE_NAME,
-    CONF_CUADRANTE_PHONE,
-    CONF_FRONT_ID,
-    CONF_LOCATION,
-)
-from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME, CONF_RADIUS
 
 FRONT_ID = "manga_calle_real"
 
@@ -43,34 +33,34 @@ def broker_data(port: int, username: str = "", password: str = "") -> dict[str, 
 
 
 USER_INPUT: dict[str, Any] = {
-    CONF_NAME: "Calle Real",
-    CONF_BARRIO: "Manga",
-    CONF_ADDRESS: "Calle 26 # 20-15",
-    CONF_LOCATION: {CONF_LATITUDE: 10.4139, CONF_LONGITUDE: -75.5364, CONF_RADIUS: 150},
-    CONF_CUADRANTE_CODE: "mecar-e1-c3",
-    CONF_CUADRANTE_NAME: "Cuadrante 3 Manga",
-    CONF_CUADRANTE_PHONE: "300 123 4567",
-    CONF_COORDINATOR_NAME: "Ana Pérez",
-    CONF_COORDINATOR_PHONE: "(+57) 310-765-4321",
-    CONF_COORDINATOR_PERSONS: ["person.ana_perez"],
+    "name": "Calle Real",
+    "barrio": "Manga",
+    "address": "Calle 26 # 20-15",
+    "location": {"latitude": 10.4139, "longitude": -75.5364, "radius": 150},
+    "cuadrante_code": "mecar-e1-c3",
+    "cuadrante_name": "Cuadrante 3 Manga",
+    "cuadrante_phone": "300 123 4567",
+    "coordinator_name": "Ana Pérez",
+    "coordinator_phone": "(+57) 310-765-4321",
+    "coordinator_persons": ["person.ana_perez"],
 }
 
 ENTRY_DATA: dict[str, Any] = {
-    CONF_FRONT_ID: FRONT_ID,
-    CONF_NAME: "Calle Real",
-    CONF_BARRIO: "Manga",
-    CONF_ADDRESS: "Calle 26 # 20-15",
-    CONF_LATITUDE: 10.4139,
-    CONF_LONGITUDE: -75.5364,
-    CONF_RADIUS: 150.0,
-    CONF_CUADRANTE_CODE: "MECAR-E1-C3",
-    CONF_CUADRANTE_NAME: "Cuadrante 3 Manga",
+    "front_id": FRONT_ID,
+    "name": "Calle Real",
+    "barrio": "Manga",
+    "address": "Calle 26 # 20-15",
+    "latitude": 10.4139,
+    "longitude": -75.5364,
+    "radius": 150.0,
+    "cuadrante_code": "MECAR-E1-C3",
+    "cuadrante_name": "Cuadrante 3 Manga",
     **NO_BROKER,
 }
 
 ENTRY_OPTIONS: dict[str, Any] = {
-    CONF_CUADRANTE_PHONE: "+573001234567",
-    CONF_COORDINATOR_NAME: "Ana Pérez",
-    CONF_COORDINATOR_PHONE: "+573107654321",
-    CONF_COORDINATOR_PERSONS: ["person.ana_perez"],
+    "cuadrante_phone": "+573001234567",
+    "coordinator_name": "Ana Pérez",
+    "coordinator_phone": "+573107654321",
+    "coordinator_persons": ["person.ana_perez"],
 }

@@ -5,18 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 import time
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from standardwebhooks import Webhook
 
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS
-from .helpers import enable_entity, front_entry
+from .helpers import call, enable_entity, front_entry
 
 SECRET = WebhookSecret.generate().export()
 PRIMARY = WebhookSecret.parse(SECRET)
 WEBHOOK_ID = "police-status-test-hook"
+NOWHERE = (
+    "http://127.0.0.1:9/alerts"  # the discard port: alerts stay queued, unconfirmed
+)
 
 
 async def police_front(
@@ -57,3 +63,22 @@ def signed(
         "webhook-signature": signature,
         "content-type": "application/json",
     }
+
+
+async def unconfirmed_front(
+    hass: HomeAssistant, escalation_delay: int
+) -> tuple[MockConfigEntry, list[Event]]:
+    """Set up a front whose alerts nobody receives; return it and its escalation events."""
+    events = async_capture_events(hass, "mi_frente_seguro_escalation")
+    entry = await police_front(hass, NOWHERE, escalation_delay=escalation_delay)
+    return entry, events
+
+
+async def front_with_an_alarm(
+    hass: HomeAssistant, url: str
+) -> tuple[MockConfigEntry, str]:
+    """Set up the front with its police link on ``url``, press once: (entry, incident id)."""
+    entry = await police_front(hass, url)
+    opened = await call(hass, "trigger", entry.entry_id)
+    assert opened is not None
+    return entry, str(opened["incident_id"])

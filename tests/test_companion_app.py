@@ -11,16 +11,15 @@ from typing import Any
 
 from aiohttp import web
 import pytest
-from pytest_homeassistant_custom_component.common import MockUser
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
-from scripts.mfs_dev.ha import free_port
+from scripts.harness.process import free_port
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS
-from .helpers import entity_id, front_entry, member, wait_for
+from .helpers import call, entity_id, front_entry, member, wait_for
 
 
 class PushGateway:
@@ -64,13 +63,6 @@ async def gateway(socket_enabled: None) -> AsyncGenerator[PushGateway]:
     await runner.cleanup()
 
 
-async def _setup_phones_support(hass: HomeAssistant) -> None:
-    """Load what the companion app talks to, before any HTTP client freezes the router."""
-    for component in ("api", "notify", "mobile_app"):
-        assert await async_setup_component(hass, component, {})
-    await hass.async_block_till_done()
-
-
 async def _register_phone(
     hass: HomeAssistant,
     client_for: ClientSessionGenerator,
@@ -104,21 +96,57 @@ async def _register_phone(
     return webhook_id, token
 
 
+async def _members_front(
+    hass: HomeAssistant, options: dict[str, Any], ana: str
+) -> MockConfigEntry:
+    """Set up the front with Luis (a resident) and Ana (``ana``) as its members."""
+    entry = front_entry(
+        data=dict(ENTRY_DATA),
+        options={**ENTRY_OPTIONS, **options},
+        subentries_data=[
+            member("person.luis_gomez", "Luis Gómez", "resident"),
+            member("person.ana_perez", "Ana Pérez", ana),
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def phones(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    people: dict[str, MockUser],
+    gateway: PushGateway,
+) -> dict[str, tuple[str, str]]:
+    """Register Luis's and Ana's phones; return each one's (webhook id, push token).
+
+    What the companion app talks to is loaded first, before any HTTP client freezes the
+    router.
+    """
+    for component in ("api", "notify", "mobile_app"):
+        assert await async_setup_component(hass, component, {})
+    await hass.async_block_till_done()
+    return {
+        person: await _register_phone(
+            hass, hass_client, people[person], f"Pixel {person.title()}", gateway
+        )
+        for person in ("luis", "ana")
+    }
+
+
 async def test_phone_presses_and_members_get_the_critical_alarm(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     hass_client_no_auth: ClientSessionGenerator,
     people: dict[str, MockUser],
     gateway: PushGateway,
+    phones: dict[str, tuple[str, str]],
 ) -> None:
     """Luis presses from his phone (GPS from the app); Ana's phone rings and answers."""
-    await _setup_phones_support(hass)
-    luis_hook, luis_token = await _register_phone(
-        hass, hass_client, people["luis"], "Pixel Luis", gateway
-    )
-    ana_hook, ana_token = await _register_phone(
-        hass, hass_client, people["ana"], "Pixel Ana", gateway
-    )
+    (luis_hook, luis_token), (ana_hook, ana_token) = phones["luis"], phones["ana"]
     await hass.async_block_till_done()
     web_client = await hass_client_no_auth()
     location = {
@@ -132,17 +160,8 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
         "device_tracker.pixel_luis"
     )
 
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, "coordinator_persons": []},
-        subentries_data=[
-            member("person.luis_gomez", "Luis Gómez", "resident"),
-            member("person.ana_perez", "Ana Pérez", "coordinator"),
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    # Ana is the front's coordinator as a member (not through the options).
+    entry = await _members_front(hass, {"coordinator_persons": []}, ana="coordinator")
 
     # Luis presses "Pánico" through the REST API with his own login (as the app's widget).
     refresh = await hass.auth.async_create_refresh_token(
@@ -161,13 +180,7 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
     assert press.location is not None
     assert (press.location.latitude, press.location.accuracy) == (10.4142, 12)
 
-    answer = await hass.services.async_call(
-        DOMAIN,
-        "notify_members",
-        {"config_entry_id": entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    answer = await call(hass, "notify_members", entry.entry_id)
     assert answer is not None
     assert sorted(answer["notified"]) == [
         "mobile_app_pixel_ana",
@@ -225,29 +238,13 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
 
 async def test_silent_alarm_skips_the_senders_phone(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     people: dict[str, MockUser],
     gateway: PushGateway,
+    phones: dict[str, tuple[str, str]],
 ) -> None:
     """Duress: every member is told except the one who pressed."""
-    await _setup_phones_support(hass)
-    _, luis_token = await _register_phone(
-        hass, hass_client, people["luis"], "Pixel Luis", gateway
-    )
-    _, ana_token = await _register_phone(
-        hass, hass_client, people["ana"], "Pixel Ana", gateway
-    )
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options=dict(ENTRY_OPTIONS),
-        subentries_data=[
-            member("person.luis_gomez", "Luis Gómez", "resident"),
-            member("person.ana_perez", "Ana Pérez", "resident"),
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    luis_token, ana_token = phones["luis"][1], phones["ana"][1]
+    entry = await _members_front(hass, {}, ana="resident")
     await hass.services.async_call(
         "button",
         "press",
@@ -255,13 +252,7 @@ async def test_silent_alarm_skips_the_senders_phone(
         blocking=True,
         context=Context(user_id=people["luis"].id),
     )
-    answer = await hass.services.async_call(
-        DOMAIN,
-        "notify_members",
-        {"config_entry_id": entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    answer = await call(hass, "notify_members", entry.entry_id)
     assert answer is not None
     assert answer["notified"] == ["mobile_app_pixel_ana"]
     await wait_for(hass, lambda: gateway.to(ana_token))

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import HomeAssistant
-from scripts.mfs_dev.ha import free_port
+from scripts.harness.process import free_port
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .helpers import call, front_entry
@@ -45,6 +45,8 @@ async def test_diagnostics_redact_personal_data(
         "Ana Pérez",
         "10.4139",
         "-75.5364",
+        "Calle 26 # 20-15",  # the front's address
+        "person.",  # no HA person ids (coordinators, senders)
     ):
         assert str(secret) not in text
     assert diagnostics["front_id"] == FRONT_ID

@@ -22,7 +22,14 @@ from homeassistant.data_entry_flow import FlowResultType
 from .const import FRONT_ID
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, state_of, wait_for
-from .police import SECRET, WEBHOOK_ID, police_front, signed
+from .police import (
+    SECRET,
+    WEBHOOK_ID,
+    front_with_an_alarm,
+    police_front,
+    signed,
+    unconfirmed_front,
+)
 
 
 async def test_press_reaches_the_police_signed_and_marks_sent(
@@ -100,13 +107,11 @@ async def test_status_webhook(
     receiver: Receiver,
 ) -> None:
     """Valid 'dispatched' shows unit and ETA; forged, stale, replayed, bad: 4xx, no change."""
-    entry = await police_front(hass, receiver.url)
-    opened = await call(hass, "trigger", entry.entry_id)
-    assert opened is not None
+    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
     client = await hass_client_no_auth()
     url = f"/api/webhook/{WEBHOOK_ID}"
     update = json.dumps(
-        {"version": "1", "incident_id": opened["incident_id"], "status": "dispatched",
+        {"version": "1", "incident_id": incident_id, "status": "dispatched",
          "unit": "MECAR-12", "eta_minutes": 4}
     ).encode()  # fmt: skip
 
@@ -122,9 +127,7 @@ async def test_status_webhook(
     assert (await post(update, unsigned))[0] == 401
     bad = b'{"status": 7}'
     assert (await post(bad, signed(bad, msg_id="bad")))[0] == 400
-    unknown = update.replace(
-        opened["incident_id"].encode(), b"01NOTANINCIDENT0000000000"
-    )
+    unknown = update.replace(incident_id.encode(), b"01NOTANINCIDENT0000000000")
     assert (await post(unknown, signed(unknown, msg_id="unk")))[0] == 404
     assert state_of(hass, "sensor", "incident").state in ("triggered", "sent")
 
@@ -188,9 +191,7 @@ async def test_escalation_when_police_do_not_confirm(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:
     """No 'received' within the delay: mi_frente_seguro_escalation with the quadrant phone."""
-    events = async_capture_events(hass, "mi_frente_seguro_escalation")
-    # Nothing listens there: the alert stays queued and is never confirmed.
-    entry = await police_front(hass, "http://127.0.0.1:9/alerts", escalation_delay=1)
+    entry, events = await unconfirmed_front(hass, escalation_delay=1)
     await call(hass, "trigger", entry.entry_id)
     await wait_for(hass, lambda: events, timeout=5)
     assert events[0].data["cuadrante_phone"] == "+573001234567"

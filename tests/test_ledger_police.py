@@ -15,10 +15,7 @@ import logging
 
 import probatio
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    async_capture_events,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.mi_frente_seguro.const import DOMAIN
@@ -34,7 +31,13 @@ from .const import FRONT_ID
 from .disk import fill_up, make_room
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, state_of, wait_for
-from .police import WEBHOOK_ID, police_front, signed
+from .police import (
+    WEBHOOK_ID,
+    front_with_an_alarm,
+    police_front,
+    signed,
+    unconfirmed_front,
+)
 
 URL = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -58,18 +61,16 @@ async def test_an_update_in_two_segments_is_stored_and_a_huge_one_is_413(
     receiver: Receiver,
 ) -> None:
     """The whole body is read up to its cap, however split; past the cap, 413."""
-    entry = await police_front(hass, receiver.url)
-    opened = await call(hass, "trigger", entry.entry_id)
-    assert opened is not None
+    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
     client = await hass_client_no_auth()
-    body = _update(opened["incident_id"], unit="MECAR-12", eta_minutes=4)
+    body = _update(incident_id, unit="MECAR-12", eta_minutes=4)
     response = await client.post(
         URL, data=_in_two_segments(body), headers=signed(body, msg_id="split")
     )
     assert (response.status, await response.json()) == (200, {"status": "stored"})
     assert state_of(hass, "sensor", "incident").attributes["unit"] == "MECAR-12"
 
-    huge = _update(opened["incident_id"], "on_scene", note="x" * MAX_BODY)
+    huge = _update(incident_id, "on_scene", note="x" * MAX_BODY)
     chunked = await client.post(
         URL, data=_in_two_segments(huge), headers=signed(huge, msg_id="huge-1")
     )
@@ -89,12 +90,10 @@ async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Disk full: 500 and nothing changed; the police's retry (same id) is then stored."""
-    entry = await police_front(hass, receiver.url)
-    opened = await call(hass, "trigger", entry.entry_id)
-    assert opened is not None
+    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
     ledger = entry.runtime_data.incidents.ledger
     client = await hass_client_no_auth()
-    body = _update(opened["incident_id"], unit="P1")
+    body = _update(incident_id, unit="P1")
     headers = signed(body, msg_id="retry-me")
     await ledger.committer.run(fill_up)
     response = await client.post(URL, data=body, headers=headers)
@@ -114,7 +113,7 @@ async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(ledger, "police_update", broken)
-    closing = _update(opened["incident_id"], "closed")
+    closing = _update(incident_id, "closed")
     response = await client.post(
         URL, data=closing, headers=signed(closing, msg_id="boom")
     )
@@ -239,8 +238,7 @@ async def test_escalation_follows_a_drill_that_becomes_real_and_a_restart(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:
     """A drill never escalates; a real press on it arms it; a restart arms it again."""
-    events = async_capture_events(hass, "mi_frente_seguro_escalation")
-    entry = await police_front(hass, "http://127.0.0.1:9/alerts", escalation_delay=30)
+    entry, events = await unconfirmed_front(hass, escalation_delay=30)
     await call(hass, "trigger", entry.entry_id, kind="drill")
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=40))
     await hass.async_block_till_done()

@@ -13,16 +13,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 import math
 from typing import Any
+from urllib.parse import urlsplit
 
 from hypothesis import example, given, strategies as st
 import probatio
 
-from custom_components.mi_frente_seguro.flow_schemas import (
-    validate_broker,
+from custom_components.mi_frente_seguro.flows.broker import validate_broker
+from custom_components.mi_frente_seguro.flows.cameras import SCHEMES as CAMERA_SCHEMES
+from custom_components.mi_frente_seguro.flows.fields import url_problem
+from custom_components.mi_frente_seguro.flows.front import (
     validate_data,
-    validate_kit,
     validate_options,
 )
+from custom_components.mi_frente_seguro.flows.kit import validate_kit
+from custom_components.mi_frente_seguro.flows.members import (
+    _validate as validate_member,
+)
+from custom_components.mi_frente_seguro.flows.police import validate_police
 from custom_components.mi_frente_seguro.frente.checks import check_press
 from custom_components.mi_frente_seguro.frente.incident import (
     IncidentKind,
@@ -35,8 +42,6 @@ from custom_components.mi_frente_seguro.frente.text import (
     InvalidInputError,
     text_problem,
 )
-from custom_components.mi_frente_seguro.members import _validate as validate_member
-from custom_components.mi_frente_seguro.police_flow import validate_police
 from custom_components.mi_frente_seguro.services import (
     CANCEL_SCHEMA,
     CLOSE_SCHEMA,
@@ -283,3 +288,25 @@ def test_the_police_form_gives_errors_or_clean_values(
         assert options["police_url"] == "" or options["police_url"].startswith(
             ("http://", "https://")
         )
+
+
+@PROPERTY
+@given(
+    url=st.one_of(
+        hostile_text,
+        st.builds(
+            "{}{}".format,
+            st.sampled_from(["rtsp://", "http://", "https://", "rtsp://[", "x://"]),
+            hostile_text,
+        ),
+    )
+)
+@example(url="rtsp://[")
+@example(url="http://[::1")
+def test_a_url_field_is_judged_never_raises(url: str) -> None:
+    """The camera and police URL check answers for any text; a URL it passes parses."""
+    if not url_problem(url, CAMERA_SCHEMES):
+        parts = urlsplit(url)
+        assert parts.scheme in CAMERA_SCHEMES
+        assert parts.hostname
+        assert text_problem(url) is None

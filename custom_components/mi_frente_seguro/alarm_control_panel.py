@@ -19,14 +19,14 @@ from homeassistant.components.alarm_control_panel.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .const import BY_SYSTEM
 from .entity import FrenteEntity
 from .errors import incident_errors
-from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
-from .people import async_require_manager, async_sender
+from .frente.incident import IncidentKind, IncidentState
 from .runtime import FrenteConfigEntry
+from .runtime.people import async_require_manager, async_sender
+from .runtime.presses import async_make_press
 
 PARALLEL_UPDATES = 0
 DISARM_REASON = "alarm_panel"
@@ -66,9 +66,12 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
     @override
     async def async_alarm_trigger(self, code: str | None = None) -> None:
         """Open (or join) a panic incident."""
-        sender, location = await async_sender(self.hass, self._context, self.entry)
-        source = IncidentSource.ACTION if sender.user_id else IncidentSource.AUTOMATION
-        press = Press(dt_util.now(), IncidentKind.PANIC, source, sender, location)
+        press = await async_make_press(
+            self.hass,
+            self.entry.runtime_data.settings,
+            IncidentKind.PANIC,
+            context=self._context,
+        )
         with incident_errors(self.entry.title):
             await self.incidents.async_press(press, self._context)
 
@@ -77,7 +80,9 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
         """Cancel the open incident (coordinators and admins)."""
         context = self._context
         if context is not None:
-            await async_require_manager(self.hass, self.entry, context)
+            await async_require_manager(
+                self.hass, self.entry.runtime_data.settings, context
+            )
         sender, _ = await async_sender(self.hass, context)
         details = {"reason": DISARM_REASON, "by_name": sender.name}
         with incident_errors(self.entry.title, None):

@@ -15,10 +15,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import FrenteDispatchEntity
-from .kit import FrontKit
-from .kit_entity import FrenteKitEntity, has_mqtt_kit
+from .entity import FrenteDispatchEntity, FrenteKitEntity, kit_entities
 from .runtime import FrenteConfigEntry
+from .runtime.kit import FrontKit
 
 PARALLEL_UPDATES = 0
 
@@ -56,10 +55,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the kit's binary sensors when the front has an MQTT kit."""
-    if has_mqtt_kit(entry):
-        async_add_entities(
-            FrenteKitBinarySensor(entry, description) for description in BINARY_SENSORS
-        )
+    async_add_entities(kit_entities(entry, FrenteKitBinarySensor, BINARY_SENSORS))
     if entry.runtime_data.dispatch.outbox is not None:
         async_add_entities([FrenteEndpointProblem(entry, ENDPOINT_PROBLEM)])
 

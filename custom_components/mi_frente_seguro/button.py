@@ -13,13 +13,12 @@ from typing import override
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from .entity import FrenteEntity
 from .errors import incident_errors
-from .frente.incident import IncidentKind, IncidentSource, Press
-from .people import async_sender
+from .frente.incident import IncidentKind, IncidentSource
 from .runtime import FrenteConfigEntry
+from .runtime.presses import async_make_press
 
 PARALLEL_UPDATES = 0
 
@@ -61,13 +60,12 @@ class FrentePanicButton(FrenteEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Raise the alarm as the user who pressed, from where their phone is."""
-        sender, location = await async_sender(self.hass, self._context, self.entry)
-        press = Press(
-            at=dt_util.now(),
-            kind=self.entity_description.kind,
+        press = await async_make_press(
+            self.hass,
+            self.entry.runtime_data.settings,
+            self.entity_description.kind,
+            context=self._context,
             source=IncidentSource.APP,
-            sender=sender,
-            location=location,
         )
         with incident_errors(self.entry.title):
             await self.incidents.async_press(press, self._context)

@@ -1,23 +1,27 @@
-"""The front's cameras as HA camera entities: live view from the stream, stills via ffmpeg."""
+"""The front's cameras as HA camera entities: live view from the stream, stills via ffmpeg.
+
+Pushed, not polled: a camera is available while its images flow; the front's cameras
+signal when one goes down or comes back (its keyframe buffer reports it, or a still that
+fails), and the entity writes its availability then.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import override
 
 from homeassistant.components.camera import Camera
 from homeassistant.components.camera.const import CameraEntityFeature
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .cameras import FrontCamera, FrontCameras
 from .const import DOMAIN
 from .frente.evidence import CameraDownError
 from .runtime import FrenteConfigEntry
+from .runtime.cameras import FrontCamera, FrontCameras
 
 PARALLEL_UPDATES = 0
-SCAN_INTERVAL = timedelta(seconds=30)  # how often the buffer's health is looked at
 
 
 async def async_setup_entry(
@@ -39,6 +43,7 @@ class FrenteCamera(Camera):
 
     _attr_has_entity_name = True
     _attr_name = None  # the device (the camera) names the entity
+    _attr_should_poll = False
     _attr_supported_features = CameraEntityFeature.STREAM
 
     def __init__(
@@ -74,20 +79,22 @@ class FrenteCamera(Camera):
             frame = await self.camera.still.snapshot()
         except CameraDownError as err:
             self.cameras.set_down(self.camera, err.reason)
-            self._attr_available = False
             return None
         self.cameras.set_down(self.camera, None)
-        self._attr_available = True
         return frame.jpeg
 
-    async def async_update(self) -> None:
-        """Follow the keyframe buffer's health: unavailable (and a repair) when it fails."""
-        buffer = self.camera.buffer
-        if buffer is None:
-            return
-        if buffer.healthy:
-            self.cameras.set_down(self.camera, None)
-            self._attr_available = True
-        elif buffer.last_error:
-            self.cameras.set_down(self.camera, buffer.last_error)
-            self._attr_available = False
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the cameras' health (pushed by the front's cameras)."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, self.cameras.signal, self.async_write_ha_state
+            )
+        )
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return True while the camera gives images (or nothing said otherwise)."""
+        return self.camera.down_reason is None

@@ -16,9 +16,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME
 from homeassistant.core import callback
-from homeassistant.util import ssl as ssl_util
 
-from .camera_flow import async_validate_cameras, cameras_schema
 from .const import (
     CONF_BARRIO,
     CONF_BROKER_PASSWORD,
@@ -29,40 +27,26 @@ from .const import (
     DOMAIN,
     SUBENTRY_MEMBER,
 )
-from .flow_schemas import (
+from .flows.broker import (
+    async_check_broker,
     broker_schema,
-    check,
     credentials_schema,
+    validate_broker,
+)
+from .flows.cameras import async_validate_cameras, cameras_schema
+from .flows.fields import check
+from .flows.front import (
     data_schema,
-    kit_schema,
     location_value,
     options_schema,
-    validate_broker,
     validate_data,
-    validate_kit,
     validate_options,
 )
+from .flows.kit import kit_schema, validate_kit
+from .flows.members import MemberSubentryFlow
+from .flows.police import police_schema, validate_police
 from .frente.front import make_front_id
-from .frente.kit.client import KitAuthError, KitConnectError, async_test_broker
-from .kit_settings import broker_settings
-from .members import MemberSubentryFlow
-from .police_flow import police_schema, validate_police
 from .runtime import FrenteConfigEntry
-
-
-async def async_check_broker(data: Mapping[str, Any]) -> dict[str, str]:
-    """Connect to the broker in ``data`` once; return form errors (empty when fine)."""
-    settings = broker_settings(data)
-    if settings is None:
-        return {}
-    context = ssl_util.client_context() if settings.tls else None
-    try:
-        await async_test_broker(settings, context)
-    except KitAuthError:
-        return {"base": "invalid_auth"}
-    except KitConnectError:
-        return {"base": "cannot_connect"}
-    return {}
 
 
 class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -111,9 +95,7 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask where the kit's MQTT broker is (optional) and test it before saving."""
         errors: dict[str, str] = {}
-        defaults: Mapping[str, Any] = {}
         if user_input is not None:
-            defaults = user_input
             broker, errors = validate_broker(user_input)
             if not errors:
                 errors = await async_check_broker({**self._data, **broker})
@@ -124,7 +106,7 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
                     options=self._options,
                 )
         return self.async_show_form(
-            step_id="broker", data_schema=broker_schema(defaults), errors=errors
+            step_id="broker", data_schema=broker_schema(user_input or {}), errors=errors
         )
 
     async def async_step_reauth(

@@ -56,6 +56,8 @@ SIGNAL_KIT_PRESS: SignalTypeFormat[PressMessage, Context] = SignalTypeFormat(
 )
 # The police link changed (queue, reachability, the police's last status).
 SIGNAL_POLICE: SignalTypeFormat[()] = SignalTypeFormat("mi_frente_seguro_police_{}")
+# The front's cameras changed health (a stream stopped, or images flow again).
+SIGNAL_CAMERAS: SignalTypeFormat[()] = SignalTypeFormat("mi_frente_seguro_cameras_{}")
 
 # Actions (services.yaml).
 SERVICE_TRIGGER: Final = "trigger"
@@ -108,6 +110,24 @@ CONF_ROLE: Final = "role"
 ROLE_COORDINATOR: Final = "coordinator"
 ROLE_RESIDENT: Final = "resident"
 PRESS_COOLDOWN: Final = 30  # s: a user's presses this close together are repeats
+
+# Options: the front's cameras and their evidence.
+CONF_CAMERAS: Final = "cameras"
+CONF_KEYFRAME_BUFFER: Final = "keyframe_buffer"
+CONF_EVIDENCE_CLIP: Final = "evidence_clip"
+CONF_RETENTION_DAYS: Final = "retention_days"
+DEFAULT_RETENTION_DAYS: Final = 30
+DRILL_RETENTION_DAYS: Final = 7
+MAX_CAMERAS: Final = 4
+MEDIA_FOLDER: Final = DOMAIN  # under HA's local media: <front>/<incident>/
+# A camera's own device and entity are "<front_id>-<camera_id>" (cam1..cam4).
+CAMERA_IDS: Final = tuple(f"cam{n}" for n in range(1, MAX_CAMERAS + 1))
+
+# Members' answers to the alarm notification (the companion app's actions).
+EVENT_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
+ACTION_PREFIX: Final = "MFS"
+ACTION_ON_MY_WAY: Final = "on_my_way"
+ACTION_FALSE_ALARM: Final = "false_alarm"
 
 # Options: the police endpoint and the status webhook back.
 CONF_POLICE_URL: Final = "police_url"

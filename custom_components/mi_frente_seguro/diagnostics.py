@@ -1,4 +1,10 @@
-"""Diagnostics of a front, with phone numbers and coordinates redacted."""
+"""Diagnostics of a front: what support needs, without personal data or secrets.
+
+Redacted: the front's address and coordinates, every phone, the coordinator's name, the HA
+persons who coordinate, broker credentials, signing secrets, the webhook id and camera
+URLs (they may carry credentials). The false-alarm tally is given as counts, never by
+person.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,11 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE
 from homeassistant.core import HomeAssistant
 
 from .const import (
+    CONF_ADDRESS,
     CONF_BROKER_PASSWORD,
     CONF_BROKER_USERNAME,
     CONF_COORDINATOR_NAME,
+    CONF_COORDINATOR_PERSONS,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_PHONE,
     CONF_POLICE_SECRET,
@@ -22,17 +30,22 @@ from .const import (
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
-    "url",  # camera stream URLs may carry credentials
+    # Secrets: the broker's login, the police link's signing secrets and webhook id, and
+    # camera stream URLs (they may carry credentials).
+    CONF_BROKER_USERNAME,
+    CONF_BROKER_PASSWORD,
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
-    CONF_BROKER_PASSWORD,
-    CONF_BROKER_USERNAME,
-    CONF_COORDINATOR_NAME,
-    CONF_COORDINATOR_PHONE,
-    CONF_CUADRANTE_PHONE,
+    "url",
+    # Personal data: where the front is, who runs it, how to reach them.
+    CONF_ADDRESS,
     CONF_LATITUDE,
     CONF_LONGITUDE,
+    CONF_COORDINATOR_NAME,
+    CONF_COORDINATOR_PHONE,
+    CONF_COORDINATOR_PERSONS,
+    CONF_CUADRANTE_PHONE,
 }
 
 
@@ -127,6 +140,9 @@ def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
             },
         },
         "stats": asdict(incidents.stats()),
-        # Anti-abuse tally: cancelled real incidents opened by each member (by person id).
-        "false_alarms_by_member": dict(incidents.book.false_alarms_by_person()),
+        # Anti-abuse tally: cancelled real incidents opened by each member, as counts
+        # (who they are is personal data: the member sensors show it to the front).
+        "false_alarms_by_member": sorted(
+            incidents.book.false_alarms_by_person().values(), reverse=True
+        ),
     }

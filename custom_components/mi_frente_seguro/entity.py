@@ -1,18 +1,28 @@
-"""The base entity of a front: identity, device and updates from the front's signal."""
+"""The base entities of a front: identity, device, and one way to be updated.
+
+Every entity is pushed, never polled: it connects to its front's dispatcher signals in
+``async_added_to_hass`` (``async_on_remove`` disconnects it) and, on each signal, reads
+what it shows and writes its state only when that changed, under the context of the
+change that caused it. The front's own entities sit on the front's device; the street
+kit's on the kit's device under it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.util.signal_type import SignalType
 
 from .const import DOMAIN, SIGNAL_POLICE
 from .frente.change import IncidentChange
-from .incidents import FrontIncidents
 from .runtime import FrenteConfigEntry
+from .runtime.incidents import FrontIncidents
+from .runtime.kit import FrontKit
 
 
 class FrenteEntity(Entity):
@@ -33,19 +43,28 @@ class FrenteEntity(Entity):
         self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, front_id)})
         self._last_shown: tuple[Any, ...] | None = None
 
+    _follows_incidents = True  # the kit's entities show the kit, not the incidents
+
     @override
     async def async_added_to_hass(self) -> None:
-        """Follow the front's incident changes."""
+        """Follow the front's incident changes, and the signals of what it shows."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass, self.incidents.signal, self._on_incident_change
+        if self._follows_incidents:
+            self.async_on_remove(
+                async_dispatcher_connect(
+                    self.hass, self.incidents.signal, self._on_incident_change
+                )
             )
-        )
+        for signal in self._signals():
+            self.async_on_remove(
+                async_dispatcher_connect(self.hass, signal, self._refresh)
+            )
         self._update_from_incidents()
-        self._last_shown = (
-            self._shown()
-        )  # HA writes this state once the entity is added
+        self._last_shown = self._shown()  # HA writes this state once it is added
+
+    def _signals(self) -> list[SignalType[()]]:
+        """Return the other signals that change what the entity shows (override)."""
+        return []
 
     @callback
     def _on_incident_change(self, change: IncidentChange | None) -> None:
@@ -86,13 +105,50 @@ class FrenteDispatchEntity(FrenteEntity):
     """An entity about the front's police link (outbox and status updates)."""
 
     @override
-    async def async_added_to_hass(self) -> None:
-        """Follow the police link as well as the incidents."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                SIGNAL_POLICE.format(self.entry.runtime_data.front.front_id),
-                self._refresh,
-            )
+    def _signals(self) -> list[SignalType[()]]:
+        return [SIGNAL_POLICE.format(self.entry.runtime_data.front.front_id)]
+
+
+class FrenteKitEntity(FrenteEntity):
+    """An entity of the street kit; unavailable while the broker or the kit is away."""
+
+    def __init__(
+        self, entry: FrenteConfigEntry, description: EntityDescription
+    ) -> None:
+        """Put the entity on the kit's device, linked to the front's device."""
+        super().__init__(entry, description)
+        self.kit: FrontKit = entry.runtime_data.kit
+        front = entry.runtime_data.front
+        self._attr_unique_id = f"{front.front_id}-kit-{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{front.front_id}-kit")},
+            translation_key="kit",
+            translation_placeholders={"name": front.name},
+            manufacturer="Mi Frente Seguro",
+            model="Kit de calle (MQTT)",
+            via_device_id=entry.runtime_data.device_id,
         )
+
+    _follows_incidents = False
+
+    @override
+    def _signals(self) -> list[SignalType[()]]:
+        """Follow the kit (its link, availability, siren and telemetry)."""
+        return [self.kit.signal]
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Return True while the link is up and the kit says it is online."""
+        return self.kit.available
+
+
+def kit_entities[E: FrenteKitEntity, D: EntityDescription](
+    entry: FrenteConfigEntry,
+    entity: Callable[[FrenteConfigEntry, D], E],
+    descriptions: Iterable[D],
+) -> list[E]:
+    """Return the kit's entities of a platform: none when the front has no MQTT kit."""
+    if entry.runtime_data.kit.client is None:  # no broker: no MQTT kit
+        return []
+    return [entity(entry, description) for description in descriptions]

@@ -20,6 +20,17 @@ from .frente.incident import IllegalTransitionError
 from .frente.text import InvalidInputError
 
 
+def translated[E: HomeAssistantError](
+    kind: type[E], key: str, **placeholders: str
+) -> E:
+    """Return HA error ``kind`` with its translated message ``key`` (both languages)."""
+    return kind(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
 @contextmanager
 def incident_errors(front: str, incident_id: str | None = None) -> Iterator[None]:
     """Turn the ledger's errors into translated validation or HA errors."""
@@ -27,30 +38,25 @@ def incident_errors(front: str, incident_id: str | None = None) -> Iterator[None
         yield
     except UnknownIncidentError as err:
         key = "no_open_incident" if incident_id is None else "unknown_incident"
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={"front": front, "incident_id": incident_id or ""},
+        raise translated(
+            ServiceValidationError, key, front=front, incident_id=incident_id or ""
         ) from err
     except IllegalTransitionError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="illegal_transition",
-            translation_placeholders={
-                "incident_id": err.incident_id,
-                "current": err.current.value,
-                "wanted": str(err.wanted),
-            },
+        raise translated(
+            ServiceValidationError,
+            "illegal_transition",
+            incident_id=err.incident_id,
+            current=err.current.value,
+            wanted=str(err.wanted),
         ) from err
     except InvalidInputError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_input",
-            translation_placeholders={"field": err.field, "problem": err.problem},
+        raise translated(
+            ServiceValidationError,
+            "invalid_input",
+            field=err.field,
+            problem=err.problem,
         ) from err
     except StorageError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="storage_failed",
-            translation_placeholders={"front": front, "reason": err.reason},
+        raise translated(
+            HomeAssistantError, "storage_failed", front=front, reason=err.reason
         ) from err

@@ -10,11 +10,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SIGNAL_KIT_PRESS
-from .entity import FrenteEntity
+from .entity import FrenteEntity, FrenteKitEntity, kit_entities
 from .frente.change import IncidentChange
 from .frente.incident import IncidentKind
 from .frente.kit.protocol import PRESS_KINDS, PressMessage
-from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -38,8 +37,7 @@ async def async_setup_entry(
 ) -> None:
     """Add the front's press event, and the kit button's when it has an MQTT kit."""
     entities: list[EventEntity] = [FrentePressEvent(entry, PRESS)]
-    if has_mqtt_kit(entry):
-        entities.append(FrenteKitButtonEvent(entry, KIT_PRESS))
+    entities += kit_entities(entry, FrenteKitButtonEvent, [KIT_PRESS])
     async_add_entities(entities)
 
 

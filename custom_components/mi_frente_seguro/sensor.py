@@ -23,14 +23,13 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .dispatch import FrontDispatch
-from .entity import FrenteDispatchEntity, FrenteEntity
+from .entity import FrenteDispatchEntity, FrenteEntity, FrenteKitEntity, kit_entities
 from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
-from .incidents import FrontIncidents
-from .kit_entity import FrenteKitEntity, has_mqtt_kit
-from .members import Member, members_by_subentry
 from .runtime import FrenteConfigEntry
+from .runtime.dispatch import FrontDispatch
+from .runtime.incidents import FrontIncidents
+from .runtime.settings import Member
 
 PARALLEL_UPDATES = 0
 NO_INCIDENT = "none"
@@ -98,31 +97,33 @@ SENSORS = (
         translation_key="false_alarms_this_month",
         value_fn=lambda inc: inc.stats().false_alarms_this_month,
     ),
-    FrenteSensorDescription(
-        key="last_response_time",
-        translation_key="last_response_time",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=1,
-        value_fn=lambda inc: inc.stats().last_response_seconds,
-    ),
-    FrenteSensorDescription(
-        key="mean_response_time_30d",
-        translation_key="mean_response_time_30d",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        suggested_display_precision=1,
-        value_fn=lambda inc: inc.stats().mean_response_seconds_30d,
+    *(
+        FrenteSensorDescription(
+            key=key,
+            translation_key=key,
+            device_class=SensorDeviceClass.DURATION,
+            native_unit_of_measurement=UnitOfTime.SECONDS,
+            suggested_unit_of_measurement=UnitOfTime.MINUTES,
+            suggested_display_precision=1,
+            value_fn=value_fn,
+        )
+        for key, value_fn in (
+            ("last_response_time", lambda inc: inc.stats().last_response_seconds),
+            (
+                "mean_response_time_30d",
+                lambda inc: inc.stats().mean_response_seconds_30d,
+            ),
+        )
     ),
 )
 
 
 @dataclass(frozen=True, kw_only=True)
 class FrenteKitSensorDescription(SensorEntityDescription):
-    """A kit sensor and how to read it from the kit's telemetry."""
+    """A kit measurement (a diagnostic) and how to read it from the kit's telemetry."""
 
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
     value_fn: Callable[[Telemetry], StateType]
 
 
@@ -131,16 +132,12 @@ KIT_SENSORS = (
         key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda telemetry: telemetry.battery,
     ),
     FrenteKitSensorDescription(
         key="rssi",
         device_class=SensorDeviceClass.SIGNAL_STRENGTH,
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
         value_fn=lambda telemetry: telemetry.rssi,
     ),
@@ -149,7 +146,9 @@ KIT_SENSORS = (
 
 @dataclass(frozen=True, kw_only=True)
 class FrenteDispatchSensorDescription(SensorEntityDescription):
-    """A police-link sensor and how to read it."""
+    """A police-link sensor (a diagnostic unless it says otherwise) and how to read it."""
+
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
 
     value_fn: Callable[[FrontDispatch], StateType]
     attributes_fn: Callable[[FrontDispatch], dict[str, Any]] | None = None
@@ -173,7 +172,6 @@ DISPATCH_SENSORS = (
         key="outbox_depth",
         translation_key="outbox_depth",
         state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         # Changes with every police message: its history is noise for most fronts, and
         # its recorder rows load HA exactly when alarms flow (the police-link problem
         # sensor and the repair issue tell when something is wrong).
@@ -186,7 +184,6 @@ DISPATCH_SENSORS = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
-        entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,  # as the outbox depth: one per message
         value_fn=lambda dispatch: (
             None
@@ -198,7 +195,6 @@ DISPATCH_SENSORS = (
         key="dead_letters",
         translation_key="dead_letters",
         state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda dispatch: (
             len(dispatch.outbox.dead_letters) if dispatch.outbox else None
         ),
@@ -209,6 +205,7 @@ DISPATCH_SENSORS = (
         translation_key="police_status",
         device_class=SensorDeviceClass.ENUM,
         options=["received", "dispatched", "on_scene", "closed"],
+        entity_category=None,  # what the police answered is the front's news
         value_fn=lambda dispatch: dispatch.last_police_status,
     ),
 )
@@ -223,11 +220,10 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [
         FrenteSensor(entry, description) for description in SENSORS
     ]
-    if has_mqtt_kit(entry):
-        entities += [FrenteKitSensor(entry, description) for description in KIT_SENSORS]
+    entities += kit_entities(entry, FrenteKitSensor, KIT_SENSORS)
     if entry.runtime_data.dispatch.outbox is not None:
         entities += [FrenteDispatchSensor(entry, d) for d in DISPATCH_SENSORS]
-    members = members_by_subentry(entry).values()
+    members = entry.runtime_data.settings.members.values()
     entities += [FrenteMemberFalseAlarms(entry, member) for member in members]
     async_add_entities(entities)
     _remove_former_members(hass, entry, {member.person for member in members})

@@ -51,12 +51,13 @@ from .const import (
     SERVICE_POLICE_UPDATE,
     SERVICE_TRIGGER,
 )
-from .errors import incident_errors
-from .frente.incident import IncidentKind, IncidentSource, IncidentState, Press
+from .errors import incident_errors, translated
+from .frente.incident import IncidentKind, IncidentSource, IncidentState
 from .frente.text import InvalidInputError, checked_text, finite_number
-from .notifications import async_notify_members
-from .people import async_require_manager, async_sender, locate
 from .runtime import FrenteConfigEntry
+from .runtime.notifications import async_notify_members
+from .runtime.people import async_require_manager, async_sender, locate
+from .runtime.presses import async_make_press
 
 POLICE_STATUSES = (
     IncidentState.RECEIVED,
@@ -171,15 +172,11 @@ def _front_entry(call: ServiceCall) -> FrenteConfigEntry:
             None,
         )
         if entry_id is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_device",
-                translation_placeholders={"device_id": device_id},
+            raise translated(
+                ServiceValidationError, "unknown_device", device_id=device_id
             )
     if entry_id is None:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="front_required"
-        )
+        raise translated(ServiceValidationError, "front_required")
     front: FrenteConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
     return front
 
@@ -204,8 +201,7 @@ async def _advance(
 async def async_trigger(call: ServiceCall) -> ServiceResponse:
     """Open or join an incident on a front."""
     entry = _front_entry(call)
-    context = await _sender_context(call)
-    sender, location = await async_sender(call.hass, context, entry)
+    location = None
     if (where := call.data.get(CONF_LOCATION)) is not None:
         location = locate(
             entry.runtime_data.front,
@@ -214,17 +210,15 @@ async def async_trigger(call: ServiceCall) -> ServiceResponse:
             where.get(CONF_RADIUS),
             dt_util.now(),
         )
-    press = Press(
-        at=dt_util.now(),
-        kind=IncidentKind(call.data[ATTR_KIND]),
-        source=IncidentSource(call.data[ATTR_SOURCE])
-        if ATTR_SOURCE in call.data
-        else IncidentSource.ACTION
-        if sender.user_id
-        else IncidentSource.AUTOMATION,
-        sender=sender,
-        location=location,
+    source = call.data.get(ATTR_SOURCE)
+    press = await async_make_press(
+        call.hass,
+        entry.runtime_data.settings,
+        IncidentKind(call.data[ATTR_KIND]),
+        context=await _sender_context(call),
+        source=IncidentSource(source) if source else None,
         note=call.data[ATTR_NOTE],
+        location=location,
     )
     with incident_errors(entry.title):
         change = await entry.runtime_data.incidents.async_press(press, call.context)
@@ -247,9 +241,7 @@ async def _sender_context(call: ServiceCall) -> Context:
     if call.context.user_id is not None:
         caller = await call.hass.auth.async_get_user(call.context.user_id)
         if caller is None or not caller.is_admin:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="not_allowed_on_behalf"
-            )
+            raise translated(ServiceValidationError, "not_allowed_on_behalf")
     return Context(user_id=str(user_id), parent_id=call.context.id)
 
 
@@ -258,7 +250,7 @@ async def _finish(
 ) -> ServiceResponse:
     """Cancel or close an incident as the caller (coordinators, admins, automations)."""
     entry = _front_entry(call)
-    await async_require_manager(call.hass, entry, call.context)
+    await async_require_manager(call.hass, entry.runtime_data.settings, call.context)
     sender, _ = await async_sender(call.hass, call.context)
     details = {field: call.data[field], "by_name": sender.name}
     by = call.context.user_id or BY_SYSTEM
@@ -278,7 +270,7 @@ async def async_close(call: ServiceCall) -> ServiceResponse:
 async def async_police_update(call: ServiceCall) -> ServiceResponse:
     """Record a police status update, as the police webhook does."""
     entry = _front_entry(call)
-    await async_require_manager(call.hass, entry, call.context)
+    await async_require_manager(call.hass, entry.runtime_data.settings, call.context)
     details: dict[str, Any] = {ATTR_NOTE: call.data[ATTR_NOTE]}
     for field in (ATTR_UNIT, ATTR_ETA_MINUTES):
         if field in call.data:

@@ -13,8 +13,8 @@ from homeassistant.components.siren.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .entity import FrenteKitEntity, kit_entities
 from .frente.kit.protocol import SIREN_TONES
-from .kit_entity import FrenteKitEntity, has_mqtt_kit
 from .runtime import FrenteConfigEntry
 
 PARALLEL_UPDATES = 1  # one siren command at a time
@@ -28,8 +28,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the kit's siren when the front has an MQTT kit."""
-    if has_mqtt_kit(entry):
-        async_add_entities([FrenteKitSiren(entry, SIREN)])
+    async_add_entities(kit_entities(entry, FrenteKitSiren, [SIREN]))
 
 
 class FrenteKitSiren(FrenteKitEntity, SirenEntity):

@@ -68,12 +68,15 @@ class KeyframeBuffer:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         executor: Executor | None = None,
+        on_health: Callable[[str | None], None] | None = None,
     ) -> None:
         """Configure the buffer; nothing runs until ``start`` (or ``run``).
 
         ``clock`` returns aware datetimes and stamps each image as it arrives.
         ``ring_size`` images are kept (one per keyframe interval of the camera).
         The buffer is ``healthy`` while its newest image is at most ``stale_after`` s old.
+        ``on_health`` hears when images start flowing (None) and when a stream ends or
+        stalls (why, redacted): once per change, so nobody needs to poll the buffer.
         """
         self.source = source
         self._clock = clock
@@ -99,6 +102,8 @@ class KeyframeBuffer:
         self.restarts = 0  # times ffmpeg ended and was started again
         self.processes_started = 0
         self.last_error: str | None = None  # why the last ffmpeg ended (redacted)
+        self._on_health = on_health
+        self._flowing: bool | None = None  # None until the first image or failure
 
     def __repr__(self) -> str:
         """Describe the buffer without credentials."""
@@ -195,6 +200,7 @@ class KeyframeBuffer:
             process = await spawn(self._command, capture_stdout=True)
         except OSError as err:  # ffmpeg missing or not executable: keep retrying
             self.last_error = f"cannot run ffmpeg: {err}"
+            self._health(False)
             return False
         self.processes_started += 1
         self._process = process
@@ -226,7 +232,16 @@ class KeyframeBuffer:
         self.last_error = self.source.redact(
             f"{reason} (ffmpeg exit {process.returncode}){': ' + detail if detail else ''}"
         )
+        self._health(False)
         return got_images
+
+    def _health(self, flowing: bool) -> None:
+        """Tell ``on_health`` when images start or stop flowing (not on every image)."""
+        if flowing == self._flowing:
+            return
+        self._flowing = flowing
+        if self._on_health is not None:
+            self._on_health(None if flowing else self.last_error)
 
     async def _finish(
         self, process: asyncio.subprocess.Process, stderr_task: asyncio.Task[None]
@@ -255,6 +270,7 @@ class KeyframeBuffer:
         )
         event, self._new_frame = self._new_frame, asyncio.Event()
         event.set()
+        self._health(True)
 
     async def cpu_seconds(self) -> float:
         """Return the CPU seconds used by this buffer's ffmpeg processes so far.

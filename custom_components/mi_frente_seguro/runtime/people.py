@@ -1,10 +1,16 @@
-"""Who is acting: HA users, persons and members, as senders of presses and as managers."""
+"""Who is acting: the HA user behind a call, their person, their member and their phone.
+
+Two questions are answered here and nowhere else: who pressed (the sender of a press, with
+their house, phone and role when they are a member, and where their phone is) and who may
+manage a front (cancel, close, answer for the police: an administrator or a coordinator).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 import math
 
+from homeassistant.components.person import ATTR_SOURCE, ATTR_USER_ID
 from homeassistant.const import (
     ATTR_FRIENDLY_NAME,
     ATTR_GPS_ACCURACY,
@@ -15,16 +21,13 @@ from homeassistant.core import Context, HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import location as location_util
 
-from .const import CONF_COORDINATOR_PERSONS, DOMAIN, ROLE_COORDINATOR
-from .frente.checks import MAX_NAME
-from .frente.front import Front
-from .frente.incident import Location, Sender
-from .frente.text import safe_text
-from .members import members_of
-from .runtime import FrenteConfigEntry
+from ..errors import translated
+from ..frente.checks import MAX_NAME
+from ..frente.front import Front
+from ..frente.incident import Location, Sender
+from ..frente.text import safe_text
+from .settings import FrontSettings
 
-ATTR_USER_ID = "user_id"
-ATTR_SOURCE = "source"
 PERSON_DOMAIN = "person"
 
 
@@ -96,12 +99,12 @@ def locate(
 async def async_sender(
     hass: HomeAssistant,
     context: Context | None,
-    entry: FrenteConfigEntry | None = None,
+    settings: FrontSettings | None = None,
 ) -> tuple[Sender, Location | None]:
     """Return who is behind ``context`` (user, person, member) and where they are.
 
-    With ``entry``, the person is matched to the front's members (house, phone, role) and
-    located by their phone's device tracker.
+    With ``settings``, the person is matched to the front's members (house, phone, role)
+    and located by their phone's device tracker.
     """
     if context is None or context.user_id is None:
         return Sender(), None
@@ -114,9 +117,9 @@ async def async_sender(
         name = user.name
     member = None
     location = None
-    if entry is not None and person is not None:
-        member = members_of(entry).get(person.entity_id)
-        location = person_location(hass, person, entry.runtime_data.front)
+    if settings is not None and person is not None:
+        member = settings.member(person.entity_id)
+        location = person_location(hass, person, settings.front)
     # Names and houses come as HA holds them: cleaned, never a reason to refuse a press.
     sender = Sender(
         user_id=context.user_id,
@@ -136,12 +139,12 @@ def _clean(value: object) -> str | None:
 
 
 async def async_can_manage(
-    hass: HomeAssistant, entry: FrenteConfigEntry, context: Context
+    hass: HomeAssistant, settings: FrontSettings, context: Context
 ) -> bool:
-    """Return True if ``context`` may cancel or close incidents of ``entry``.
+    """Return True if ``context`` may cancel or close incidents of the front.
 
-    Allowed: administrators, the front's coordinators (persons chosen in the options, or
-    members with the coordinator role), and calls with no user (automations, scripts).
+    Allowed: administrators, the front's coordinators (``FrontSettings.is_coordinator``),
+    and calls with no user (automations, scripts).
     """
     if context.user_id is None:
         return True
@@ -151,21 +154,14 @@ async def async_can_manage(
     if user.is_admin:
         return True
     person = person_of_user(hass, user.id)
-    if person is None:
-        return False
-    member = members_of(entry).get(person.entity_id)
-    return person.entity_id in entry.options.get(CONF_COORDINATOR_PERSONS, []) or (
-        member is not None and member.role == ROLE_COORDINATOR
-    )
+    return person is not None and settings.is_coordinator(person.entity_id)
 
 
 async def async_require_manager(
-    hass: HomeAssistant, entry: FrenteConfigEntry, context: Context
+    hass: HomeAssistant, settings: FrontSettings, context: Context
 ) -> None:
     """Raise a translated error unless ``context`` may cancel or close incidents."""
-    if not await async_can_manage(hass, entry, context):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_allowed",
-            translation_placeholders={"front": entry.title},
+    if not await async_can_manage(hass, settings, context):
+        raise translated(
+            ServiceValidationError, "not_allowed", front=settings.front.name
         )

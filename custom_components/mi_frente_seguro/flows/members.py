@@ -1,12 +1,12 @@
-"""Members of a front (integrantes): HA persons with house, phone and role.
+"""The member form: a front's members (integrantes) are HA persons with house, phone, role.
 
 Each member is a config subentry of the front (type ``member``), added from the front's
-page with "Add member"; the person's HA user is how a press is traced back to a member.
+page with "Add member"; the person's HA user is how a press is traced back to a member
+(``runtime/settings.py`` reads them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import probatio
@@ -14,7 +14,7 @@ import probatio
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers import selector
 
-from .const import (
+from ..const import (
     CONF_HOUSE,
     CONF_PERSON,
     CONF_PHONE,
@@ -23,40 +23,9 @@ from .const import (
     ROLE_RESIDENT,
     SUBENTRY_MEMBER,
 )
-from .flow_schemas import check
-from .frente.front import clean_text
-from .frente.phone import normalize_phone
-from .runtime import FrenteConfigEntry
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A resident or coordinator of the front."""
-
-    person: str  # person.* entity id
-    name: str
-    house: str
-    phone: str
-    role: str
-
-
-def members_by_subentry(entry: FrenteConfigEntry) -> dict[str, Member]:
-    """Return the front's members by subentry id."""
-    return {
-        subentry.subentry_id: Member(
-            person=subentry.data[CONF_PERSON],
-            name=subentry.title,
-            house=subentry.data[CONF_HOUSE],
-            phone=subentry.data[CONF_PHONE],
-            role=subentry.data[CONF_ROLE],
-        )
-        for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
-    }
-
-
-def members_of(entry: FrenteConfigEntry) -> dict[str, Member]:
-    """Return the front's members by person entity id."""
-    return {member.person: member for member in members_by_subentry(entry).values()}
+from ..frente.front import clean_text
+from ..frente.phone import normalize_phone
+from .fields import check, required
 
 
 def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
@@ -66,15 +35,13 @@ def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
             selector.EntitySelectorConfig(domain="person")
         )
     fields |= {
-        probatio.Required(CONF_HOUSE, default=defaults.get(CONF_HOUSE, "")): (
-            selector.TextSelector()
-        ),
-        probatio.Required(CONF_PHONE, default=defaults.get(CONF_PHONE, "")): (
+        required(CONF_HOUSE, defaults): (selector.TextSelector()),
+        required(CONF_PHONE, defaults): (
             selector.TextSelector(
                 selector.TextSelectorConfig(type=selector.TextSelectorType.TEL)
             )
         ),
-        probatio.Required(CONF_ROLE, default=defaults.get(CONF_ROLE, ROLE_RESIDENT)): (
+        required(CONF_ROLE, defaults, ROLE_RESIDENT): (
             selector.SelectSelector(
                 selector.SelectSelectorConfig(
                     options=[ROLE_RESIDENT, ROLE_COORDINATOR], translation_key="role"
@@ -107,12 +74,15 @@ class MemberSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Pick the person and enter house, phone and role."""
         errors: dict[str, str] = {}
-        defaults: dict[str, Any] = {}
         if user_input is not None:
-            defaults = user_input
             person = user_input[CONF_PERSON]
             data, errors = _validate(user_input)
-            if person in members_of(self._get_entry()):
+            if any(
+                subentry.data.get(CONF_PERSON) == person
+                for subentry in self._get_entry().get_subentries_of_type(
+                    SUBENTRY_MEMBER
+                )
+            ):
                 errors[CONF_PERSON] = "already_member"
             if not errors:
                 return self.async_create_entry(
@@ -122,7 +92,7 @@ class MemberSubentryFlow(ConfigSubentryFlow):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=_schema(defaults, with_person=True),
+            data_schema=_schema(user_input or {}, with_person=True),
             errors=errors,
         )
 

@@ -1,4 +1,4 @@
-"""The cameras step of the options flow: up to four cameras, each checked for a frame."""
+"""The cameras form: up to four cameras, each checked for a frame, and evidence options."""
 
 from __future__ import annotations
 
@@ -12,18 +12,19 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
-from .cameras import (
+from ..const import (
+    CAMERA_IDS,
     CONF_CAMERAS,
     CONF_EVIDENCE_CLIP,
     CONF_KEYFRAME_BUFFER,
     CONF_RETENTION_DAYS,
     DEFAULT_RETENTION_DAYS,
-    MAX_CAMERAS,
 )
-from .flow_schemas import url_problem
-from .frente.evidence import CameraDownError, CameraSource, StillCamera
+from ..frente.evidence import CameraDownError, CameraSource, StillCamera
+from ..frente.text import text_problem
+from .fields import required, url_problem
 
-SLOTS = [f"cam{n}" for n in range(1, MAX_CAMERAS + 1)]
+SLOTS = CAMERA_IDS
 SCHEMES = ("rtsp", "rtsps", "http", "https")
 CHECK_TIMEOUT = 15.0  # s for the first frame when saving
 
@@ -57,15 +58,10 @@ def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
             {"collapsed": not current},
         )
     fields |= {
-        probatio.Required(
-            CONF_KEYFRAME_BUFFER, default=defaults.get(CONF_KEYFRAME_BUFFER, True)
-        ): selector.BooleanSelector(),
-        probatio.Required(
-            CONF_EVIDENCE_CLIP, default=defaults.get(CONF_EVIDENCE_CLIP, True)
-        ): selector.BooleanSelector(),
-        probatio.Required(
-            CONF_RETENTION_DAYS,
-            default=defaults.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+        required(CONF_KEYFRAME_BUFFER, defaults, True): selector.BooleanSelector(),
+        required(CONF_EVIDENCE_CLIP, defaults, True): selector.BooleanSelector(),
+        required(
+            CONF_RETENTION_DAYS, defaults, DEFAULT_RETENTION_DAYS
         ): selector.NumberSelector(
             selector.NumberSelectorConfig(
                 min=1,
@@ -92,6 +88,9 @@ async def async_validate_cameras(
         if not url and not entity_id:
             continue
         name = str(section.get("name") or "").strip() or slot
+        if text_problem(name) is not None:
+            errors[slot] = "invalid_text"
+            continue
         if url:
             if url_problem(url, SCHEMES):
                 errors[slot] = "invalid_url"

@@ -1,4 +1,4 @@
-"""The police step of the options flow: endpoint, format, signing secrets, escalation."""
+"""The police form: endpoint, format, signing secrets, escalation delay."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import probatio
 from homeassistant.components import webhook
 from homeassistant.helpers import selector
 
-from .const import (
+from ..const import (
     CONF_ESCALATION_DELAY,
     CONF_POLICE_FORMAT,
     CONF_POLICE_SECRET,
@@ -19,8 +19,8 @@ from .const import (
     CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
 )
-from .flow_schemas import url_problem
-from .frente.dispatch.signing import WebhookSecret
+from ..frente.dispatch.signing import WebhookSecret
+from .fields import WEB_SCHEMES, optional, required, url_problem
 
 FORMATS = ["json", "cap"]
 
@@ -29,14 +29,10 @@ def police_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
     """Return the police form; secrets are never pre-filled (they are not shown again)."""
     return probatio.Schema(
         {
-            probatio.Optional(
-                CONF_POLICE_URL, default=defaults.get(CONF_POLICE_URL, "")
-            ): selector.TextSelector(
+            optional(CONF_POLICE_URL, defaults): selector.TextSelector(
                 selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
             ),
-            probatio.Required(
-                CONF_POLICE_FORMAT, default=defaults.get(CONF_POLICE_FORMAT, "json")
-            ): selector.SelectSelector(
+            required(CONF_POLICE_FORMAT, defaults, "json"): selector.SelectSelector(
                 selector.SelectSelectorConfig(options=FORMATS, translation_key="police_format")
             ),
             probatio.Optional(CONF_POLICE_SECRET, default=""): selector.TextSelector(
@@ -47,10 +43,7 @@ def police_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
                     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
                 )
             ),
-            probatio.Required(
-                CONF_ESCALATION_DELAY,
-                default=defaults.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY),
-            ): selector.NumberSelector(
+            required(CONF_ESCALATION_DELAY, defaults, DEFAULT_ESCALATION_DELAY): selector.NumberSelector(
                 selector.NumberSelectorConfig(
                     min=10, max=900, unit_of_measurement="s",
                     mode=selector.NumberSelectorMode.BOX,
@@ -66,7 +59,7 @@ def validate_police(
     """Return (options, errors, new secret to show once or None)."""
     errors: dict[str, str] = {}
     url = str(user_input.get(CONF_POLICE_URL) or "").strip()
-    if url and url_problem(url, ("https", "http")):
+    if url and url_problem(url, WEB_SCHEMES):
         errors[CONF_POLICE_URL] = "invalid_police_url"
     generated = None
     secret = str(user_input.get(CONF_POLICE_SECRET) or "").strip()

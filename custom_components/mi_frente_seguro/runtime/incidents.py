@@ -18,13 +18,14 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .const import DOMAIN, EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
-from .frente.book import FrontStats, IncidentBook
-from .frente.change import Change, IncidentChange
-from .frente.committer import StorageError
-from .frente.front import Front
-from .frente.incident import Incident, IncidentState, Press, Response
-from .frente.ledger import FrontLedger
+from ..const import EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
+from ..frente.book import FrontStats, IncidentBook
+from ..frente.change import Change, IncidentChange
+from ..frente.committer import StorageError
+from ..frente.front import Front
+from ..frente.incident import Incident, IncidentState, Press, Response
+from ..frente.ledger import FrontLedger
+from ..repairs import async_clear_issue, async_raise_issue
 
 
 def press_summary(press: Press) -> dict[str, Any]:
@@ -207,20 +208,14 @@ class FrontIncidents:
     def _on_storage(self, error: StorageError | None) -> None:
         """Raise the repair issue while the front's file cannot be written; clear it after."""
         if error is None:
-            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+            async_clear_issue(self.hass, self.issue_id)
             return
-        ir.async_create_issue(
+        async_raise_issue(
             self.hass,
-            DOMAIN,
             self.issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.CRITICAL,
-            translation_key="storage_full"
-            if error.reason == "full"
-            else "storage_failed",
-            translation_placeholders={
-                "front": self.front.name,
-                "path": str(error.path),
-                "reason": error.reason,
-            },
+            "storage_full" if error.reason == "full" else "storage_failed",
+            self.front.name,
+            ir.IssueSeverity.CRITICAL,
+            path=str(error.path),
+            reason=error.reason,
         )

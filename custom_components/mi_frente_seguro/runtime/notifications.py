@@ -11,28 +11,32 @@ phones of those who pressed it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util, slugify
 
-from .const import CONF_COORDINATOR_PERSONS, DOMAIN, LOGGER, ROLE_COORDINATOR
-from .frente.checks import MAX_NAME
-from .frente.committer import StorageError
-from .frente.incident import Incident, IncidentKind, IncidentState, Response
-from .frente.text import InvalidInputError, safe_text
-from .members import Member, members_of
+from ..const import (
+    ACTION_FALSE_ALARM,
+    ACTION_ON_MY_WAY,
+    ACTION_PREFIX,
+    DOMAIN,
+    EVENT_NOTIFICATION_ACTION,
+    LOGGER,
+)
+from ..frente.checks import MAX_NAME
+from ..frente.committer import StorageError
+from ..frente.incident import Incident, IncidentKind, IncidentState, Response
+from ..frente.text import InvalidInputError, safe_text
+from ..texts import texts
 from .people import async_can_manage, person_of_user
-from .runtime import FrenteConfigEntry
-from .texts import texts
 
-ACTION_PREFIX = "MFS"
-ON_MY_WAY = "on_my_way"
-FALSE_ALARM = "false_alarm"
+if TYPE_CHECKING:
+    from . import FrenteConfigEntry
+
 MOBILE_APP = "mobile_app"
-EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
 
 
 def notify_services_of(hass: HomeAssistant, person: str) -> list[str]:
@@ -124,7 +128,7 @@ def build_notification(
     if is_alarm:
         actions: list[dict[str, Any]] = [
             {
-                "action": action_id(ON_MY_WAY, incident.incident_id),
+                "action": action_id(ACTION_ON_MY_WAY, incident.incident_id),
                 "title": text("on_my_way"),
             },
             {
@@ -137,19 +141,13 @@ def build_notification(
         if coordinator:
             actions.append(
                 {
-                    "action": action_id(FALSE_ALARM, incident.incident_id),
+                    "action": action_id(ACTION_FALSE_ALARM, incident.incident_id),
                     "title": text("false_alarm"),
                     "destructive": True,
                 }
             )
         data["actions"] = actions
     return {"title": title, "message": message, "data": data}
-
-
-def _is_coordinator(entry: FrenteConfigEntry, member: Member) -> bool:
-    return member.role == ROLE_COORDINATOR or member.person in entry.options.get(
-        CONF_COORDINATOR_PERSONS, []
-    )
 
 
 async def async_notify_members(
@@ -166,14 +164,15 @@ async def async_notify_members(
     if incident.kind is IncidentKind.SILENT:
         hidden = incident.sender_persons
     calls = []
-    for member in members_of(entry).values():
+    settings = entry.runtime_data.settings
+    for member in settings.members.values():
         if member.person in hidden:
             continue
         payload = build_notification(
             hass,
             entry,
             incident,
-            coordinator=_is_coordinator(entry, member),
+            coordinator=settings.is_coordinator(member.person),
             image=image,
         )
         calls += [
@@ -206,7 +205,7 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
             return
         _, answer, incident_id = parts
         entry = _entry_holding(hass, incident_id)
-        if entry is None or answer not in (ON_MY_WAY, FALSE_ALARM):
+        if entry is None or answer not in (ACTION_ON_MY_WAY, ACTION_FALSE_ALARM):
             LOGGER.debug("Ignoring notification answer %r", action[:80])
             return
         user_id = event.context.user_id
@@ -223,7 +222,9 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
         except (InvalidInputError, StorageError) as err:
             LOGGER.warning("A notification answer was not recorded: %s", err)
             return
-        if answer == FALSE_ALARM and await async_can_manage(hass, entry, event.context):
+        if answer == ACTION_FALSE_ALARM and await async_can_manage(
+            hass, entry.runtime_data.settings, event.context
+        ):
             try:
                 await incidents.async_advance(
                     incident_id,

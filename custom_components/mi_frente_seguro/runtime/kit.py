@@ -1,65 +1,45 @@
-"""A front's street kit in HA: the MQTT link (or adopted HA devices), siren, supervision.
+"""A front's street kit in HA: its MQTT link, the siren, and supervision.
 
-Presses from the kit become incidents (source ``physical_button``). Whatever the source, an
-incident that opens as (or becomes) a panic sounds the siren for the configured duration;
-silent and drill incidents never do; cancelling or closing the incident stops it.
-
-Adopted HA devices press only on a real edge: a ``binary_sensor`` going ``off -> on`` (not
-``unavailable -> on``, which a reconnecting device or a restart produces), an ``event``
-entity with a new, recent event (not the old one it restores after a restart).
+The front owns its kit link here: the client, the task that keeps it up and its clean
+shutdown. Presses from the kit become incidents (source ``physical_button``, made by
+``presses.py``). Whatever the source, an incident that opens as (or becomes) a panic sounds
+the siren for the configured duration; silent and drill incidents never do; cancelling or
+closing the incident stops it. The siren is the kit's (MQTT) or an adopted HA siren or
+switch. HA devices adopted as panic buttons are in ``adopted.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
-from homeassistant.const import (
-    ATTR_ENTITY_ID,
-    SERVICE_TURN_OFF,
-    SERVICE_TURN_ON,
-    STATE_OFF,
-    STATE_ON,
-)
-from homeassistant.core import (
-    CALLBACK_TYPE,
-    Context,
-    Event,
-    EventStateChangedData,
-    HomeAssistant,
-    callback,
-)
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
     async_dispatcher_send,
 )
-from homeassistant.helpers.event import async_call_later, async_track_state_change_event
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util, ssl as ssl_util
 
-from .const import DOMAIN, LOGGER, SIGNAL_KIT, SIGNAL_KIT_PRESS
-from .frente.change import Change, IncidentChange
-from .frente.committer import StorageError
-from .frente.incident import IncidentKind, IncidentSource, Press, Sender
-from .frente.kit.client import KitClient, KitConnectError
-from .frente.kit.protocol import (
+from ..const import DOMAIN, LOGGER, SIGNAL_KIT, SIGNAL_KIT_PRESS
+from ..frente.change import Change, IncidentChange
+from ..frente.incident import IncidentKind
+from ..frente.kit.client import KitClient, KitConnectError
+from ..frente.kit.protocol import (
     MalformedPayloadError,
     PressMessage,
     Telemetry,
     siren_command,
 )
-from .frente.text import InvalidInputError, safe_text
+from ..frente.text import InvalidInputError
+from ..repairs import async_clear_issue, async_raise_issue
 from .incidents import FrontIncidents
-from .kit_settings import KitSettings
+from .presses import async_make_press
+from .settings import FrontSettings
 
-# An adopted event entity's event older than this is one restored at start-up, not a press.
-ADOPTED_EVENT_MAX_AGE = timedelta(seconds=30)
-ADOPTED_RETRY_FIRST = (
-    1.0  # s before an adopted press that could not be stored is retried
-)
-ADOPTED_RETRY_MAX = 30.0  # s at most between its tries
+LINK_STOP_TIMEOUT = 5.0  # s for the kit link to disconnect cleanly at unload
 
 
 class FrontKit:
@@ -68,20 +48,28 @@ class FrontKit:
     def __init__(
         self,
         hass: HomeAssistant,
-        *,
-        front_name: str,
+        settings: FrontSettings,
         incidents: FrontIncidents,
-        settings: KitSettings,
-        client: KitClient | None,
+        *,
         on_auth_failed: Callable[[], None],
     ) -> None:
-        """Bind the kit's settings, link and the front's incidents."""
+        """Prepare the kit: its MQTT link when a broker is configured."""
         self.hass = hass
-        self.front_name = front_name
+        self.front_settings = settings
+        self.settings = settings.kit
+        self.front_name = settings.front.name
         self.incidents = incidents
-        self.settings = settings
-        self.client = client
         self._on_auth_failed = on_auth_failed
+        broker = self.settings.broker
+        self.client: KitClient | None = None
+        if broker is not None:
+            self.client = KitClient(
+                broker,
+                self.settings.topics,
+                self,
+                tls_context=ssl_util.client_context() if broker.tls else None,
+            )
+        self._link: asyncio.Task[None] | None = None
         self.link_up = False
         self.kit_online: bool | None = None
         self.siren_on: bool | None = None
@@ -90,15 +78,14 @@ class FrontKit:
         self._siren_timer: CALLBACK_TYPE | None = None
         self._offline_timer: CALLBACK_TYPE | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._tasks: set[asyncio.Task[None]] = set()  # adopted presses being stored
-        front_id = incidents.front.front_id
+        front_id = settings.front.front_id
         self.signal = SIGNAL_KIT.format(front_id)
         self._press_signal = SIGNAL_KIT_PRESS.format(front_id)
 
     @property
     def issue_id(self) -> str:
         """Return the id of the kit-offline repair issue of this front."""
-        return f"kit_offline_{self.incidents.front.front_id}"
+        return f"kit_offline_{self.front_settings.front.front_id}"
 
     @property
     def available(self) -> bool:
@@ -107,27 +94,37 @@ class FrontKit:
 
     @callback
     def async_start(self) -> None:
-        """Follow incidents (siren) and adopted HA buttons."""
+        """Follow incidents (siren) and bring the MQTT link up in the background.
+
+        The front works without its broker: the link keeps retrying (its entities are
+        unavailable meanwhile) and a refused password starts re-authentication. The task
+        is not the entry's: HA would cancel it mid-connect at unload (paho then logs
+        errors); :meth:`async_stop` ends it cleanly instead.
+        """
         self._unsubs.append(
             async_dispatcher_connect(self.hass, self.incidents.signal, self._on_change)
         )
-        if self.settings.adopted_buttons:
-            self._unsubs.append(
-                async_track_state_change_event(
-                    self.hass, self.settings.adopted_buttons, self._on_adopted_button
-                )
+        if self.client is not None:
+            self._link = self.hass.async_create_background_task(
+                self.client.run(),
+                f"{DOMAIN} kit link {self.front_settings.front.front_id}",
             )
 
-    @callback
-    def async_stop(self) -> None:
-        """Cancel timers and listeners (the link is stopped by the entry's unload)."""
+    async def async_stop(self) -> None:
+        """End the link cleanly (cancelled if it does not end in time), timers, listeners."""
         for unsub in (*self._unsubs, self._siren_timer, self._offline_timer):
             if unsub is not None:
                 unsub()
         self._unsubs.clear()
         self._siren_timer = self._offline_timer = None
-        for task in self._tasks:
+        link, self._link = self._link, None
+        if self.client is None or link is None:
+            return
+        self.client.stop()
+        _, pending = await asyncio.wait({link}, timeout=LINK_STOP_TIMEOUT)
+        for task in pending:
             task.cancel()
+            await asyncio.wait({task})
 
     def _notify(self) -> None:
         async_dispatcher_send(self.hass, self.signal)
@@ -142,17 +139,15 @@ class FrontKit:
         counted); a failed commit raises, so the press is not acknowledged and comes again.
         """
         context = Context()
+        made = await async_make_press(
+            self.hass,
+            self.front_settings,
+            IncidentKind(press.kind),
+            device=press.button,
+            key=press.key,
+        )
         try:
-            change = await self.incidents.async_press(
-                Press(
-                    at=dt_util.now(),
-                    kind=IncidentKind(press.kind),
-                    source=IncidentSource.PHYSICAL_BUTTON,
-                    sender=Sender(device=press.button),
-                    key=press.key,
-                ),
-                context,
-            )
+            change = await self.incidents.async_press(made, context)
         except InvalidInputError as err:
             raise MalformedPayloadError("unstorable", str(err)) from err
         if not change.duplicate:
@@ -204,7 +199,7 @@ class FrontKit:
             if self._offline_timer is not None:
                 self._offline_timer()
                 self._offline_timer = None
-            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+            async_clear_issue(self.hass, self.issue_id)
         elif self.link_up and self._offline_timer is None:
             self._offline_timer = async_call_later(
                 self.hass, 1.5 * self.settings.keepalive, self._raise_offline_issue
@@ -215,17 +210,12 @@ class FrontKit:
         self._offline_timer = None
         if self.kit_online:
             return
-        ir.async_create_issue(
+        async_raise_issue(
             self.hass,
-            DOMAIN,
             self.issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="kit_offline",
-            translation_placeholders={
-                "front": self.front_name,
-                "seconds": str(round(1.5 * self.settings.keepalive)),
-            },
+            "kit_offline",
+            self.front_name,
+            seconds=str(round(1.5 * self.settings.keepalive)),
         )
 
     # -- siren --------------------------------------------------------------------------
@@ -305,79 +295,3 @@ class FrontKit:
             LOGGER.warning(
                 "Could not command the siren of %s: %s", self.front_name, err
             )
-
-    # -- adopted HA buttons ---------------------------------------------------------------
-
-    @callback
-    def _on_adopted_button(self, event: Event[EventStateChangedData]) -> None:
-        new, old = event.data["new_state"], event.data["old_state"]
-        if new is None or old is None:
-            return
-        entity_id = event.data["entity_id"]
-        key: str | None = None
-        if entity_id.startswith("event."):
-            if not _is_new_event(old.state, new.state):
-                return
-            key = f"{entity_id}:{new.state}"  # an event entity's state is its time
-        elif new.state != STATE_ON or old.state != STATE_OFF:
-            return  # only off -> on is a press (not unavailable/unknown -> on)
-        name: Any = new.attributes.get("friendly_name") or entity_id
-        press = Press(
-            at=dt_util.now(),
-            kind=IncidentKind.PANIC,
-            source=IncidentSource.PHYSICAL_BUTTON,
-            sender=Sender(device=safe_text(name)[:100]),
-            key=key,
-        )
-        self._entry_task(self._adopted_press(press), f"adopted press {press.key}")
-
-    def _entry_task(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``work`` until it ends or the front is unloaded (then it is cancelled)."""
-        task = self.hass.async_create_background_task(
-            work, f"{DOMAIN} {name}", eager_start=True
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _adopted_press(self, press: Press) -> None:
-        """Store an adopted device's press; while the file fails, keep trying.
-
-        A state change cannot be asked for again (unlike an MQTT press, which the broker
-        sends again), so the press waits here, retried with a growing pause, until it is
-        stored or the front is unloaded.
-        """
-        delay = ADOPTED_RETRY_FIRST
-        while True:
-            try:
-                await self.incidents.async_press(press)
-            except StorageError:
-                if delay == ADOPTED_RETRY_FIRST:  # logged once (the committer says why)
-                    LOGGER.warning(
-                        "The press of %s on %s waits until it can be stored",
-                        press.sender.device,
-                        self.front_name,
-                    )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, ADOPTED_RETRY_MAX)
-                continue
-            except Exception:  # noqa: BLE001  (not a storage problem: say what it is)
-                LOGGER.exception(
-                    "The press of %s on %s could not be stored",
-                    press.sender.device,
-                    self.front_name,
-                )
-            return
-
-
-def _is_new_event(old: str, new: str) -> bool:
-    """Return True when an event entity's state is a new event of the last moments.
-
-    Its state is the time of its last event. A restored entity shows its old event again
-    (an old time, after ``unavailable`` or ``unknown``): that is not a press.
-    """
-    if new == old:
-        return False
-    when = dt_util.parse_datetime(new)
-    if when is None or when.tzinfo is None:
-        return False
-    return abs(dt_util.utcnow() - when) <= ADOPTED_EVENT_MAX_AGE

@@ -1,20 +1,17 @@
-"""A front's police link in HA: the outbox's settings, escalation and the status webhook.
+"""A front's police link in HA: the outbox, escalation and the status webhook.
 
 The front's ledger queues a police message for every change worth telling, in the change's
-own commit, and marks the incident ``sent`` once its alert is delivered. This module reads
-the link's settings, builds the outbox, shows what it does (entities, repair issues for a
+own commit, and marks the incident ``sent`` once its alert is delivered. This module builds
+the outbox from the front's settings, shows what it does (entities, repair issues for a
 retired endpoint or a refused message), escalates alarms the police have not confirmed in
-time, and takes the police's signed status updates from an HA webhook: every answer is an
-explicit status, and 2xx only once the update is committed.
+time, and owns the status webhook the police call: every answer is an explicit status, and
+2xx only once the update is committed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from aiohttp import web
 
@@ -30,29 +27,17 @@ from homeassistant.helpers.dispatcher import (
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    BY_POLICE,
-    CONF_ESCALATION_DELAY,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
-    CONF_POLICE_WEBHOOK_ID,
-    DEFAULT_ESCALATION_DELAY,
-    DOMAIN,
-    EVENT_ESCALATION,
-    LOGGER,
-    SIGNAL_POLICE,
-)
-from .frente.change import Change, IncidentChange
-from .frente.committer import Committer, StorageError
-from .frente.dispatch.attempt import OutboxFormat
-from .frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
-from .frente.dispatch.outbox import Outbox, OutboxEvent
-from .frente.dispatch.signing import WebhookError, WebhookSecret
-from .frente.incident import Incident, IncidentKind, IncidentState
-from .frente.ledger import PoliceAnswer
+from ..const import BY_POLICE, DOMAIN, EVENT_ESCALATION, LOGGER, SIGNAL_POLICE
+from ..frente.change import Change, IncidentChange
+from ..frente.committer import Committer, StorageError
+from ..frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
+from ..frente.dispatch.outbox import Outbox, OutboxEvent
+from ..frente.dispatch.signing import WebhookError
+from ..frente.incident import Incident, IncidentKind, IncidentState
+from ..frente.ledger import PoliceAnswer
+from ..repairs import async_clear_issue, async_raise_issue
 from .incidents import FrontIncidents
+from .settings import PoliceSettings
 
 ENTITY_REFRESH_COOLDOWN = 1.0  # s between refreshes of the police-link entities
 RECEIVED_OR_LATER = frozenset(
@@ -70,35 +55,6 @@ ANSWERS = {
     PoliceAnswer.UNKNOWN: 404,
     PoliceAnswer.ILLEGAL: 409,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class PoliceSettings:
-    """The front's police endpoint and its webhook back."""
-
-    url: str | None
-    message_format: OutboxFormat
-    secrets: tuple[WebhookSecret, ...]
-    escalation_delay: int
-    webhook_id: str | None
-
-
-def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
-    """Return the police settings in a front's options."""
-    secrets = tuple(
-        WebhookSecret.parse(text)
-        for key in (CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS)
-        if (text := options.get(key))
-    )
-    return PoliceSettings(
-        url=options.get(CONF_POLICE_URL) or None,
-        message_format=OutboxFormat(options.get(CONF_POLICE_FORMAT, OutboxFormat.JSON)),
-        secrets=secrets,
-        escalation_delay=int(
-            options.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
-        ),
-        webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
-    )
 
 
 def build_outbox(
@@ -135,10 +91,7 @@ class FrontDispatch:
     """The police link of one loaded front."""
 
     def __init__(
-        self,
-        hass: HomeAssistant,
-        incidents: FrontIncidents,
-        settings: PoliceSettings,
+        self, hass: HomeAssistant, incidents: FrontIncidents, settings: PoliceSettings
     ) -> None:
         """Follow the ledger's outbox; verify status updates with the front's secrets."""
         self.hass = hass
@@ -175,7 +128,8 @@ class FrontDispatch:
 
     @callback
     def async_start(self) -> None:
-        """Follow incident changes; escalate what was left unconfirmed before a restart."""
+        """Take status updates; follow changes; escalate what a restart left unconfirmed."""
+        self._register_webhook()
         self._unsubs.append(
             async_dispatcher_connect(self.hass, self.incidents.signal, self._on_change)
         )
@@ -196,6 +150,27 @@ class FrontDispatch:
         self._unsubs.clear()
         self._escalations.clear()
         self._refresh.async_shutdown()
+
+    def _register_webhook(self) -> None:
+        """Register the status webhook (reachable from outside: police are not local).
+
+        HA's webhook component answers 200 when a handler raises, to unknown ids and to
+        remote calls on a ``local_only`` hook: the handler answers for itself, and only
+        the signature check keeps others out.
+        """
+        webhook_id = self.settings.webhook_id
+        if not webhook_id:
+            return
+        webhook.async_register(
+            self.hass,
+            DOMAIN,
+            f"Mi Frente Seguro {self.incidents.front.name}",
+            webhook_id,
+            self.async_handle_webhook,
+            local_only=False,
+            allowed_methods=["POST"],
+        )
+        self._unsubs.append(lambda: webhook.async_unregister(self.hass, webhook_id))
 
     def _notify(self) -> None:
         """Refresh the police-link entities: at once, then at most once a second.
@@ -238,7 +213,7 @@ class FrontDispatch:
             )
             self._issue("gone", {})
         elif event.kind in {"resumed", "delivered"}:
-            ir.async_delete_issue(self.hass, DOMAIN, self.issue_id("gone"))
+            async_clear_issue(self.hass, self.issue_id("gone"))
         elif event.kind == "dead":
             self._issue(
                 "refused",
@@ -248,18 +223,14 @@ class FrontDispatch:
         self._notify()
 
     def _issue(self, kind: str, placeholders: dict[str, str]) -> None:
-        ir.async_create_issue(
+        async_raise_issue(
             self.hass,
-            DOMAIN,
             self.issue_id(kind),
-            is_fixable=kind == "refused",
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=f"endpoint_{kind}",
-            translation_placeholders={
-                "front": self.incidents.front.name,
-                **placeholders,
-            },
-            data={"entry_id": self.incidents.entry_id},
+            f"endpoint_{kind}",
+            self.incidents.front.name,
+            ir.IssueSeverity.ERROR,
+            fixable=kind == "refused",
+            **placeholders,
         )
 
     # -- escalation ----------------------------------------------------------------------
@@ -342,23 +313,3 @@ class FrontDispatch:
         if status == 200:
             return web.json_response({"status": "stored"}, status=200)
         return web.json_response({"error": answer.value}, status=status)
-
-
-@callback
-def async_register_webhook(
-    hass: HomeAssistant, dispatch: FrontDispatch
-) -> CALLBACK_TYPE:
-    """Register the front's status webhook (reachable from outside: police are not local)."""
-    webhook_id = dispatch.settings.webhook_id
-    if not webhook_id:
-        return lambda: None
-    webhook.async_register(
-        hass,
-        DOMAIN,
-        f"Mi Frente Seguro {dispatch.incidents.front.name}",
-        webhook_id,
-        dispatch.async_handle_webhook,
-        local_only=False,
-        allowed_methods=["POST"],
-    )
-    return lambda: webhook.async_unregister(hass, webhook_id)

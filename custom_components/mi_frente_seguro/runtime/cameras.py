@@ -2,26 +2,36 @@
 
 Cameras are stream URLs, or existing HA camera entities whose stream source is used the
 same way. When an incident opens, the evidence bundle is captured in the background under
-HA's media folder (``mi_frente_seguro/<front>/<incident>/``, browsable in the media browser)
-after the incident is stored and announced: a slow or dead camera never delays the alarm.
+HA's media folder (``mi_frente_seguro/<front>/<incident>/``) after the incident is stored
+and announced: a slow or dead camera never delays the alarm. Each buffer reports when its
+images stop or start flowing; that news (a repair issue naming the camera, the camera
+entity's availability) is pushed, never polled. Bundles past their retention are deleted
+every night.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from homeassistant.components.camera import async_get_stream_source
 from homeassistant.components.ffmpeg import get_ffmpeg_manager
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
+from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
+from homeassistant.util.signal_type import SignalType
 
-from .const import DOMAIN, LOGGER
-from .frente.evidence import (
+from ..const import DOMAIN, DRILL_RETENTION_DAYS, LOGGER, MEDIA_FOLDER, SIGNAL_CAMERAS
+from ..frente.change import IncidentChange
+from ..frente.evidence import (
     BundleSettings,
     BundleUpdate,
     CameraSource,
@@ -31,27 +41,10 @@ from .frente.evidence import (
     purge_bundles,
     redact_url,
 )
-from .frente.evidence.bundle import UpdateCallback
-from .frente.incident import Incident
-
-CONF_CAMERAS = "cameras"
-CONF_KEYFRAME_BUFFER = "keyframe_buffer"
-CONF_EVIDENCE_CLIP = "evidence_clip"
-CONF_RETENTION_DAYS = "retention_days"
-DEFAULT_RETENTION_DAYS = 30
-DRILL_RETENTION_DAYS = 7
-MAX_CAMERAS = 4
-MEDIA_FOLDER = DOMAIN
-
-
-@dataclass(slots=True)
-class CameraSettings:
-    """One configured camera: a stream URL or an HA camera entity."""
-
-    camera_id: str  # cam1..cam4, also the file-name prefix in bundles
-    name: str
-    url: str | None = None
-    entity_id: str | None = None
+from ..frente.incident import Incident
+from ..repairs import async_clear_issue, async_raise_issue
+from .incidents import FrontIncidents
+from .settings import CameraSettings, FrontSettings
 
 
 @dataclass(slots=True)
@@ -62,19 +55,6 @@ class FrontCamera:
     still: StillCamera | None = None
     buffer: KeyframeBuffer | None = None
     down_reason: str | None = None
-
-
-def camera_settings(options: Mapping[str, Any]) -> list[CameraSettings]:
-    """Return the cameras configured in a front's options."""
-    return [
-        CameraSettings(
-            camera_id=item["camera_id"],
-            name=item.get("name") or item["camera_id"],
-            url=item.get("url") or None,
-            entity_id=item.get("entity_id") or None,
-        )
-        for item in options.get(CONF_CAMERAS, [])[:MAX_CAMERAS]
-    ]
 
 
 def evidence_base(hass: HomeAssistant) -> Path:
@@ -88,11 +68,22 @@ class FrontCameras:
     """The cameras of one loaded front."""
 
     hass: HomeAssistant
-    front_id: str
-    front_name: str
-    options: Mapping[str, Any] = field(repr=False)  # holds secrets of other features
+    settings: FrontSettings = field(repr=False)
+    incidents: FrontIncidents = field(repr=False)
     cameras: list[FrontCamera] = field(default_factory=list)
     captures: int = 0
+    _unsubs: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
+
+    @property
+    def front_id(self) -> str:
+        """Return the front's id."""
+        return self.settings.front.front_id
+
+    @property
+    def signal(self) -> SignalType[()]:
+        """Return the signal sent when a camera goes down or comes back."""
+        return SIGNAL_CAMERAS.format(self.front_id)
 
     @property
     def ffmpeg_binary(self) -> str:
@@ -100,9 +91,8 @@ class FrontCameras:
         return get_ffmpeg_manager(self.hass).binary
 
     async def async_start(self) -> None:
-        """Resolve entity cameras to their streams and start the keyframe buffers."""
-        use_buffer = self.options.get(CONF_KEYFRAME_BUFFER, True)
-        for settings in camera_settings(self.options):
+        """Start the buffers; capture evidence for every new incident; purge nightly."""
+        for settings in self.settings.cameras:
             camera = FrontCamera(settings)
             self.cameras.append(camera)
             url = settings.url
@@ -112,12 +102,13 @@ class FrontCameras:
                 camera.down_reason = "no stream source"
                 continue
             source = CameraSource(settings.camera_id, url, settings.name)
-            if use_buffer:
+            if self.settings.evidence.keyframe_buffer:
                 camera.buffer = KeyframeBuffer(
                     source,
                     clock=dt_util.now,
                     ffmpeg_binary=self.ffmpeg_binary,
                     executor=self.hass.async_add_executor_job,
+                    on_health=partial(self.set_down, camera),
                 )
                 camera.buffer.start()
             camera.still = StillCamera(
@@ -126,56 +117,81 @@ class FrontCameras:
                 ffmpeg_binary=self.ffmpeg_binary,
                 buffer=camera.buffer,
             )
+        if self.cameras:
+            self._unsubs.append(
+                async_dispatcher_connect(
+                    self.hass, self.incidents.signal, self._on_change
+                )
+            )
+            self._unsubs.append(
+                async_track_time_change(
+                    self.hass, self.async_purge, hour=3, minute=30, second=0
+                )
+            )
 
     async def async_stop(self) -> None:
-        """Stop every keyframe buffer (no ffmpeg is left running)."""
+        """Stop every keyframe buffer (no ffmpeg is left running) and the timers."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        for task in list(self._tasks):  # a bundle being captured: the rest is dropped
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
         for camera in self.cameras:
             if camera.buffer is not None:
                 await camera.buffer.stop()
 
     @callback
     def set_down(self, camera: FrontCamera, reason: str | None) -> None:
-        """Record a camera as down (repair issue naming it) or back up."""
+        """Record a camera as down (repair issue naming it) or back up; tell its entity."""
         issue_id = f"camera_down_{self.front_id}_{camera.settings.camera_id}"
+        was = camera.down_reason
+        camera.down_reason = reason
         if reason is None:
-            if camera.down_reason is not None:
+            if was is not None:
                 LOGGER.info(
-                    "Camera %s of %s is back", camera.settings.name, self.front_name
+                    "Camera %s of %s is back",
+                    camera.settings.name,
+                    self.settings.front.name,
                 )
-            camera.down_reason = None
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                async_dispatcher_send(self.hass, self.signal)
+            async_clear_issue(self.hass, issue_id)
             return
-        if camera.down_reason is None:
+        if was is None:
             LOGGER.warning(
                 "Camera %s of %s is down: %s",
                 camera.settings.name,
-                self.front_name,
+                self.settings.front.name,
                 reason,
             )
-        camera.down_reason = reason
-        ir.async_create_issue(
+            async_dispatcher_send(self.hass, self.signal)
+        async_raise_issue(
             self.hass,
-            DOMAIN,
             issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="camera_down",
-            translation_placeholders={
-                "front": self.front_name,
-                "camera": camera.settings.name,
-                "reason": redact_url(reason),
-            },
+            "camera_down",
+            self.settings.front.name,
+            camera=camera.settings.name,
+            reason=redact_url(reason),
         )
 
-    async def async_capture(
-        self, incident: Incident, on_update: UpdateCallback
-    ) -> None:
+    @callback
+    def _on_change(self, change: IncidentChange | None) -> None:
+        if change is not None and change.opened:
+            task = self.hass.async_create_background_task(
+                self.async_capture(change.incident),
+                f"{DOMAIN} evidence {change.incident.incident_id}",
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def async_capture(self, incident: Incident) -> None:
         """Capture the incident's evidence bundle (run as a background task)."""
         stills = [camera.still for camera in self.cameras if camera.still is not None]
         if not stills:
             return
         self.captures += 1
-        clip = self.options.get(CONF_EVIDENCE_CLIP, True)
+        clip = self.settings.evidence.clip
         try:
             await capture_bundle(
                 evidence_base(self.hass),
@@ -188,14 +204,30 @@ class FrontCameras:
                 ffmpeg_binary=self.ffmpeg_binary,
                 settings=BundleSettings(clip_seconds=20 if clip else None),
                 executor=self.hass.async_add_executor_job,
-                on_update=on_update,
+                on_update=self._on_update,
             )
         except FileExistsError:
             LOGGER.debug("Incident %s already has its evidence", incident.incident_id)
 
+    async def _on_update(self, update: BundleUpdate) -> None:
+        """Attach the files one stage of a bundle added; note the cameras that failed."""
+        for missing in update.missing:
+            for camera in self.cameras:
+                if camera.settings.camera_id == missing.camera_id:
+                    self.set_down(camera, missing.reason)
+        summary = {
+            "camera": update.camera_id,
+            "stage": update.stage,
+            "files": len(update.files),
+            "missing": [item.reason for item in update.missing],
+        }
+        await self.incidents.async_add_evidence(
+            update.incident_id, evidence_links(update), summary
+        )
+
     async def async_purge(self, now: datetime) -> None:
         """Delete bundles past their retention (drills after 7 days)."""
-        keep = int(self.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
+        keep = self.settings.evidence.retention_days
         purged = await self.hass.async_add_executor_job(
             lambda: purge_bundles(
                 evidence_base(self.hass),
@@ -207,7 +239,9 @@ class FrontCameras:
         )
         if purged:
             LOGGER.info(
-                "Deleted %s old evidence bundles of %s", len(purged), self.front_name
+                "Deleted %s old evidence bundles of %s",
+                len(purged),
+                self.settings.front.name,
             )
 
 

@@ -1,0 +1,97 @@
+"""The form fields and checks every step of the front's flows shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import probatio
+
+from homeassistant.helpers import selector
+
+from ..frente.front import InvalidFrontError
+from ..frente.phone import InvalidPhoneError
+from ..frente.text import text_problem
+
+TEXT = selector.TextSelector()
+PHONE = selector.TextSelector(
+    selector.TextSelectorConfig(type=selector.TextSelectorType.TEL)
+)
+LOCATION = selector.LocationSelector(selector.LocationSelectorConfig(radius=True))
+PERSONS = selector.EntitySelector(
+    selector.EntitySelectorConfig(domain="person", multiple=True)
+)
+
+PORT = selector.NumberSelector(
+    selector.NumberSelectorConfig(
+        min=1, max=65535, mode=selector.NumberSelectorMode.BOX
+    )
+)
+PASSWORD = selector.TextSelector(
+    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+)
+BOOLEAN = selector.BooleanSelector()
+SECONDS = selector.NumberSelector(
+    selector.NumberSelectorConfig(
+        min=10,
+        max=900,
+        step=5,
+        unit_of_measurement="s",
+        mode=selector.NumberSelectorMode.BOX,
+    )
+)
+_WILDCARDS = re.compile(r"[+#\s]")
+WEB_SCHEMES = ("https", "http")
+
+
+def required(
+    key: str, defaults: Mapping[str, Any], default: Any = ""
+) -> probatio.Required:
+    """Return a required field pre-filled with what was entered or stored (or ``default``)."""
+    return probatio.Required(key, default=defaults.get(key, default))
+
+
+def optional(
+    key: str, defaults: Mapping[str, Any], default: Any = ""
+) -> probatio.Optional:
+    """Return an optional field pre-filled with what was entered or stored (or ``default``)."""
+    return probatio.Optional(key, default=defaults.get(key, default))
+
+
+def check(errors: dict[str, str], field: str, clean: Callable[[], Any]) -> Any | None:
+    """Run one field's cleaner; on failure record the field's error and return None."""
+    try:
+        return clean()
+    except InvalidFrontError as err:
+        errors[field] = err.reason
+    except InvalidPhoneError:
+        errors[field] = "invalid_phone"
+    return None
+
+
+def clean_topic(field: str, value: str, errors: dict[str, str]) -> str:
+    """Return a topic without surrounding slashes; record an error for wildcards.
+
+    MQTT topics are UTF-8 without NUL: text that cannot be stored is refused as well.
+    """
+    topic = value.strip().strip("/")
+    if _WILDCARDS.search(topic) or text_problem(topic) is not None:
+        errors[field] = "invalid_topic"
+    return topic
+
+
+def url_problem(url: str, schemes: Collection[str]) -> bool:
+    """Return True unless ``url`` is storable text, has no spaces, one of ``schemes`` and a host.
+
+    ``urlsplit`` raises on some malformed text (``http://[``): that is an invalid URL too.
+    """
+    if text_problem(url) is not None or any(char.isspace() for char in url):
+        return True
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return True
+    return parts.scheme not in schemes or not host

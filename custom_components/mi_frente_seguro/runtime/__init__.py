@@ -1,0 +1,137 @@
+"""A loaded front at run time: what ``entry.runtime_data`` holds, and its one life cycle.
+
+:meth:`FrenteRuntime.async_build` reads the settings once and opens the front's file
+(the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
+runs (the police link and its webhook, the kit's MQTT link, adopted buttons, cameras, the
+midnight refresh); :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
+Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
+owns its client, task and shutdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+import sqlite3
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.util import dt as dt_util
+
+from ..errors import translated
+from ..frente.committer import StorageError
+from ..frente.front import Front, InvalidFrontError
+from ..frente.ledger import FrontLedger
+from ..frente.store import IncidentStore
+from .adopted import AdoptedButtons
+from .cameras import FrontCameras
+from .devices import async_front_device
+from .dispatch import FrontDispatch, build_outbox
+from .incidents import FrontIncidents
+from .kit import FrontKit
+from .settings import FrontSettings, incident_db_path
+
+type FrenteConfigEntry = ConfigEntry[FrenteRuntime]
+
+
+@dataclass(slots=True)
+class FrenteRuntime:
+    """What a loaded front needs at run time (``entry.runtime_data``)."""
+
+    settings: FrontSettings
+    device_id: str
+    incidents: FrontIncidents
+    dispatch: FrontDispatch
+    kit: FrontKit
+    adopted: AdoptedButtons
+    cameras: FrontCameras
+    _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
+    _stopped: bool = False
+
+    @property
+    def front(self) -> Front:
+        """Return the front's settings (who, where, which quadrant)."""
+        return self.settings.front
+
+    @classmethod
+    async def async_build(
+        cls, hass: HomeAssistant, entry: FrenteConfigEntry
+    ) -> FrenteRuntime:
+        """Read the settings and open the front's file; raise what HA should show.
+
+        ``ConfigEntryError`` for stored settings no form would accept,
+        ``ConfigEntryNotReady`` when the incident file cannot be opened (HA retries).
+        """
+        try:
+            settings = FrontSettings.from_entry(entry)
+        except InvalidFrontError as err:
+            where = {"front": entry.title, "field": err.field, "reason": err.reason}
+            raise translated(ConfigEntryError, "invalid_front", **where) from err
+        front = settings.front
+        store = IncidentStore(
+            incident_db_path(hass, front.front_id), hass.async_add_executor_job
+        )
+        ledger = FrontLedger(
+            front,
+            store,
+            clock=dt_util.now,
+            outbox=build_outbox(hass, store.committer, settings.police),
+        )
+        incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
+        dispatch = FrontDispatch(hass, incidents, settings.police)
+        try:
+            await ledger.open()
+        except (sqlite3.Error, OSError, StorageError) as err:
+            await ledger.close()
+            raise translated(
+                ConfigEntryNotReady,
+                "storage_unavailable",
+                path=str(store.path),
+                error=str(err),
+            ) from err
+        device = async_front_device(hass, entry, settings)
+        return cls(
+            settings=settings,
+            device_id=device.id,
+            incidents=incidents,
+            dispatch=dispatch,
+            kit=FrontKit(
+                hass,
+                settings,
+                incidents,
+                on_auth_failed=lambda: entry.async_start_reauth(hass),
+            ),
+            adopted=AdoptedButtons(hass, settings, incidents),
+            cameras=FrontCameras(hass, settings, incidents),
+        )
+
+    async def async_start(self, hass: HomeAssistant) -> None:
+        """Start the front's links: police first (the first message never waits)."""
+        self.dispatch.async_start()
+        self.kit.async_start()
+        self.adopted.async_start()
+        await self.cameras.async_start()
+
+        @callback
+        def midnight(_now: datetime) -> None:
+            self.incidents.async_refresh()  # "this month" sensors roll over
+
+        self._unsubs.append(
+            async_track_time_change(hass, midnight, hour=0, minute=0, second=0)
+        )
+
+    async def async_stop(self, *_: Any) -> None:
+        """Stop everything the front runs and close its file (once; later calls do nothing)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for unsub in self._unsubs:
+            unsub()
+        self.adopted.async_stop()
+        self.dispatch.async_stop()
+        await self.kit.async_stop()
+        await self.cameras.async_stop()
+        await self.incidents.ledger.close()

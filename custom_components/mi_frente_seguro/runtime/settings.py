@@ -1,0 +1,244 @@
+"""A front's settings, read once from its config entry: the only reader of data and options.
+
+``entry.data`` holds what identifies the front and where it is (the reconfigure flow
+changes it), ``entry.options`` what changes more often (the options flow), and the
+entry's subentries its members. :meth:`FrontSettings.from_entry` turns them into one
+typed, frozen object when the front is set up; every part of the front reads that object
+(a change of options or members reloads the front, so it is never stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+
+from ..const import (
+    CONF_ADOPTED_BUTTONS,
+    CONF_ADOPTED_SIREN,
+    CONF_BROKER_HOST,
+    CONF_BROKER_PASSWORD,
+    CONF_BROKER_PORT,
+    CONF_BROKER_TLS,
+    CONF_BROKER_USERNAME,
+    CONF_CAMERAS,
+    CONF_COORDINATOR_PERSONS,
+    CONF_ESCALATION_DELAY,
+    CONF_EVIDENCE_CLIP,
+    CONF_FRONT_ID,
+    CONF_HOUSE,
+    CONF_KEYFRAME_BUFFER,
+    CONF_KIT_KEEPALIVE,
+    CONF_PERSON,
+    CONF_PHONE,
+    CONF_POLICE_FORMAT,
+    CONF_POLICE_SECRET,
+    CONF_POLICE_SECRET_PREVIOUS,
+    CONF_POLICE_URL,
+    CONF_POLICE_WEBHOOK_ID,
+    CONF_RETENTION_DAYS,
+    CONF_ROLE,
+    CONF_SIREN_DURATION,
+    CONF_SIREN_PLAIN,
+    CONF_SIREN_TONE,
+    CONF_TOPIC_BASE,
+    CONF_TOPIC_OVERRIDES,
+    DEFAULT_BROKER_PORT,
+    DEFAULT_ESCALATION_DELAY,
+    DEFAULT_KIT_KEEPALIVE,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_SIREN_DURATION,
+    DEFAULT_SIREN_TONE,
+    DOMAIN,
+    MAX_CAMERAS,
+    ROLE_COORDINATOR,
+    SUBENTRY_MEMBER,
+)
+from ..frente.dispatch.attempt import OutboxFormat
+from ..frente.dispatch.signing import WebhookSecret
+from ..frente.front import Front
+from ..frente.kit.client import BrokerSettings
+from ..frente.kit.protocol import DEFAULT_BASE, KitTopics
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A resident or coordinator of the front (a config subentry of type ``member``)."""
+
+    person: str  # person.* entity id
+    name: str
+    house: str
+    phone: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class KitSettings:
+    """How a front's kit is reached and how it behaves."""
+
+    broker: BrokerSettings | None
+    topics: KitTopics
+    siren_duration: int = DEFAULT_SIREN_DURATION
+    siren_tone: str = DEFAULT_SIREN_TONE
+    siren_plain: bool = False
+    keepalive: int = DEFAULT_KIT_KEEPALIVE
+    adopted_siren: str | None = None
+    adopted_buttons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PoliceSettings:
+    """The front's police endpoint and its webhook back."""
+
+    url: str | None
+    message_format: OutboxFormat
+    secrets: tuple[WebhookSecret, ...]
+    escalation_delay: int
+    webhook_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CameraSettings:
+    """One configured camera: a stream URL or an HA camera entity."""
+
+    camera_id: str  # cam1..cam4, also the file-name prefix in bundles
+    name: str
+    url: str | None = None
+    entity_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSettings:
+    """How the cameras record an incident."""
+
+    keyframe_buffer: bool = True  # keep each camera's latest keyframes (fast stills)
+    clip: bool = True  # record a 20 s clip
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class FrontSettings:
+    """Everything a loaded front reads from its config entry."""
+
+    front: Front
+    kit: KitSettings
+    police: PoliceSettings
+    cameras: tuple[CameraSettings, ...]
+    evidence: EvidenceSettings
+    coordinator_persons: frozenset[str]
+    members: Mapping[str, Member]  # by subentry id
+
+    @classmethod
+    def from_entry(cls, entry: ConfigEntry) -> FrontSettings:
+        """Read a front's entry (raises ``InvalidFrontError`` for stored nonsense)."""
+        data, options = entry.data, entry.options
+        return cls(
+            front=Front.from_mapping({**data, **options}),
+            kit=kit_settings(data, options),
+            police=police_settings(options),
+            cameras=tuple(
+                CameraSettings(
+                    camera_id=item["camera_id"],
+                    name=item.get("name") or item["camera_id"],
+                    url=item.get("url") or None,
+                    entity_id=item.get("entity_id") or None,
+                )
+                for item in options.get(CONF_CAMERAS, [])[:MAX_CAMERAS]
+            ),
+            evidence=EvidenceSettings(
+                keyframe_buffer=bool(options.get(CONF_KEYFRAME_BUFFER, True)),
+                clip=bool(options.get(CONF_EVIDENCE_CLIP, True)),
+                retention_days=int(
+                    options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+                ),
+            ),
+            coordinator_persons=frozenset(options.get(CONF_COORDINATOR_PERSONS, [])),
+            members={
+                subentry.subentry_id: Member(
+                    person=subentry.data[CONF_PERSON],
+                    name=subentry.title,
+                    house=subentry.data[CONF_HOUSE],
+                    phone=subentry.data[CONF_PHONE],
+                    role=subentry.data[CONF_ROLE],
+                )
+                for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
+            },
+        )
+
+    def member(self, person: str | None) -> Member | None:
+        """Return the member who is HA person ``person``, if any."""
+        if person is None:
+            return None
+        return next((m for m in self.members.values() if m.person == person), None)
+
+    def is_coordinator(self, person: str | None) -> bool:
+        """Return True for a coordinator: chosen in the options, or a member with the role.
+
+        The one rule for who may cancel, close, answer for the police and broadcast.
+        """
+        if person is None:
+            return False
+        member = self.member(person)
+        return person in self.coordinator_persons or (
+            member is not None and member.role == ROLE_COORDINATOR
+        )
+
+
+def broker_settings(data: Mapping[str, Any]) -> BrokerSettings | None:
+    """Return the broker settings in ``data``, or None when no broker is configured."""
+    host = str(data.get(CONF_BROKER_HOST) or "").strip()
+    if not host:
+        return None
+    return BrokerSettings(
+        host=host,
+        port=int(data.get(CONF_BROKER_PORT) or DEFAULT_BROKER_PORT),
+        username=data.get(CONF_BROKER_USERNAME) or None,
+        password=data.get(CONF_BROKER_PASSWORD) or None,
+        tls=bool(data.get(CONF_BROKER_TLS, False)),
+        client_id=f"mi-frente-seguro-{data[CONF_FRONT_ID]}",
+    )
+
+
+def kit_settings(data: Mapping[str, Any], options: Mapping[str, Any]) -> KitSettings:
+    """Return the kit settings of a front's entry data and options."""
+    return KitSettings(
+        broker=broker_settings(data),
+        topics=KitTopics.build(
+            data[CONF_FRONT_ID],
+            data.get(CONF_TOPIC_BASE) or DEFAULT_BASE,
+            options.get(CONF_TOPIC_OVERRIDES) or {},
+        ),
+        siren_duration=int(options.get(CONF_SIREN_DURATION, DEFAULT_SIREN_DURATION)),
+        siren_tone=str(options.get(CONF_SIREN_TONE, DEFAULT_SIREN_TONE)),
+        siren_plain=bool(options.get(CONF_SIREN_PLAIN, False)),
+        keepalive=int(options.get(CONF_KIT_KEEPALIVE, DEFAULT_KIT_KEEPALIVE)),
+        adopted_siren=options.get(CONF_ADOPTED_SIREN) or None,
+        adopted_buttons=tuple(options.get(CONF_ADOPTED_BUTTONS) or ()),
+    )
+
+
+def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
+    """Return the police settings in a front's options."""
+    secrets = tuple(
+        WebhookSecret.parse(text)
+        for key in (CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS)
+        if (text := options.get(key))
+    )
+    return PoliceSettings(
+        url=options.get(CONF_POLICE_URL) or None,
+        message_format=OutboxFormat(options.get(CONF_POLICE_FORMAT, OutboxFormat.JSON)),
+        secrets=secrets,
+        escalation_delay=int(
+            options.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
+        ),
+        webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
+    )
+
+
+def incident_db_path(hass: HomeAssistant, front_id: str) -> Path:
+    """Return the SQLite file of a front's incidents, under HA's .storage."""
+    return Path(hass.config.path(".storage", DOMAIN, f"{front_id}.db"))
