@@ -7,8 +7,6 @@ from pathlib import Path
 import re
 from typing import Any
 
-from homeassistant.util import yaml as yaml_util
-
 ROOT = Path(__file__).parent.parent
 COMPONENT = ROOT / "custom_components" / "mi_frente_seguro"
 
@@ -24,31 +22,6 @@ HACS_KEYS = {
     "persistent_directory",
     "render_readme",
 }
-QUALITY_RULES = {
-    "bronze": [
-        "action-setup", "appropriate-polling", "brands", "common-modules",
-        "config-flow-test-coverage", "config-flow", "dependency-transparency",
-        "docs-actions", "docs-high-level-description", "docs-installation-instructions",
-        "docs-removal-instructions", "entity-event-setup", "entity-unique-id",
-        "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
-        "unique-config-entry",
-    ],
-    "silver": [
-        "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
-        "docs-installation-parameters", "entity-unavailable", "integration-owner",
-        "log-when-unavailable", "parallel-updates", "reauthentication-flow",
-        "test-coverage",
-    ],
-    "gold": [
-        "devices", "diagnostics", "discovery-update-info", "discovery",
-        "docs-data-update", "docs-examples", "docs-known-limitations",
-        "docs-supported-devices", "docs-supported-functions", "docs-troubleshooting",
-        "docs-use-cases", "dynamic-devices", "entity-category", "entity-device-class",
-        "entity-disabled-by-default", "entity-translations", "exception-translations",
-        "icon-translations", "reconfiguration-flow", "repair-issues", "stale-devices",
-    ],
-    "platinum": ["async-dependency", "inject-websession", "strict-typing"],
-}  # fmt: skip
 
 
 def _json(path: Path) -> Any:
@@ -143,17 +116,3 @@ def test_every_config_field_has_a_description() -> None:
                 assert set(step.get("data", {})) == set(
                     step.get("data_description", {})
                 )
-
-
-def test_quality_scale_lists_every_rule() -> None:
-    """quality_scale.yaml lists every rule with done, todo, or exempt and a reason."""
-    rules = yaml_util.load_yaml(COMPONENT / "quality_scale.yaml")["rules"]
-    expected = {rule for tier in QUALITY_RULES.values() for rule in tier}
-    assert set(rules) == expected
-    for rule, value in rules.items():
-        if isinstance(value, str):
-            assert value == "done", rule
-        else:
-            assert value["status"] in {"done", "todo", "exempt"}, rule
-            if value["status"] != "done":
-                assert value.get("comment"), f"{rule} needs a reason"
