@@ -23,8 +23,6 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
 from custom_components.mi_frente_seguro.frente.dispatch.outbox import Outbox
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from custom_components.mi_frente_seguro.frente.incident import (
-    IncidentKind,
-    IncidentSource,
     IncidentState,
     Location,
     Press,
@@ -37,6 +35,7 @@ from tests.disk import fill_up, make_room
 
 from .dispatch.conftest import FRONT, T0
 from .dispatch.receiver import Receiver, wait_until
+from .presses import kit_press
 
 SECRET = WebhookSecret.generate()
 
@@ -71,14 +70,7 @@ class Front:
     def press(self, button: str, seq: int | None = None, **kw: object) -> Press:
         """Return a kit press of ``button`` now."""
         key = None if seq is None else f"{button}:{seq}"
-        return Press(
-            self.clock(),
-            IncidentKind.PANIC,
-            IncidentSource.PHYSICAL_BUTTON,
-            Sender(device=button),
-            key=key,
-            **kw,  # type: ignore[arg-type]
-        )
+        return kit_press(self.clock(), Sender(device=button), key=key, **kw)
 
     async def fill_disk(self) -> None:
         """Make the file full for real: SQLite's page limit, and every page filled."""

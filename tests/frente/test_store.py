@@ -15,19 +15,19 @@ from custom_components.mi_frente_seguro.frente.change import Change, IncidentCha
 from custom_components.mi_frente_seguro.frente.incident import (
     Incident,
     IncidentKind,
-    IncidentSource,
     IncidentState,
     Location,
-    Press,
 )
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
+
+from .presses import app_press
 
 T0 = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
 
 
 def incident(n: int) -> Incident:
     """Return incident number ``n`` (ids sort by n)."""
-    press = Press(T0 + timedelta(minutes=n), IncidentKind.PANIC, IncidentSource.APP)
+    press = app_press(T0 + timedelta(minutes=n))
     return Incident.open(f"01INC{n:05d}", "front", press)
 
 
@@ -95,9 +95,7 @@ async def test_a_growing_incident_writes_one_press_row_each(tmp_path: Path) -> N
     await store.async_save(item)
     sizes = []
     for n in range(1, 30):
-        item, _ = item.joined(
-            Press(T0 + timedelta(seconds=n), IncidentKind.PANIC, IncidentSource.APP)
-        )
+        item, _ = item.joined(app_press(T0 + timedelta(seconds=n)))
         writes = store.writes(IncidentChange(Change.JOINED, item, item.presses[-1]))
         assert len(writes) == 2  # the incident row and one press row
         await asyncio.shield(store.committer.stage(*writes))
@@ -134,19 +132,14 @@ async def test_unstorable_text_fails_before_anything_is_staged(tmp_path: Path) -
     bad = Incident.open(
         "01BAD",
         "front",
-        Press(T0, IncidentKind.PANIC, IncidentSource.APP, note="\ud83d"),
+        app_press(T0, note="\ud83d"),
     )
     with pytest.raises(UnicodeEncodeError):
         store.writes(IncidentChange(Change.OPENED, bad, bad.presses[0]))
     nan = Incident.open(
         "01NAN",
         "front",
-        Press(
-            T0,
-            IncidentKind.PANIC,
-            IncidentSource.APP,
-            location=Location(float("nan"), 0.0),
-        ),
+        app_press(T0, location=Location(float("nan"), 0.0)),
     )
     with pytest.raises(ValueError, match="JSON"):
         store.writes(IncidentChange(Change.OPENED, nan, nan.presses[0]))
@@ -162,7 +155,7 @@ async def test_a_version_0_file_is_converted(tmp_path: Path) -> None:
     """A file whose rows hold their presses (version 0) is read and converted once."""
     path = tmp_path / "front.db"
     item, _ = incident(1).joined(
-        Press(T0 + timedelta(seconds=3), IncidentKind.SILENT, IncidentSource.APP)
+        app_press(T0 + timedelta(seconds=3), IncidentKind.SILENT)
     )
     with closing(sqlite3.connect(path)) as db:
         db.execute(

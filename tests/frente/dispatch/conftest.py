@@ -15,12 +15,11 @@ from custom_components.mi_frente_seguro.frente.front import Front
 from custom_components.mi_frente_seguro.frente.incident import (
     Incident,
     IncidentKind,
-    IncidentSource,
     IncidentState,
     Location,
-    Press,
     Sender,
 )
+from tests.frente.presses import app_press, kit_press
 
 BOGOTA = ZoneInfo("America/Bogota")
 T0 = datetime(2026, 11, 26, 20, 0, 0, 250_000, tzinfo=BOGOTA)
@@ -63,20 +62,14 @@ def make_incident(
         fix_time=T0 - timedelta(seconds=20),
         distance=40.0,
     )
-    press = Press(T0, kind, IncidentSource.APP, ANA, location, note="Hombre armado")
+    press = app_press(T0, kind, ANA, location=location, note="Hombre armado")
     return Incident.open(incident_id, FRONT.front_id, press)
 
 
 def joined(incident: Incident) -> Incident:
     """Return ``incident`` with Luis's physical-button press (no location)."""
     incident, _ = incident.joined(
-        Press(
-            T0 + timedelta(seconds=5),
-            IncidentKind.PANIC,
-            IncidentSource.PHYSICAL_BUTTON,
-            LUIS,
-            key="btn1:42",
-        )
+        kit_press(T0 + timedelta(seconds=5), LUIS, key="btn1:42")
     )
     return incident
 
