@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.util import yaml as yaml_util
 
 from .helpers import call
@@ -61,8 +61,14 @@ async def test_events_doc_matches_fired_events(
     await call(hass, "trigger", entry_id, kind="panic")
     await call(hass, "police_update", entry_id, status="dispatched", unit="P1")
     incident_id = events[0].data["incident_id"]
+    # Ana (the coordinator) answers from her registered phone.
+    MockConfigEntry(
+        domain="mobile_app", data={"user_id": people["ana"].id}
+    ).add_to_hass(hass)
     hass.bus.async_fire(
-        "mobile_app_notification_action", {"action": f"MFS|on_my_way|{incident_id}"}
+        "mobile_app_notification_action",
+        {"action": f"MFS|on_my_way|{incident_id}"},
+        context=Context(user_id=people["ana"].id),
     )
     await hass.async_block_till_done()
     summary = {"camera": "cam1", "stage": "press", "files": 1, "missing": []}

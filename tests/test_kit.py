@@ -12,18 +12,20 @@ import aiomqtt
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
 )
 
 from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .frente.kit.test_protocol import fuzz_payloads
-from .helpers import call, front_entry, state_of, wait_for
+from .helpers import call, entity_id, front_entry, state_of, wait_for
 
 BASE = f"mfs/{FRONT_ID}"
 
@@ -262,3 +264,38 @@ async def test_reload_stops_the_link_without_errors(
     assert await hass.config_entries.async_reload(kit_entry.entry_id)
     await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_only_a_coordinator_silences_the_siren_during_a_panic(
+    hass: HomeAssistant,
+    kit: Kit,
+    kit_entry: MockConfigEntry,
+    people: dict[str, MockUser],
+) -> None:
+    """Luis (a resident) cannot turn the siren off in a panic; Ana (coordinator) can."""
+    hass.config_entries.async_update_entry(
+        kit_entry, options={**kit_entry.options, "siren_duration": 600}
+    )
+    await hass.async_block_till_done()  # the front reloads with the long siren
+    await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
+    await kit.publish("panic", '{"button": "b1", "seq": 1, "kind": "panic"}')
+    await wait_for(hass, lambda: kit.commands)
+    siren = entity_id(hass, "siren", "kit-siren")
+
+    async def turn_off(who: str) -> None:
+        await hass.services.async_call(
+            "siren",
+            "turn_off",
+            {"entity_id": siren},
+            blocking=True,
+            context=Context(user_id=people[who].id),
+        )
+
+    with pytest.raises(ServiceValidationError) as err:
+        await turn_off("luis")
+    assert err.value.translation_key == "not_allowed"
+    # Refused before any command: nothing is on its way to the kit.
+    assert kit.commands == [{"state": "ON", "duration": 600, "tone": "alarm"}]
+    await turn_off("ana")
+    await wait_for(hass, lambda: len(kit.commands) == 2)
+    assert kit.commands[1] == {"state": "OFF"}

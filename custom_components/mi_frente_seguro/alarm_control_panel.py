@@ -81,7 +81,7 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
         context = self._context
         if context is not None:
             await async_require_manager(
-                self.hass, self.entry.runtime_data.settings, context
+                self.hass, self.entry.runtime_data.settings, context, "disarm"
             )
         sender, _ = await async_sender(self.hass, context)
         details = {"reason": DISARM_REASON, "by_name": sender.name}

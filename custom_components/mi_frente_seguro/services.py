@@ -250,7 +250,9 @@ async def _finish(
 ) -> ServiceResponse:
     """Cancel or close an incident as the caller (coordinators, admins, automations)."""
     entry = _front_entry(call)
-    await async_require_manager(call.hass, entry.runtime_data.settings, call.context)
+    await async_require_manager(
+        call.hass, entry.runtime_data.settings, call.context, call.service
+    )
     sender, _ = await async_sender(call.hass, call.context)
     details = {field: call.data[field], "by_name": sender.name}
     by = call.context.user_id or BY_SYSTEM
@@ -270,7 +272,9 @@ async def async_close(call: ServiceCall) -> ServiceResponse:
 async def async_police_update(call: ServiceCall) -> ServiceResponse:
     """Record a police status update, as the police webhook does."""
     entry = _front_entry(call)
-    await async_require_manager(call.hass, entry.runtime_data.settings, call.context)
+    await async_require_manager(
+        call.hass, entry.runtime_data.settings, call.context, call.service
+    )
     details: dict[str, Any] = {ATTR_NOTE: call.data[ATTR_NOTE]}
     for field in (ATTR_UNIT, ATTR_ETA_MINUTES):
         if field in call.data:
@@ -282,8 +286,15 @@ async def async_police_update(call: ServiceCall) -> ServiceResponse:
 
 
 async def async_notify(call: ServiceCall) -> ServiceResponse:
-    """Send the incident's critical notification (or its police status) to members."""
+    """Send the incident's critical notification (or its police status) to members.
+
+    Critical notifications break through do-not-disturb on every member's phone: only a
+    coordinator, an administrator or an automation may send them.
+    """
     entry = _front_entry(call)
+    await async_require_manager(
+        call.hass, entry.runtime_data.settings, call.context, call.service
+    )
     incident_id = call.data.get(ATTR_INCIDENT_ID)
     with incident_errors(entry.title, incident_id):
         incident = entry.runtime_data.incidents.book.get(incident_id)

@@ -10,12 +10,14 @@ from homeassistant.components.siren.const import (
     ATTR_TONE,
     SirenEntityFeature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import FrenteKitEntity, kit_entities
+from .frente.incident import IncidentKind
 from .frente.kit.protocol import SIREN_TONES
 from .runtime import FrenteConfigEntry
+from .runtime.people import async_require_manager
 
 PARALLEL_UPDATES = 1  # one siren command at a time
 
@@ -57,5 +59,13 @@ class FrenteKitSiren(FrenteKitEntity, SirenEntity):
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Silence the siren."""
+        """Silence the siren; during an open panic, only a coordinator or an admin may."""
+        incident = self.incidents.book.open_incident
+        if incident is not None and incident.kind is IncidentKind.PANIC:
+            await async_require_manager(
+                self.hass,
+                self.entry.runtime_data.settings,
+                self._context or Context(),
+                "siren off during a panic",
+            )
         await self.kit.async_siren(False)

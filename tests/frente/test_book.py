@@ -17,6 +17,7 @@ from custom_components.mi_frente_seguro.frente.incident import (
     IncidentSource,
     IncidentState,
     Press,
+    Response,
     Sender,
 )
 
@@ -215,3 +216,26 @@ def test_a_duplicate_is_found_by_key_without_scanning(book: Book, clock: Clock) 
     assert duplicate.change is Change.DUPLICATE
     assert book.open_incident is not None
     assert len(book.open_incident.presses) == 2000
+
+
+def test_each_answer_counts_once_per_member(book: Book, clock: Clock) -> None:
+    """The same answer from the same user is a duplicate; another answer is not."""
+    incident = book.press(press(clock)).incident
+
+    def answer(action: str, user_id: str | None) -> IncidentChange:
+        change = book.decide_response(
+            incident.incident_id, Response(clock(), action, user_id, "Luis")
+        )
+        book.apply(change)
+        return change
+
+    assert answer("on_my_way", "u-luis").change is Change.RESPONDED
+    assert answer("on_my_way", "u-luis").change is Change.DUPLICATE
+    assert answer("false_alarm", "u-luis").change is Change.RESPONDED
+    assert answer("on_my_way", "u-ana").change is Change.RESPONDED
+    responses = book.get(incident.incident_id).responses
+    assert [(r.action, r.user_id) for r in responses] == [
+        ("on_my_way", "u-luis"),
+        ("false_alarm", "u-luis"),
+        ("on_my_way", "u-ana"),
+    ]

@@ -129,8 +129,18 @@ class IncidentBook:
         return IncidentChange(Change.ADVANCED, moved, step=step)
 
     def decide_response(self, incident_id: str, response: Response) -> IncidentChange:
-        """Decide a member's answer to the alarm notification."""
-        answered = self.latest(incident_id).answered(response)
+        """Decide a member's answer to the alarm notification.
+
+        Each answer counts once per member and incident: the same answer again (a second
+        tap, a notification shown on two screens) is a duplicate and changes nothing.
+        """
+        incident = self.latest(incident_id)
+        if response.user_id is not None and any(
+            (item.user_id, item.action) == (response.user_id, response.action)
+            for item in incident.responses
+        ):
+            return IncidentChange(Change.DUPLICATE, incident, response=response)
+        answered = incident.answered(response)
         return IncidentChange(Change.RESPONDED, answered, response=response)
 
     def decide_evidence(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import Event, HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util, slugify
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from . import FrenteConfigEntry
 
 MOBILE_APP = "mobile_app"
+REGISTRATION_USER = "user_id"  # who a companion app is registered for (its entry data)
 
 
 def notify_services_of(hass: HomeAssistant, person: str) -> list[str]:
@@ -209,19 +210,28 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
             LOGGER.debug("Ignoring notification answer %r", action[:80])
             return
         user_id = event.context.user_id
-        person = person_of_user(hass, user_id) if user_id else None
+        person = _answering_member(hass, entry, user_id)
+        if user_id is None or person is None:
+            LOGGER.info(
+                "A notification answer on front %s was ignored: it came from no member's"
+                " registered phone",
+                entry.runtime_data.front.front_id,
+            )
+            return
         response = Response(
             at=dt_util.now(),
             action=answer,
             user_id=user_id,
-            name=safe_text(person.name)[:MAX_NAME] if person is not None else None,
+            name=safe_text(person.name)[:MAX_NAME],
         )
         incidents = entry.runtime_data.incidents
         try:
-            await incidents.async_respond(incident_id, response, event.context)
+            change = await incidents.async_respond(incident_id, response, event.context)
         except (InvalidInputError, StorageError) as err:
             LOGGER.warning("A notification answer was not recorded: %s", err)
             return
+        if change.duplicate:
+            return  # the same answer from the same member: it counted once already
         if answer == ACTION_FALSE_ALARM and await async_can_manage(
             hass, entry.runtime_data.settings, event.context
         ):
@@ -239,6 +249,29 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
                 )
 
     hass.bus.async_listen(EVENT_NOTIFICATION_ACTION, on_action)
+
+
+def _answering_member(
+    hass: HomeAssistant, entry: FrenteConfigEntry, user_id: str | None
+) -> State | None:
+    """Return the person of ``user_id`` if they are a member with a registered phone.
+
+    The companion app fires an answer with its registration's user: that user must have
+    a mobile_app registration and be (through their person) a member or a coordinator of
+    the front.
+    """
+    if user_id is None or not any(
+        registration.data.get(REGISTRATION_USER) == user_id
+        for registration in hass.config_entries.async_entries(MOBILE_APP)
+    ):
+        return None
+    person = person_of_user(hass, user_id)
+    settings = entry.runtime_data.settings
+    if person is None or not (
+        settings.member(person.entity_id) or settings.is_coordinator(person.entity_id)
+    ):
+        return None
+    return person
 
 
 def _entry_holding(hass: HomeAssistant, incident_id: str) -> FrenteConfigEntry | None:

@@ -21,6 +21,7 @@ from homeassistant.core import Context, HomeAssistant, State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import location as location_util
 
+from ..const import LOGGER
 from ..errors import translated
 from ..frente.checks import MAX_NAME
 from ..frente.front import Front
@@ -141,10 +142,12 @@ def _clean(value: object) -> str | None:
 async def async_can_manage(
     hass: HomeAssistant, settings: FrontSettings, context: Context
 ) -> bool:
-    """Return True if ``context`` may cancel or close incidents of the front.
+    """Return True if ``context`` may silence, cancel, close, answer or broadcast.
 
-    Allowed: administrators, the front's coordinators (``FrontSettings.is_coordinator``),
-    and calls with no user (automations, scripts).
+    Allowed: administrators and the front's coordinators (``FrontSettings.is_coordinator``).
+    A call without a user comes from Home Assistant itself (an automation or a script,
+    which only administrators write) and counts as theirs; events without a user never
+    reach this rule (``notifications.py`` ignores such answers).
     """
     if context.user_id is None:
         return True
@@ -158,10 +161,15 @@ async def async_can_manage(
 
 
 async def async_require_manager(
-    hass: HomeAssistant, settings: FrontSettings, context: Context
+    hass: HomeAssistant, settings: FrontSettings, context: Context, what: str
 ) -> None:
-    """Raise a translated error unless ``context`` may cancel or close incidents."""
+    """Raise a translated error unless ``context`` may do ``what`` (logged, no names)."""
     if not await async_can_manage(hass, settings, context):
+        LOGGER.warning(
+            "Refused %s on front %s: not a coordinator of the front or an administrator",
+            what,
+            settings.front.front_id,
+        )
         raise translated(
             ServiceValidationError, "not_allowed", front=settings.front.name
         )
