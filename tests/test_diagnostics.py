@@ -9,6 +9,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from homeassistant.core import HomeAssistant
 from scripts.harness.process import free_port
@@ -107,3 +109,27 @@ async def test_diagnostics_never_show_police_secrets(
     assert diagnostics["police"]["endpoint"] == "http://127.0.0.1:9"
     assert diagnostics["police"]["secrets"] == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    people: dict[str, MockUser],
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The whole document after a resident's alarm with GPS: review it with the diff.
+
+    Only what changes from run to run is left out (the ids and times of the incident).
+    """
+    await call(
+        hass,
+        "trigger",
+        init_integration.entry_id,
+        people["luis"].id,
+        location={"latitude": 10.41427, "longitude": -75.53611, "radius": 9},
+    )
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+    assert diagnostics == snapshot(exclude=props("incident_id", "times"))

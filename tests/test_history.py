@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
+from sqlalchemy import select
 
 from custom_components.mi_frente_seguro.const import EVENT_INCIDENT
 from custom_components.mi_frente_seguro.frente.incident import (
@@ -24,12 +25,23 @@ from custom_components.mi_frente_seguro.frente.incident import (
     Sender,
 )
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.db_schema import (
+    EventData,
+    Events,
+    EventTypes,
+    StateAttributes,
+    States,
+    StatesMeta,
+)
 from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.components.recorder.util import session_scope
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .helpers import call, entity_id, state_of
+from .const import ENTRY_DATA, ENTRY_OPTIONS
+from .helpers import call, entity_id, front_entry, member, state_of
 
 
 @pytest.fixture
@@ -146,3 +158,65 @@ async def test_history_keeps_states_not_the_incident_book(
     assert len(presses) == 2
     assert all("incident_id" not in s.attributes for s in presses)
     assert all(s.attributes["opened"] is True for s in presses)
+
+
+async def test_the_recorder_keeps_nothing_personal_of_an_alarm(
+    recorder_mock: Recorder, hass: HomeAssistant, people: dict[str, MockUser]
+) -> None:
+    """After a member's alarm with GPS: no GPS, phone, house or user id in our rows.
+
+    Read straight from the recorder's tables: the incident events' data and the front's
+    entities' states and attributes. (HA's own person and tracker entities hold a user id
+    and GPS by design; they are not ours to change.)
+    """
+    entry = front_entry(
+        data=dict(ENTRY_DATA),
+        options=dict(ENTRY_OPTIONS),
+        subentries_data=[member("person.luis_gomez", "Luis Gómez", "resident")],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    where = {"latitude": 10.41427, "longitude": -75.53611, "radius": 17}
+    await call(hass, "trigger", entry.entry_id, people["luis"].id, location=where)
+    await call(hass, "police_update", entry.entry_id, status="dispatched", unit="P1")
+    await call(hass, "cancel", entry.entry_id, people["ana"].id, reason="Prueba")
+    await async_wait_recording_done(hass)
+    ours = {
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+    }
+
+    def read() -> list[str]:
+        with session_scope(hass=hass, read_only=True) as session:
+            events = session.execute(
+                select(EventData.shared_data)
+                .join(Events, Events.data_id == EventData.data_id)
+                .join(EventTypes, Events.event_type_id == EventTypes.event_type_id)
+                .where(EventTypes.event_type == EVENT_INCIDENT)
+            ).all()
+            states = session.execute(
+                select(States.state, StateAttributes.shared_attrs)
+                .join(StatesMeta, States.metadata_id == StatesMeta.metadata_id)
+                .outerjoin(
+                    StateAttributes,
+                    States.attributes_id == StateAttributes.attributes_id,
+                )
+                .where(StatesMeta.entity_id.in_(ours))
+            ).all()
+        return [str(value) for row in (*events, *states) for value in row]
+
+    rows = await recorder_mock.async_add_executor_job(read)
+    assert len(rows) > 10  # the events and states were recorded
+    text = "\n".join(rows)
+    for personal in (
+        "10.41427",
+        "-75.53611",
+        "Casa 12",  # the member's house
+        "3001112233",  # the member's phone
+        people["luis"].id,
+        people["ana"].id,
+    ):
+        assert personal not in text, personal

@@ -53,10 +53,23 @@ async def test_trigger_opens_incident_seen_everywhere(
         "action",
     )
     assert data["exercise"] is False
-    assert data["press"]["sender_name"] == "Luis Gómez"
-    assert data["press"]["person_id"] == "person.luis_gomez"
-    assert data["press"]["location"]["accuracy"] == 12
+    # The bus (and so the recorder) hears kinds and flags; who and where stay in the
+    # incident store, which has them whole.
+    assert data["press"] == {
+        "at": data["press"]["at"],
+        "kind": "panic",
+        "source": "action",
+        "is_member": False,
+        "device": None,
+        "outside_area": False,
+        "repeat": False,
+    }
     assert events[0].context.user_id == people["luis"].id
+    stored = init_integration.runtime_data.incidents.book.get(incident_id).presses[0]
+    assert stored.sender.name == "Luis Gómez"
+    assert stored.sender.person_id == "person.luis_gomez"
+    assert stored.location is not None
+    assert stored.location.accuracy == 12
 
     assert state_of(hass, "alarm_control_panel", "alarm").state == (
         AlarmControlPanelState.TRIGGERED

@@ -2,16 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_INCIDENT
+from .frente.incident import Incident
 from .texts import state_name, texts
+
+
+def _incident(hass: HomeAssistant, data: Mapping[str, Any]) -> Incident | None:
+    """Return the event's incident from its front's store, if the front still holds it."""
+    entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or entry.state is not ConfigEntryState.LOADED
+    ):
+        return None
+    try:
+        incident: Incident = entry.runtime_data.incidents.book.get(data["incident_id"])
+    except LookupError:
+        return None
+    return incident
+
+
+def _names(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str | None, ...]:
+    """Return who pressed and who answered, read from the store (never the event).
+
+    The event the recorder keeps carries no names; the logbook finds them again in the
+    front's incident store, by the time of the press or of the answer.
+    """
+    incident = _incident(hass, data)
+    press = data.get("press") or {}
+    response = data.get("response") or {}
+    if incident is None:
+        return None, None
+    sender = next(
+        (
+            item.sender.name or item.sender.device
+            for item in reversed(incident.presses)
+            if item.at.isoformat() == press.get("at")
+        ),
+        None,
+    )
+    responder = next(
+        (
+            item.name
+            for item in incident.responses
+            if (item.at.isoformat(), item.action)
+            == (response.get("at"), response.get("action"))
+        ),
+        None,
+    )
+    return sender, responder
 
 
 def describe_incident_event(hass: HomeAssistant, event: Event) -> dict[str, str]:
@@ -20,13 +70,14 @@ def describe_incident_event(hass: HomeAssistant, event: Event) -> dict[str, str]
     data = event.data
     press = data.get("press") or {}
     response = data.get("response") or {}
+    sender, responder = _names(hass, data)
     values = {
-        "responder": response.get("name") or text("someone"),
+        "responder": responder or text("someone"),
         "action": text(f"action.{response.get('action', '')}"),
         "incident_id": data["incident_id"],
         "kind": text(f"kind.{data['kind']}"),
         "source": text(f"source.{press.get('source', data['source'])}"),
-        "sender": press.get("sender_name") or press.get("device") or text("someone"),
+        "sender": sender or press.get("device") or text("someone"),
         "presses": data["presses"],
         "state": state_name(hass, data["state"]),
     }

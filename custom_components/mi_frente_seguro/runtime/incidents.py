@@ -20,7 +20,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ..const import EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
 from ..frente.book import FrontStats, IncidentBook
-from ..frente.change import Change, IncidentChange
+from ..frente.change import BY_POLICE, BY_SYSTEM, Change, IncidentChange
 from ..frente.committer import StorageError
 from ..frente.front import Front
 from ..frente.incident import Incident, IncidentState, Press, Response
@@ -29,27 +29,31 @@ from ..repairs import async_clear_issue, async_raise_issue
 
 
 def press_summary(press: Press) -> dict[str, Any]:
-    """Return what events and attributes say about a press (no phone numbers)."""
-    summary: dict[str, Any] = {
+    """Return what HA's bus hears of a press: kinds and flags, nothing personal.
+
+    The recorder stores every bus event, so a resident's name, user and person ids, house,
+    phone and GPS stay in the incident store (and go to the police and the members'
+    phones), never into the event (Ley 1581 de 2012).
+    """
+    return {
         "at": press.at.isoformat(),
         "kind": press.kind.value,
         "source": press.source.value,
-        "sender_name": press.sender.name,
-        "user_id": press.sender.user_id,
-        "person_id": press.sender.person_id,
-        "house": press.sender.house,
         "is_member": press.sender.is_member,
         "device": press.sender.device,
+        "outside_area": None if press.location is None else press.location.outside_area,
     }
-    if press.location is not None:
-        summary["location"] = {
-            "latitude": press.location.latitude,
-            "longitude": press.location.longitude,
-            "accuracy": press.location.accuracy,
-            "distance": press.location.distance,
-            "outside_area": press.location.outside_area,
-        }
-    return summary
+
+
+# What a lifecycle step's details may tell the bus (by_name and relayed_by stay home).
+PUBLIC_DETAILS = frozenset({"reason", "note", "unit", "eta_minutes"})
+
+
+def public_by(by: str | None) -> str | None:
+    """Return who moved an incident as the bus tells it: police, system or user."""
+    if by in (BY_POLICE, BY_SYSTEM) or by is None:
+        return by
+    return "user"
 
 
 class FrontIncidents:
@@ -163,15 +167,16 @@ class FrontIncidents:
                 "repeat": self._is_repeat(change.press)
             }
         elif change.step is not None:
-            extra["by"] = change.step.by
-            extra["details"] = change.step.details
+            extra["by"] = public_by(change.step.by)
+            extra["details"] = {
+                key: value
+                for key, value in change.step.details.items()
+                if key in PUBLIC_DETAILS
+            }
         elif change.response is not None:
-            response = change.response
             extra["response"] = {
-                "action": response.action,
-                "name": response.name,
-                "user_id": response.user_id,
-                "at": response.at.isoformat(),
+                "action": change.response.action,
+                "at": change.response.at.isoformat(),
             }
         elif change.change is Change.EVIDENCE:
             extra["evidence"] = dict(change.extra)
