@@ -13,7 +13,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant, ServiceResponse, State
 from homeassistant.helpers import entity_registry as er
 
-from .const import FRONT_ID
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 
 
 def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
@@ -91,3 +91,18 @@ def member(person: str, title: str, role: str = "resident") -> ConfigSubentryDat
         title=title,
         unique_id=person,
     )
+
+
+async def members_front(
+    hass: HomeAssistant, *members: ConfigSubentryData, **options: Any
+) -> MockConfigEntry:
+    """Set up the Calle Real front with ``members`` (and ``options`` over the usual)."""
+    entry = front_entry(
+        data=dict(ENTRY_DATA),
+        options={**ENTRY_OPTIONS, **options},
+        subentries_data=list(members),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

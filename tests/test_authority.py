@@ -15,8 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS
-from .helpers import call, front_entry, member
+from .helpers import call, member, members_front
 
 ANSWER = "mobile_app_notification_action"
 
@@ -24,15 +23,7 @@ ANSWER = "mobile_app_notification_action"
 @pytest.fixture
 async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
     """Set up Calle Real: Luis a resident member, Ana its coordinator (the options)."""
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options=dict(ENTRY_OPTIONS),
-        subentries_data=[member("person.luis_gomez", "Luis Gómez", "resident")],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await members_front(hass, member("person.luis_gomez", "Luis Gómez"))
 
 
 def _register_phone(hass: HomeAssistant, user: MockUser) -> None:

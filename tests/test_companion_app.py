@@ -11,15 +11,14 @@ from typing import Any
 
 from aiohttp import web
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.setup import async_setup_component
 from scripts.harness.process import free_port
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS
-from .helpers import call, entity_id, front_entry, member, wait_for
+from .helpers import call, entity_id, member, members_front, wait_for
 
 
 class PushGateway:
@@ -96,24 +95,6 @@ async def _register_phone(
     return webhook_id, token
 
 
-async def _members_front(
-    hass: HomeAssistant, options: dict[str, Any], ana: str
-) -> MockConfigEntry:
-    """Set up the front with Luis (a resident) and Ana (``ana``) as its members."""
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, **options},
-        subentries_data=[
-            member("person.luis_gomez", "Luis Gómez", "resident"),
-            member("person.ana_perez", "Ana Pérez", ana),
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
 @pytest.fixture
 async def phones(
     hass: HomeAssistant,
@@ -161,7 +142,12 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
     )
 
     # Ana is the front's coordinator as a member (not through the options).
-    entry = await _members_front(hass, {"coordinator_persons": []}, ana="coordinator")
+    entry = await members_front(
+        hass,
+        member("person.luis_gomez", "Luis Gómez"),
+        member("person.ana_perez", "Ana Pérez", "coordinator"),
+        coordinator_persons=[],
+    )
 
     # Luis presses "Pánico" through the REST API with his own login (as the app's widget).
     refresh = await hass.auth.async_create_refresh_token(
@@ -244,7 +230,11 @@ async def test_silent_alarm_skips_the_senders_phone(
 ) -> None:
     """Duress: every member is told except the one who pressed."""
     luis_token, ana_token = phones["luis"][1], phones["ana"][1]
-    entry = await _members_front(hass, {}, ana="resident")
+    entry = await members_front(
+        hass,
+        member("person.luis_gomez", "Luis Gómez"),
+        member("person.ana_perez", "Ana Pérez"),
+    )
     await hass.services.async_call(
         "button",
         "press",

@@ -40,8 +40,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS
-from .helpers import call, entity_id, front_entry, member, state_of
+from .helpers import call, entity_id, member, members_front, state_of
 
 
 @pytest.fixture
@@ -169,14 +168,7 @@ async def test_the_recorder_keeps_nothing_personal_of_an_alarm(
     entities' states and attributes. (HA's own person and tracker entities hold a user id
     and GPS by design; they are not ours to change.)
     """
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options=dict(ENTRY_OPTIONS),
-        subentries_data=[member("person.luis_gomez", "Luis Gómez", "resident")],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await members_front(hass, member("person.luis_gomez", "Luis Gómez"))
     where = {"latitude": 10.41427, "longitude": -75.53611, "radius": 17}
     await call(hass, "trigger", entry.entry_id, people["luis"].id, location=where)
     await call(hass, "police_update", entry.entry_id, status="dispatched", unit="P1")
