@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.logbook.const import (
@@ -44,11 +45,15 @@ def _names(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str | None, ..
     response = data.get("response") or {}
     if incident is None:
         return None, None
+    try:  # parsed once, compared as a time: no string per press of a long incident
+        pressed_at = datetime.fromisoformat(str(press.get("at")))
+    except ValueError:
+        pressed_at = None
     sender = next(
         (
             item.sender.name or item.sender.device
             for item in reversed(incident.presses)
-            if item.at.isoformat() == press.get("at")
+            if item.at == pressed_at
         ),
         None,
     )
