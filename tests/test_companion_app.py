@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from scripts.harness.process import free_port
 
@@ -222,29 +222,45 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_silent_alarm_skips_the_senders_phone(
+async def test_duress_reaches_the_coordinators_never_the_sender(
     hass: HomeAssistant,
     people: dict[str, MockUser],
     gateway: PushGateway,
     phones: dict[str, tuple[str, str]],
 ) -> None:
-    """Duress: every member is told except the one who pressed."""
+    """Duress: the integration tells the coordinators itself; the sender's phone stays dark.
+
+    Luis (a resident) presses silently: Ana (the coordinator) gets a critical notice that
+    names him and warns not to call him; Luis gets nothing, and no alarm notification
+    goes to the other residents. Ana pressing silently: nobody is left to tell (one log
+    line), and her phone gets nothing either.
+    """
     luis_token, ana_token = phones["luis"][1], phones["ana"][1]
     entry = await members_front(
         hass,
         member("person.luis_gomez", "Luis Gómez"),
-        member("person.ana_perez", "Ana Pérez"),
+        member("person.ana_perez", "Ana Pérez", "coordinator"),
+        coordinator_persons=[],
     )
-    await hass.services.async_call(
-        "button",
-        "press",
-        {"entity_id": entity_id(hass, "button", "silent_button")},
-        blocking=True,
-        context=Context(user_id=people["luis"].id),
-    )
+    await call(hass, "trigger", entry.entry_id, people["luis"].id, kind="silent")
+    await wait_for(hass, lambda: gateway.to(ana_token))
+    push = gateway.to(ana_token)[0]
+    assert push["title"] == "🚨 Silent panic — Calle Real"
+    assert push["message"].startswith("Luis Gómez (Casa 12) raised the alarm")
+    assert "do not call or text them" in push["message"]
+    assert push["data"]["push"]["interruption-level"] == "critical"
+    titles = [action["title"] for action in push["data"]["actions"]]
+    assert titles == ["On my way", "See cameras", "False alarm"]
+    # The coordinator asks for the members' notification: still only coordinators.
     answer = await call(hass, "notify_members", entry.entry_id)
     assert answer is not None
     assert answer["notified"] == ["mobile_app_pixel_ana"]
-    await wait_for(hass, lambda: gateway.to(ana_token))
+    await hass.async_block_till_done()
+    assert gateway.to(luis_token) == []
+    await call(hass, "cancel", entry.entry_id, reason="test")
+
+    await call(hass, "trigger", entry.entry_id, people["ana"].id, kind="silent")
+    await hass.async_block_till_done()
+    assert len(gateway.to(ana_token)) == 2  # the two above, nothing for her own press
     assert gateway.to(luis_token) == []
     assert await hass.config_entries.async_unload(entry.entry_id)

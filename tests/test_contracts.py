@@ -56,8 +56,8 @@ async def test_events_doc_matches_fired_events(
     """Every field the event carries is documented, and nothing documented is missing."""
     events = async_capture_events(hass, EVENT_INCIDENT)
     entry_id = init_integration.entry_id
-    await call(hass, "trigger", entry_id, people["luis"].id, kind="silent")
-    await call(hass, "trigger", entry_id, kind="silent")
+    await call(hass, "trigger", entry_id, people["luis"].id, kind="drill")
+    await call(hass, "trigger", entry_id, kind="drill")
     await call(hass, "trigger", entry_id, kind="panic")
     await call(hass, "police_update", entry_id, status="dispatched", unit="P1")
     incident_id = events[0].data["incident_id"]

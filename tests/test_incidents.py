@@ -221,22 +221,6 @@ async def test_unknown_incident_id(
     assert err.value.translation_key == "unknown_incident"
 
 
-async def test_silent_incident_shows_no_alarm(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Duress: the panel stays disarmed; a later audible press upgrades and shows it."""
-    entry_id = init_integration.entry_id
-    events = async_capture_events(hass, EVENT_INCIDENT)
-    await call(hass, "trigger", entry_id, kind="silent")
-    assert state_of(hass, "alarm_control_panel", "alarm").state == "disarmed"
-    assert state_of(hass, "sensor", "incident").attributes["kind"] == "silent"
-    assert state_of(hass, "event", "press").attributes["event_type"] == "silent"
-    await call(hass, "trigger", entry_id, kind="panic")
-    assert events[-1].data["change"] == "kind_upgraded"
-    assert events[-1].data["kind"] == "panic"
-    assert state_of(hass, "alarm_control_panel", "alarm").state == "triggered"
-
-
 async def test_drill_is_an_exercise(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:

@@ -121,6 +121,9 @@ async def test_silent_press_no_siren(
     )
     await asyncio.sleep(0.2)
     assert kit.commands == []
+    # Duress: neither press event shows it (docs/incidents.md).
+    assert state_of(hass, "event", "kit-button").state == "unknown"
+    assert state_of(hass, "event", "press").state == "unknown"
 
 
 async def test_drill_no_siren_and_cancel_silences(

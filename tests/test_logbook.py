@@ -36,7 +36,7 @@ def _describer(hass: HomeAssistant) -> Callable[[Event], dict[str, str]]:
         (
             "es",
             [
-                "silent_open:pánico silencioso activado por Luis Gómez (acción): incidente {id}",
+                "drill_open:simulacro activado por Luis Gómez (acción): incidente {id}",
                 "joined:otra pulsación de alguien en el incidente {id} (2 pulsaciones)",
                 "kind_upgraded:el incidente {id} pasó a pánico tras una pulsación de alguien",
                 "state:incidente {id}: Patrulla en camino",
@@ -45,7 +45,7 @@ def _describer(hass: HomeAssistant) -> Callable[[Event], dict[str, str]]:
         (
             "en",
             [
-                "silent_open:silent panic triggered by Luis Gómez (action): incident {id}",
+                "drill_open:drill triggered by Luis Gómez (action): incident {id}",
                 "joined:another press by someone on incident {id} (2 presses)",
                 "kind_upgraded:incident {id} became panic after a press by someone",
                 "state:incident {id}: Patrol en route",
@@ -60,14 +60,18 @@ async def test_logbook_lines(
     language: str,
     lines: list[str],
 ) -> None:
-    """Each change of an incident reads as a sentence in HA's language."""
+    """Each change of an incident reads as a sentence in HA's language.
+
+    The silent press (duress) leaves no line, and is not counted.
+    """
     await hass.config.async_update(language=language)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     events = async_capture_events(hass, EVENT_INCIDENT)
     entry_id = mock_config_entry.entry_id
-    opened = await call(hass, "trigger", entry_id, people["luis"].id, kind="silent")
+    opened = await call(hass, "trigger", entry_id, people["luis"].id, kind="drill")
+    await call(hass, "trigger", entry_id, kind="drill")
     await call(hass, "trigger", entry_id, kind="silent")
     await call(hass, "trigger", entry_id, kind="panic")
     await call(hass, "police_update", entry_id, status="dispatched")

@@ -96,9 +96,9 @@ async def test_non_member_far_away_is_flagged(
          "gps_accuracy": 30},
     )  # fmt: skip
     await hass.async_block_till_done()
-    await _press(hass, "silent_button", people["luis"])
+    await _press(hass, "panic_button", people["luis"])
     press = init_integration.runtime_data.incidents.book.open_incident.presses[0]
-    assert press.kind.value == "silent"
+    assert press.kind.value == "panic"
     assert press.sender.is_member is False
     assert press.location is not None
     assert press.location.distance is not None

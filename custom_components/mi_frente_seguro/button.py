@@ -1,8 +1,13 @@
-"""The digital panic buttons of a front: Pánico, Pánico silencioso, Simulacro.
+"""The digital panic buttons of a front: Pánico and Simulacro.
 
 Residents press them from a dashboard, an Android widget or quick-settings tile, an iOS
 widget or a watch (docs/guia-residentes.md). Who pressed comes from the call's context
 (user -> person -> member), where they are from that person's phone.
+
+There is no silent panic button: HA writes a button's state (the time of its last press)
+before it runs the press, so any user would see that it was pressed. The silent panic is
+the ``mi_frente_seguro.trigger`` action with ``kind: silent``, which leaves no state
+(``frente/duress.py``); the button of older versions is removed from the registry.
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import DOMAIN
 from .entity import FrenteEntity
 from .errors import incident_errors
 from .frente.incident import IncidentKind, IncidentSource
@@ -21,6 +29,7 @@ from .runtime import FrenteConfigEntry
 from .runtime.presses import async_make_press
 
 PARALLEL_UPDATES = 0
+FORMER_SILENT_BUTTON = "silent_button"  # its presses showed as state changes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,9 +44,6 @@ BUTTONS = (
         key="panic_button", translation_key="panic", kind=IncidentKind.PANIC
     ),
     FrentePanicButtonDescription(
-        key="silent_button", translation_key="silent", kind=IncidentKind.SILENT
-    ),
-    FrentePanicButtonDescription(
         key="drill_button", translation_key="drill", kind=IncidentKind.DRILL
     ),
 )
@@ -48,7 +54,13 @@ async def async_setup_entry(
     entry: FrenteConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the front's three panic buttons."""
+    """Add the front's panic buttons; remove the silent one of older versions."""
+    registry = er.async_get(hass)
+    front_id = entry.runtime_data.front.front_id
+    if former := registry.async_get_entity_id(
+        Platform.BUTTON, DOMAIN, f"{front_id}-{FORMER_SILENT_BUTTON}"
+    ):
+        registry.async_remove(former)
     async_add_entities(FrentePanicButton(entry, description) for description in BUTTONS)
 
 

@@ -40,6 +40,9 @@ CONF_COORDINATOR_PERSONS: Final = "coordinator_persons"
 
 # The HA event fired on every change of an incident (docs/events.md).
 EVENT_INCIDENT: Final = "mi_frente_seguro_incident"
+# Fired instead of EVENT_INCIDENT for duress (silent) changes: ids only, no logbook line
+# (docs/events.md; anything listening to it leaves traces every HA user can see).
+EVENT_DURESS: Final = "mi_frente_seguro_duress"
 # Fired when the police have not confirmed an alarm in time (docs/events.md).
 EVENT_ESCALATION: Final = "mi_frente_seguro_escalation"
 

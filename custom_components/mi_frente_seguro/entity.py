@@ -102,11 +102,21 @@ class FrenteEntity(Entity):
 
 
 class FrenteDispatchEntity(FrenteEntity):
-    """An entity about the front's police link (outbox and status updates)."""
+    """An entity about the front's police link (outbox and status updates).
+
+    While a silent incident is open it shows nothing new: its queue, latency or refusals
+    would tell that an alarm went out (``frente/duress.py``).
+    """
 
     @override
     def _signals(self) -> list[SignalType[()]]:
         return [SIGNAL_POLICE.format(self.entry.runtime_data.front.front_id)]
+
+    @override
+    @callback
+    def _refresh(self, change: IncidentChange | None = None) -> None:
+        if not self.incidents.duress_open:
+            super()._refresh(change)
 
 
 class FrenteKitEntity(FrenteEntity):

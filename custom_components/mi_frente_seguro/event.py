@@ -1,4 +1,7 @@
-"""The front's press event: fires on every recorded press, typed by kind."""
+"""The front's press events: every recorded press, typed by kind; never a silent one.
+
+A silent (duress) press fires nothing here, from the app or the kit (``frente/duress.py``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import SIGNAL_KIT_PRESS
 from .entity import FrenteEntity, FrenteKitEntity, kit_entities
 from .frente.change import IncidentChange
-from .frente.incident import IncidentKind
+from .frente.incident import IncidentKind, shown
 from .frente.kit.protocol import PRESS_KINDS, PressMessage
 from .runtime import FrenteConfigEntry
 
@@ -21,12 +24,16 @@ PARALLEL_UPDATES = 0
 PRESS = EventEntityDescription(
     key="press",
     translation_key="press",
-    event_types=[kind.value for kind in IncidentKind],
+    event_types=[
+        kind.value for kind in IncidentKind if kind is not IncidentKind.SILENT
+    ],
 )
 
 
 KIT_PRESS = EventEntityDescription(
-    key="button", translation_key="kit_button", event_types=sorted(PRESS_KINDS)
+    key="button",
+    translation_key="kit_button",
+    event_types=sorted(PRESS_KINDS - {IncidentKind.SILENT.value}),
 )
 
 
@@ -49,8 +56,10 @@ class FrentePressEvent(FrenteEntity, EventEntity):
     @override
     @callback
     def _on_incident_change(self, change: IncidentChange | None) -> None:
-        """Fire for a recorded press; other changes fire nothing."""
+        """Fire for a recorded press (never a silent one); other changes fire nothing."""
         if change is None or change.press is None or not change.is_press:
+            return
+        if not shown(change.press):
             return
         press = change.press
         self._trigger_event(
@@ -82,6 +91,8 @@ class FrenteKitButtonEvent(FrenteKitEntity, EventEntity):
 
     @callback
     def _on_press(self, press: PressMessage, context: Context) -> None:
+        if press.kind == IncidentKind.SILENT:
+            return
         self._trigger_event(press.kind, {"button": press.button, "seq": press.seq})
         self.async_set_context(context)
         self.async_write_ha_state()

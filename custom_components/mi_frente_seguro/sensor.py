@@ -44,7 +44,10 @@ class FrenteSensorDescription(SensorEntityDescription):
 
 
 def incident_attributes(incident: Incident | None) -> dict[str, Any]:
-    """Return the incident sensor's attributes (documented in docs/incidents.md)."""
+    """Return the incident sensor's attributes (documented in docs/incidents.md).
+
+    Silent (duress) presses are left out of ``presses`` and ``senders``.
+    """
     if incident is None:
         return {}
     dispatched = incident.details_of(IncidentState.DISPATCHED)
@@ -53,8 +56,8 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
         "kind": incident.kind.value,
         "source": incident.source.value,
         "exercise": incident.exercise,
-        "presses": len(incident.presses),
-        "senders": list(incident.sender_names),
+        "presses": incident.senders.shown_count,
+        "senders": list(incident.senders.shown_names),
         "times": {
             step.state.value: step.at.isoformat() for step in incident.transitions
         },
@@ -84,8 +87,8 @@ SENSORS = (
         translation_key="incident",
         device_class=SensorDeviceClass.ENUM,
         options=[NO_INCIDENT, *(state.value for state in IncidentState)],
-        value_fn=lambda inc: inc.current.state.value if inc.current else NO_INCIDENT,
-        attributes_fn=lambda inc: incident_attributes(inc.current),
+        value_fn=lambda inc: inc.shown.state.value if inc.shown else NO_INCIDENT,
+        attributes_fn=lambda inc: incident_attributes(inc.shown),
     ),
     FrenteSensorDescription(
         key="incidents_this_month",

@@ -25,22 +25,41 @@ DEMO_FRONT = {
 CAMERA_NAMES = ["Esquina tienda", "Parque", "Calle 26", "Callejón"]
 DASHBOARD = "mi-frente-seguro"
 DASHBOARD_KEYS = (
-    "alarm", "panic_button", "silent_button", "drill_button", "kit-siren", "incident",
+    "alarm", "panic_button", "drill_button", "kit-siren", "incident",
     "police_status", "incidents_this_month", "false_alarms_this_month",
     "last_response_time", "mean_response_time_30d", "press", "cam1", "cam2", "cam3",
     "cam4",
 )  # fmt: skip
 
 
-def dashboard(ids: dict[str, str]) -> dict[str, Any]:
+def silent_panic_card(entry_id: str) -> dict[str, Any]:
+    """Return the silent panic as a dashboard button: an action call leaves no state.
+
+    docs/incidents.md (Duress): a button entity's state would show every press.
+    """
+    return {
+        "type": "button",
+        "name": "Pánico silencioso",
+        "icon": "mdi:bell-off-outline",
+        "show_state": False,
+        "tap_action": {
+            "action": "perform-action",
+            "perform_action": "mi_frente_seguro.trigger",
+            "data": {"config_entry_id": entry_id, "kind": "silent"},
+        },
+    }
+
+
+def dashboard(ids: dict[str, str], entry_id: str) -> dict[str, Any]:
     """Return the demo front's dashboard, given entity ids by unique id."""
 
     def entity(key: str) -> str:
         return ids[f"{FRONT_ID}-{key}"]
 
-    buttons = [
-        {"type": "tile", "entity": entity(key), "vertical": True}
-        for key in ("panic_button", "silent_button", "drill_button")
+    buttons: list[dict[str, Any]] = [
+        {"type": "tile", "entity": entity("panic_button"), "vertical": True},
+        silent_panic_card(entry_id),
+        {"type": "tile", "entity": entity("drill_button"), "vertical": True},
     ]
     cameras = [
         {"type": "picture-entity", "entity": entity(f"cam{n}"), "camera_view": "auto"}

@@ -193,3 +193,86 @@ class HaClient:
         """Wait until the front has reloaded with its police link."""
         async with asyncio.timeout(timeout):
             await poll(lambda: self.police_linked(entry_id), 0.2)
+
+    async def create_user(
+        self, name: str, username: str, password: str, *, admin: bool = False
+    ) -> str:
+        """Create an HA user with a username and password (as admin); return its id.
+
+        A non-admin joins ``system-users``, as HA's "People" page creates one.
+        """
+        group = "system-admin" if admin else "system-users"
+        created = await self.ws("config/auth/create", name=name, group_ids=[group])
+        user_id = str(created["user"]["id"])
+        await self.ws(
+            "config/auth_provider/homeassistant/create",
+            user_id=user_id,
+            username=username,
+            password=password,
+        )
+        return user_id
+
+    async def create_person(self, name: str, user_id: str | None = None) -> str:
+        """Create a person (linked to ``user_id``, if given); return its entity id."""
+        created = await self.ws("person/create", name=name, user_id=user_id)
+        async with asyncio.timeout(30):
+            while True:  # the person's state appears once the collection is saved
+                for state in await self.rest("GET", "/api/states"):
+                    entity_id = str(state["entity_id"])
+                    if entity_id.startswith("person.") and (
+                        state["attributes"].get("id") == created["id"]
+                    ):
+                        return entity_id
+                await asyncio.sleep(0.2)
+
+    async def set_person_trackers(self, person: str, trackers: list[str]) -> None:
+        """Set the device trackers of ``person`` (an entity id), as its HA page does."""
+        state = await self.rest("GET", f"/api/states/{person}")
+        await self.ws(
+            "person/update",
+            person_id=state["attributes"]["id"],
+            device_trackers=trackers,
+        )
+
+    async def add_member(
+        self, entry_id: str, person: str, house: str, phone: str, role: str
+    ) -> dict[str, Any]:
+        """Add a member to a front through its member subentry flow (the "Add member")."""
+        base = "/api/config/config_entries/subentries/flow"
+        flow: dict[str, Any] = await self.rest(
+            "POST", base, {"handler": [entry_id, "member"]}
+        )
+        result: dict[str, Any] = await self.rest(
+            "POST",
+            f"{base}/{flow['flow_id']}",
+            {"person": person, "house": house, "phone": phone, "role": role},
+        )
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"member {person} was not added: {result}")
+        return result
+
+    async def register_phone(
+        self, device_name: str, push_url: str, push_token: str
+    ) -> dict[str, Any]:
+        """Register an Android companion app for this client's user (mobile_app API).
+
+        Pushes for it go to ``push_url`` with ``push_token``; returns HA's answer
+        (``webhook_id`` and the rest).
+        """
+        answer: dict[str, Any] = await self.rest(
+            "POST",
+            "/api/mobile_app/registrations",
+            {
+                "app_id": "io.homeassistant.companion.android",
+                "app_name": "Home Assistant",
+                "app_version": "2026.11",
+                "device_name": device_name,
+                "manufacturer": "Google",
+                "model": "Pixel 9",
+                "os_name": "Android",
+                "os_version": "16",
+                "supports_encryption": False,
+                "app_data": {"push_url": push_url, "push_token": push_token},
+            },
+        )
+        return answer

@@ -166,8 +166,11 @@ class DemoStack:
                 mode="storage",
             )
         ids = await self._entity_ids(client)
+        assert self.entry_id is not None
         await client.ws(
-            "lovelace/config/save", url_path=DASHBOARD, config=dashboard(ids)
+            "lovelace/config/save",
+            url_path=DASHBOARD,
+            config=dashboard(ids, self.entry_id),
         )
 
     async def _wait_for_police_link(self, client: HaClient) -> None:

@@ -17,10 +17,12 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from statistics import fmean
 from typing import Any
 
 from .change import Change, IncidentChange
+from .duress import is_hidden, shown_incident
 from .incident import Incident, IncidentKind, IncidentState, Press, Response
 from .ulid import UlidGenerator
 
@@ -246,21 +248,38 @@ class IncidentBook:
             incidents.append(self.open_incident)
         return incidents
 
+    def shown(self) -> Incident | None:
+        """Return the incident HA's users may see: the open one, else the latest.
+
+        Silent (duress) incidents are never shown (``duress.py``).
+        """
+        current = () if self.open_incident is None else (self.open_incident,)
+        return shown_incident(chain(current, reversed(self.history)))
+
     def false_alarms_by_person(self) -> Counter[str]:
-        """Return how many real incidents each person opened that ended cancelled."""
+        """Return how many shown real incidents each person opened that ended cancelled."""
         return Counter(
             person
             for item in self.all()
             if item.state is IncidentState.CANCELLED
             and item.kind is not IncidentKind.DRILL
+            and not is_hidden(item)
             and (person := item.presses[0].sender.person_id) is not None
         )
 
     def stats(self) -> FrontStats:
-        """Return this month's counts and the police response times (drills left out)."""
+        """Return this month's counts and the police response times of shown alarms.
+
+        Drills are left out, and so are silent (duress) incidents: HA's users never see
+        them, not even as a count (``duress.py``).
+        """
         now = self._clock()
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        real = [item for item in self.all() if item.kind is not IncidentKind.DRILL]
+        real = [
+            item
+            for item in self.all()
+            if item.kind is not IncidentKind.DRILL and not is_hidden(item)
+        ]
         this_month = [item for item in real if item.opened_at >= month_start]
         responded = [item for item in real if item.response_seconds() is not None]
         recent = [

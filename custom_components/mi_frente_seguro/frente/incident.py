@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from .press_log import PressLog
+from .senders import Senders
 
 
 class IncidentKind(StrEnum):
@@ -157,9 +158,6 @@ class Response:
     name: str | None = None
 
 
-MAX_SENDER_NAMES = 20  # distinct sender names an incident lists (entities, texts)
-
-
 @dataclass(frozen=True, slots=True)
 class Incident:
     """An alarm on a front: its presses and its lifecycle. Immutable.
@@ -182,10 +180,8 @@ class Incident:
     responses: tuple[Response, ...] = ()
     # Evidence files as they land: camera, kind, file, sha256, captured_at, media (URI).
     evidence: tuple[dict[str, Any], ...] = ()
-    # Derived from the presses, kept as they grow (never stored): the first
-    # MAX_SENDER_NAMES distinct sender names, and every person who pressed.
-    sender_names: tuple[str, ...] = field(default=(), compare=False)
-    sender_persons: frozenset[str] = field(default=frozenset(), compare=False)
+    # Derived from the presses, kept as they grow (never stored): who pressed.
+    senders: Senders = field(default=Senders(), compare=False)
 
     @classmethod
     def open(cls, incident_id: str, front_id: str, press: Press) -> Incident:
@@ -198,9 +194,18 @@ class Incident:
             presses=PressLog([press]),
             transitions=(Transition(IncidentState.TRIGGERED, press.at),),
             note=press.note,
-            sender_names=_names((), press),
-            sender_persons=_persons(frozenset(), press),
+            senders=Senders().with_press(press, shown=shown(press)),
         )
+
+    @property
+    def sender_names(self) -> tuple[str, ...]:
+        """Return the first distinct names (or devices) of everyone who pressed."""
+        return self.senders.names
+
+    @property
+    def sender_persons(self) -> frozenset[str]:
+        """Return every person who pressed."""
+        return self.senders.persons
 
     @property
     def state(self) -> IncidentState:
@@ -258,8 +263,7 @@ class Incident:
             if change is None
             else (*self.kind_changes, change),
             note=self.note or press.note,
-            sender_names=_names(self.sender_names, press),
-            sender_persons=_persons(self.sender_persons, press),
+            senders=self.senders.with_press(press, shown=shown(press)),
         )
         return joined, change
 
@@ -305,10 +309,6 @@ class Incident:
             press_from_dict(item)
             for item in (data["presses"] if presses is None else presses)
         )
-        names: tuple[str, ...] = ()
-        persons: frozenset[str] = frozenset()
-        for press in log:
-            names, persons = _names(names, press), _persons(persons, press)
         return cls(
             incident_id=data["incident_id"],
             front_id=data["front_id"],
@@ -343,23 +343,13 @@ class Incident:
                 for item in data.get("responses", [])
             ),
             evidence=tuple(data.get("evidence", [])),
-            sender_names=names,
-            sender_persons=persons,
+            senders=Senders.of((press, shown(press)) for press in log),
         )
 
 
-def _names(names: tuple[str, ...], press: Press) -> tuple[str, ...]:
-    name = press.sender.name or press.sender.device
-    if not name or name in names or len(names) >= MAX_SENDER_NAMES:
-        return names
-    return (*names, name)
-
-
-def _persons(persons: frozenset[str], press: Press) -> frozenset[str]:
-    person = press.sender.person_id
-    if person is None or person in persons:
-        return persons
-    return persons | {person}
+def shown(press: Press) -> bool:
+    """Return True when HA's users may see ``press``: never a silent (duress) one."""
+    return press.kind is not IncidentKind.SILENT
 
 
 def press_from_dict(data: Mapping[str, Any]) -> Press:

@@ -2,7 +2,7 @@
 
 :meth:`FrenteRuntime.async_build` reads the settings once and opens the front's file
 (the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
-runs (the police link and its webhook, the kit's MQTT link, adopted buttons, cameras, the
+runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT link, adopted buttons, cameras, the
 midnight refresh); :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
 Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
 owns its client, task and shutdown.
@@ -30,6 +30,7 @@ from .adopted import AdoptedButtons
 from .cameras import FrontCameras
 from .devices import async_front_device
 from .dispatch import FrontDispatch, build_outbox
+from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
@@ -45,6 +46,7 @@ class FrenteRuntime:
     device_id: str
     incidents: FrontIncidents
     dispatch: FrontDispatch
+    duress: FrontDuress
     kit: FrontKit
     adopted: AdoptedButtons
     cameras: FrontCameras
@@ -81,7 +83,8 @@ class FrenteRuntime:
             outbox=build_outbox(hass, store.committer, settings.police),
         )
         incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
-        dispatch = FrontDispatch(hass, incidents, settings.police)
+        duress = FrontDuress(hass, entry)
+        dispatch = FrontDispatch(hass, incidents, settings.police, duress)
         try:
             await ledger.open()
         except (sqlite3.Error, OSError, StorageError) as err:
@@ -98,6 +101,7 @@ class FrenteRuntime:
             device_id=device.id,
             incidents=incidents,
             dispatch=dispatch,
+            duress=duress,
             kit=FrontKit(
                 hass,
                 settings,
@@ -111,6 +115,7 @@ class FrenteRuntime:
     async def async_start(self, hass: HomeAssistant) -> None:
         """Start the front's links: police first (the first message never waits)."""
         self.dispatch.async_start()
+        self.duress.async_start()
         self.kit.async_start()
         self.adopted.async_start()
         await self.cameras.async_start()
@@ -131,6 +136,7 @@ class FrenteRuntime:
         for unsub in self._unsubs:
             unsub()
         self.adopted.async_stop()
+        self.duress.async_stop()
         self.dispatch.async_stop()
         await self.kit.async_stop()
         await self.cameras.async_stop()

@@ -33,9 +33,11 @@ from ..frente.committer import Committer, StorageError
 from ..frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
 from ..frente.dispatch.outbox import Outbox, OutboxEvent
 from ..frente.dispatch.signing import WebhookError
+from ..frente.duress import hides, is_hidden
 from ..frente.incident import Incident, IncidentKind, IncidentState
 from ..frente.ledger import PoliceAnswer
 from ..repairs import async_clear_issue, async_raise_issue
+from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .settings import PoliceSettings
 
@@ -91,12 +93,20 @@ class FrontDispatch:
     """The police link of one loaded front."""
 
     def __init__(
-        self, hass: HomeAssistant, incidents: FrontIncidents, settings: PoliceSettings
+        self,
+        hass: HomeAssistant,
+        incidents: FrontIncidents,
+        settings: PoliceSettings,
+        duress: FrontDuress,
     ) -> None:
-        """Follow the ledger's outbox; verify status updates with the front's secrets."""
+        """Follow the ledger's outbox; verify status updates with the front's secrets.
+
+        ``duress`` escalates silent incidents to the coordinators, out of HA's sight.
+        """
         self.hass = hass
         self.incidents = incidents
         self.settings = settings
+        self.duress = duress
         self.ledger = incidents.ledger
         self.outbox = self.ledger.outbox
         self.verifier = InboundVerifier(
@@ -200,7 +210,11 @@ class FrontDispatch:
             self._arm_escalation(incident, self.settings.escalation_delay)  # now real
         elif change.change is Change.ADVANCED and incident.state in RECEIVED_OR_LATER:
             self._disarm_escalation(incident.incident_id)
-        if change.step is not None and change.step.by == BY_POLICE:
+        if (
+            change.step is not None
+            and change.step.by == BY_POLICE
+            and not hides(change)
+        ):
             self.last_police_status = change.step.state.value
             self._notify_now()  # the police's word shows at once
 
@@ -249,6 +263,9 @@ class FrontDispatch:
             except LookupError:
                 return
             if current.state in RECEIVED_OR_LATER or current.exercise:
+                return
+            if is_hidden(current):  # duress: no event an automation would show
+                self.duress.escalate(current)
                 return
             front = self.incidents.front
             self.hass.bus.async_fire(

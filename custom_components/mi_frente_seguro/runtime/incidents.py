@@ -2,8 +2,8 @@
 
 Every change goes through the front's :class:`~.frente.ledger.FrontLedger` (validate ->
 decide -> commit -> apply). Once it is applied the ledger hands it here, and it is told
-once, in one direction: HA's ``mi_frente_seguro_incident`` bus event, then the front's
-dispatcher signal (siren, escalation, evidence capture, entities), all under one context
+once, in one direction: HA's ``mi_frente_seguro_incident`` bus event (for a duress change
+the bare ``mi_frente_seguro_duress``: ``frente/duress.py``), then the front's dispatcher signal (siren, escalation, evidence capture, entities), all under one context
 (the caller's, else a new one). The police alert has already left by then: its commit
 started the delivery. A failing disk raises a repair issue until writes work again.
 """
@@ -18,10 +18,11 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from ..const import EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
-from ..frente.book import FrontStats, IncidentBook
+from ..const import EVENT_DURESS, EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
+from ..frente.book import FrontStats, IncidentBook, UnknownIncidentError
 from ..frente.change import BY_POLICE, BY_SYSTEM, Change, IncidentChange
 from ..frente.committer import StorageError
+from ..frente.duress import hides, is_hidden
 from ..frente.front import Front
 from ..frente.incident import Incident, IncidentState, Press, Response
 from ..frente.ledger import FrontLedger
@@ -85,10 +86,27 @@ class FrontIncidents:
 
     @property
     def current(self) -> Incident | None:
-        """Return the open incident, else the most recent one."""
+        """Return the open incident, else the most recent one (silent ones too)."""
         if self.book.open_incident is not None:
             return self.book.open_incident
         return self.book.history[-1] if self.book.history else None
+
+    @property
+    def shown(self) -> Incident | None:
+        """Return the incident HA's users may see (never a silent one: ``duress.py``)."""
+        return self.book.shown()
+
+    @property
+    def duress_open(self) -> bool:
+        """Return True while a silent incident is open (the police link shows nothing).
+
+        Being committed counts: its police message is queued (and the outbox tells the
+        entities) before the book takes the new version.
+        """
+        try:
+            return is_hidden(self.book.latest(None))
+        except UnknownIncidentError:
+            return False
 
     def stats(self) -> FrontStats:
         """Return the figures the sensors show, computed once per change (not per sensor)."""
@@ -152,11 +170,24 @@ class FrontIncidents:
         the event loop the next alarm needs).
         """
         self._stats = None
-        self.hass.bus.async_fire(
-            EVENT_INCIDENT,
-            {**self.event_data(change.incident), **self._extra(change)},
-            context=change.context,
-        )
+        if hides(change):  # duress: no event a logbook line or an automation shows
+            self.hass.bus.async_fire(
+                EVENT_DURESS,
+                {
+                    "entry_id": self.entry_id,
+                    "front_id": self.front.front_id,
+                    "incident_id": change.incident.incident_id,
+                    "change": change.change.value,
+                    "state": change.incident.state.value,
+                },
+                context=change.context,
+            )
+        else:
+            self.hass.bus.async_fire(
+                EVENT_INCIDENT,
+                {**self.event_data(change.incident), **self._extra(change)},
+                context=change.context,
+            )
         async_dispatcher_send(self.hass, self.signal, change)
 
     def _extra(self, change: IncidentChange) -> dict[str, Any]:
@@ -206,7 +237,7 @@ class FrontIncidents:
             "kind": incident.kind.value,
             "source": incident.source.value,
             "exercise": incident.exercise,
-            "presses": len(incident.presses),
+            "presses": incident.senders.shown_count,  # silent presses are never told
         }
 
     @callback

@@ -4,8 +4,9 @@ Each member's companion app is found from their person's device trackers (the mo
 device behind each tracker) and reached through its ``notify.mobile_app_<device>`` action.
 Alarm notifications are critical on both platforms (iOS interruption level and critical
 sound; Android alarm stream, high priority, ttl 0) and carry actions: "Voy en camino", "Ver
-cámaras" and, for coordinators, "Falsa alarma". A silent incident is never shown on the
-phones of those who pressed it.
+cámaras" and, for coordinators, "Falsa alarma". Duress (``frente/duress.py``) goes to the
+front's coordinators only, never to the phones of those who pressed silently; what the
+other members get never tells of a silent press.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from ..const import (
 )
 from ..frente.checks import MAX_NAME
 from ..frente.committer import StorageError
-from ..frente.incident import Incident, IncidentKind, IncidentState, Response
+from ..frente.duress import is_hidden
+from ..frente.incident import Incident, IncidentState, Press, Response, shown
 from ..frente.text import InvalidInputError, safe_text
 from ..texts import texts
 from .people import async_can_manage, person_of_user
@@ -66,20 +68,40 @@ def action_id(action: str, incident_id: str) -> str:
 
 
 def _alarm_message(
-    hass: HomeAssistant, entry: FrenteConfigEntry, incident: Incident
+    hass: HomeAssistant,
+    entry: FrenteConfigEntry,
+    incident: Incident,
+    duress: Press | None,
 ) -> tuple[str, str]:
+    """Return an alarm's title and text.
+
+    The coordinators' view of a duress (``duress``, or any silent incident) names the
+    silent press and counts every press; everyone else's starts at the first press they
+    may see and counts only those (``frente/duress.py``).
+    """
     text = texts(hass, "notification")
-    first = incident.presses[0]
+    if duress is None and is_hidden(incident):
+        duress = next(item for item in reversed(incident.presses) if not shown(item))
+    if duress is not None:
+        first, kind, presses = duress, duress.kind, len(incident.presses)
+    else:
+        first = (
+            next((item for item in incident.presses if shown(item)), None)
+            or (incident.presses[0])
+        )
+        kind, presses = incident.kind, incident.senders.shown_count
     sender = first.sender.name or first.sender.device or text("someone")
     where = f" ({first.sender.house})" if first.sender.house else ""
     title = text("alarm_title").format(
-        kind=text(f"kind.{incident.kind.value}"), front=entry.title
+        kind=text(f"kind.{kind.value}"), front=entry.title
     )
     message = text("alarm_message").format(
-        sender=sender, house=where, front=entry.title, presses=len(incident.presses)
+        sender=sender, house=where, front=entry.title, presses=presses
     )
     if first.location is not None and first.location.outside_area:
         message += " " + text("outside_area")
+    if duress is not None:
+        message += " " + text("duress_warning")
     return title, message
 
 
@@ -104,12 +126,20 @@ def build_notification(
     *,
     coordinator: bool,
     image: str | None = None,
+    duress: Press | None = None,
 ) -> dict[str, Any]:
-    """Return the notify action data for an alarm or a police status update."""
+    """Return the notify action data for an alarm or a police status update.
+
+    ``duress``: the silent press the coordinators are told of (an alarm, whatever the
+    incident's state).
+    """
     text = texts(hass, "notification")
-    is_alarm = incident.state in (IncidentState.TRIGGERED, IncidentState.SENT)
+    is_alarm = duress is not None or incident.state in (
+        IncidentState.TRIGGERED,
+        IncidentState.SENT,
+    )
     title, message = (
-        _alarm_message(hass, entry, incident)
+        _alarm_message(hass, entry, incident, duress)
         if is_alarm
         else _status_message(hass, entry, incident)
     )
@@ -156,25 +186,35 @@ async def async_notify_members(
     entry: FrenteConfigEntry,
     incident: Incident,
     image: str | None = None,
+    *,
+    duress: Press | None = None,
 ) -> list[str]:
-    """Notify every member's phones about ``incident``; return the notify actions used.
+    """Notify members' phones about ``incident``; return the notify actions used.
 
-    For a silent incident, the phones of everyone who pressed are left out.
+    Every member for a shown incident. A silent incident, or the ``duress`` press on any
+    incident, goes to the coordinators only, and never to the phones of whoever pressed
+    silently (``duress.py``).
     """
-    hidden: frozenset[str] = frozenset()
-    if incident.kind is IncidentKind.SILENT:
-        hidden = incident.sender_persons
-    calls = []
     settings = entry.runtime_data.settings
-    for member in settings.members.values():
-        if member.person in hidden:
-            continue
+    members = list(settings.members.values())
+    if duress is not None or is_hidden(incident):
+        left_out = incident.sender_persons if is_hidden(incident) else frozenset()
+        if duress is not None and duress.sender.person_id is not None:
+            left_out |= {duress.sender.person_id}
+        members = [
+            member
+            for member in members
+            if settings.is_coordinator(member.person) and member.person not in left_out
+        ]
+    calls = []
+    for member in members:
         payload = build_notification(
             hass,
             entry,
             incident,
             coordinator=settings.is_coordinator(member.person),
             image=image,
+            duress=duress,
         )
         calls += [
             (service, payload) for service in notify_services_of(hass, member.person)
