@@ -78,15 +78,17 @@ def front_entry(**fields: Any) -> MockConfigEntry:
     )
 
 
-def member(person: str, title: str, role: str = "resident") -> ConfigSubentryData:
-    """Return a member subentry of Casa 12 with a Colombian mobile."""
+def member(
+    person: str,
+    title: str,
+    role: str = "resident",
+    *,
+    house: str = "Casa 12",
+    phone: str = "+573001112233",
+) -> ConfigSubentryData:
+    """Return a member subentry (of Casa 12 with a Colombian mobile, unless told)."""
     return ConfigSubentryData(
-        data={
-            "person": person,
-            "house": "Casa 12",
-            "phone": "+573001112233",
-            "role": role,
-        },
+        data={"person": person, "house": house, "phone": phone, "role": role},
         subentry_type="member",
         title=title,
         unique_id=person,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -13,10 +15,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.mi_frente_seguro.const import DOMAIN, EVENT_INCIDENT
+from custom_components.mi_frente_seguro.const import (
+    DOMAIN,
+    EVENT_INCIDENT,
+    PRIVACY_NOTICE_VERSION,
+)
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .helpers import call, entity_id, front_entry, member, state_of
@@ -172,30 +179,57 @@ async def test_add_and_changemember(
         {"person": "person.marta", "house": "Apto 301", "phone": "315 222 3344",
          "role": "coordinator"},
     )  # fmt: skip
+    # Ley 1581: the privacy notice, and Marta's authorization before she is added.
+    assert result["step_id"] == "privacy"
+    assert result["description_placeholders"]["member"] == "Marta Ruiz"
+    assert result["description_placeholders"]["version"] == PRIVACY_NOTICE_VERSION
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"authorized": False}
+    )
+    assert result["errors"] == {"authorized": "authorization_required"}
+    assert not any(s.title == "Marta Ruiz" for s in front.subentries.values())
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"authorized": True}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     subentry = next(s for s in front.subentries.values() if s.title == "Marta Ruiz")
+    authorization = subentry.data["authorization"]
     assert dict(subentry.data) == {
         "person": "person.marta",
         "house": "Apto 301",
         "phone": "+573152223344",
         "role": "coordinator",
+        "authorization": {
+            "at": authorization["at"],
+            "notice_version": PRIVACY_NOTICE_VERSION,
+        },
     }
+    assert abs(
+        dt_util.parse_datetime(authorization["at"]) - dt_util.utcnow()
+    ) < timedelta(minutes=1)
     # The front reloaded: Marta has her false-alarm sensor.
     assert state_of(hass, "sensor", "false_alarms-person.marta").state == "0"
 
     result = await front.start_subentry_reconfigure_flow(hass, subentry.subentry_id)
-    assert result["description_placeholders"] == {"name": "Marta Ruiz"}
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"house": "Apto 302", "phone": "bad", "role": "resident"}
-    )
-    assert result["errors"] == {"phone": "invalid_phone"}
+    assert result["description_placeholders"]["name"] == "Marta Ruiz"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {"house": "Apto 302", "phone": "3152223344", "role": "resident"},
+        {"house": "Apto 302", "phone": "bad", "role": "resident", "authorized": False},
     )
+    assert result["errors"] == {
+        "phone": "invalid_phone",
+        "authorized": "authorization_required",
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"house": "Apto 302", "phone": "3152223344", "role": "resident",
+         "authorized": True},
+    )  # fmt: skip
     assert result["reason"] == "reconfigure_successful"
-    assert front.subentries[subentry.subentry_id].data["house"] == "Apto 302"
+    changed = front.subentries[subentry.subentry_id].data
+    assert changed["house"] == "Apto 302"
+    assert changed["authorization"] == authorization  # recorded once, kept
     await hass.async_block_till_done()
 
 

@@ -112,6 +112,11 @@ CONF_PHONE: Final = "phone"
 CONF_ROLE: Final = "role"
 ROLE_COORDINATOR: Final = "coordinator"
 ROLE_RESIDENT: Final = "resident"
+# The member's authorization to process their data (Ley 1581 de 2012, docs/privacidad.md):
+# the form's checkbox, and what is stored: when, and which privacy notice they were shown.
+CONF_AUTHORIZED: Final = "authorized"
+CONF_AUTHORIZATION: Final = "authorization"
+PRIVACY_NOTICE_VERSION: Final = "2026-12-02"  # change it with the notice's text
 PRESS_COOLDOWN: Final = 30  # s: a user's presses this close together are repeats
 
 # Options: the front's cameras and their evidence.
@@ -121,6 +126,11 @@ CONF_EVIDENCE_CLIP: Final = "evidence_clip"
 CONF_RETENTION_DAYS: Final = "retention_days"
 DEFAULT_RETENTION_DAYS: Final = 30
 DRILL_RETENTION_DAYS: Final = 7
+# Closed incidents (and the personal data in them) are deleted after this many days.
+CONF_INCIDENT_RETENTION_DAYS: Final = "incident_retention_days"
+DEFAULT_INCIDENT_RETENTION_DAYS: Final = 365
+MIN_INCIDENT_RETENTION_DAYS: Final = 30  # the monthly and 30-day figures need them
+MAX_INCIDENT_RETENTION_DAYS: Final = 3650
 MAX_CAMERAS: Final = 4
 MEDIA_FOLDER: Final = DOMAIN  # under HA's local media: <front>/<incident>/
 # A camera's own device and entity are "<front_id>-<camera_id>" (cam1..cam4).

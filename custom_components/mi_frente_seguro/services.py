@@ -1,4 +1,8 @@
-"""The integration's actions: trigger, cancel, close and police_update (services.yaml)."""
+"""The integration's actions (services.yaml), registered once from async_setup.
+
+trigger, cancel, close, police_update, notify_members, and a member's data on request
+(``member_actions.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ from typing import Any
 import probatio
 
 from homeassistant.const import (
-    ATTR_CONFIG_ENTRY_ID,
-    ATTR_DEVICE_ID,
     ATTR_LATITUDE,
     ATTR_LONGITUDE,
     CONF_LOCATION,
@@ -24,14 +26,11 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-    service,
-)
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
+from .action_fields import FRONT_FIELDS, TEXT, finite, front_entry, storable
 from .const import (
     ATTR_ETA_MINUTES,
     ATTR_INCIDENT_ID,
@@ -53,7 +52,13 @@ from .const import (
 )
 from .errors import incident_errors, translated
 from .frente.incident import IncidentKind, IncidentSource, IncidentState
-from .frente.text import InvalidInputError, checked_text, finite_number
+from .member_actions import (
+    MEMBER_SCHEMA,
+    SERVICE_EXPORT_MEMBER,
+    SERVICE_FORGET_MEMBER,
+    async_export_member,
+    async_forget_member,
+)
 from .runtime import FrenteConfigEntry
 from .runtime.notifications import async_notify_members
 from .runtime.people import async_require_manager, async_sender, locate
@@ -68,43 +73,6 @@ POLICE_STATUSES = (
 MAX_NOTE = 500
 
 
-def storable(*, multiline: bool = False) -> Callable[[Any], str]:
-    """Return a validator of text that can be stored (no lone surrogates, no controls)."""
-
-    def validate(value: Any) -> str:
-        try:
-            return checked_text(value, "text", multiline=multiline)
-        except InvalidInputError as err:
-            raise probatio.Invalid(
-                f"text that cannot be stored ({err.problem})"
-            ) from err
-
-    return validate
-
-
-def finite(low: float, high: float) -> Callable[[Any], float]:
-    """Return a validator of a finite number in ``[low, high]`` (``nan`` is refused)."""
-
-    def validate(value: Any) -> float:
-        try:
-            number = float(value)
-        except (TypeError, ValueError) as err:
-            raise probatio.Invalid("not a number") from err
-        try:
-            return finite_number(number, "number", low=low, high=high)
-        except InvalidInputError as err:
-            raise probatio.Invalid(
-                f"not a finite number in range ({err.problem})"
-            ) from err
-
-    return validate
-
-
-TEXT = probatio.All(cv.string, storable())
-FRONT_FIELDS = {
-    probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "front"): TEXT,
-    probatio.Exclusive(ATTR_DEVICE_ID, "front"): TEXT,
-}
 INCIDENT_ID = {
     probatio.Optional(ATTR_INCIDENT_ID): probatio.All(TEXT, probatio.Length(max=64))
 }
@@ -155,32 +123,6 @@ POLICE_UPDATE_SCHEMA = probatio.Schema(
 )
 
 
-def _front_entry(call: ServiceCall) -> FrenteConfigEntry:
-    """Return the loaded front named by the call's config entry or device."""
-    hass = call.hass
-    entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
-    if entry_id is None and (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
-        device = dr.async_get(hass).async_get(device_id)
-        entry_ids = device.config_entries if device is not None else set()
-        entry_id = next(
-            (
-                item
-                for item in entry_ids
-                if (entry := hass.config_entries.async_get_entry(item))
-                and entry.domain == DOMAIN
-            ),
-            None,
-        )
-        if entry_id is None:
-            raise translated(
-                ServiceValidationError, "unknown_device", device_id=device_id
-            )
-    if entry_id is None:
-        raise translated(ServiceValidationError, "front_required")
-    front: FrenteConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
-    return front
-
-
 async def _advance(
     call: ServiceCall,
     entry: FrenteConfigEntry,
@@ -200,7 +142,7 @@ async def _advance(
 
 async def async_trigger(call: ServiceCall) -> ServiceResponse:
     """Open or join an incident on a front."""
-    entry = _front_entry(call)
+    entry = front_entry(call)
     location = None
     if (where := call.data.get(CONF_LOCATION)) is not None:
         location = locate(
@@ -249,7 +191,7 @@ async def _finish(
     call: ServiceCall, state: IncidentState, field: str
 ) -> ServiceResponse:
     """Cancel or close an incident as the caller (coordinators, admins, automations)."""
-    entry = _front_entry(call)
+    entry = front_entry(call)
     await async_require_manager(
         call.hass, entry.runtime_data.settings, call.context, call.service
     )
@@ -271,7 +213,7 @@ async def async_close(call: ServiceCall) -> ServiceResponse:
 
 async def async_police_update(call: ServiceCall) -> ServiceResponse:
     """Record a police status update, as the police webhook does."""
-    entry = _front_entry(call)
+    entry = front_entry(call)
     await async_require_manager(
         call.hass, entry.runtime_data.settings, call.context, call.service
     )
@@ -291,7 +233,7 @@ async def async_notify(call: ServiceCall) -> ServiceResponse:
     Critical notifications break through do-not-disturb on every member's phone: only a
     coordinator, an administrator or an automation may send them.
     """
-    entry = _front_entry(call)
+    entry = front_entry(call)
     await async_require_manager(
         call.hass, entry.runtime_data.settings, call.context, call.service
     )
@@ -324,7 +266,10 @@ ACTIONS: dict[
     SERVICE_CLOSE: (async_close, CLOSE_SCHEMA),
     SERVICE_POLICE_UPDATE: (async_police_update, POLICE_UPDATE_SCHEMA),
     SERVICE_NOTIFY_MEMBERS: (async_notify, NOTIFY_SCHEMA),
+    SERVICE_EXPORT_MEMBER: (async_export_member, MEMBER_SCHEMA),
+    SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
 }
+RESPONSE_ONLY = frozenset({SERVICE_EXPORT_MEMBER})  # an export is its answer
 
 
 @callback
@@ -336,5 +281,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             name,
             handler,
             schema=schema,
-            supports_response=SupportsResponse.OPTIONAL,
+            supports_response=SupportsResponse.ONLY
+            if name in RESPONSE_ONLY
+            else SupportsResponse.OPTIONAL,
         )

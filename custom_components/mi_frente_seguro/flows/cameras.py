@@ -16,9 +16,13 @@ from ..const import (
     CAMERA_IDS,
     CONF_CAMERAS,
     CONF_EVIDENCE_CLIP,
+    CONF_INCIDENT_RETENTION_DAYS,
     CONF_KEYFRAME_BUFFER,
     CONF_RETENTION_DAYS,
+    DEFAULT_INCIDENT_RETENTION_DAYS,
     DEFAULT_RETENTION_DAYS,
+    MAX_INCIDENT_RETENTION_DAYS,
+    MIN_INCIDENT_RETENTION_DAYS,
 )
 from ..frente.evidence import CameraDownError, CameraSource, StillCamera
 from ..frente.text import text_problem
@@ -66,6 +70,16 @@ def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
             selector.NumberSelectorConfig(
                 min=1,
                 max=365,
+                unit_of_measurement="d",
+                mode=selector.NumberSelectorMode.BOX,
+            )
+        ),
+        required(
+            CONF_INCIDENT_RETENTION_DAYS, defaults, DEFAULT_INCIDENT_RETENTION_DAYS
+        ): selector.NumberSelector(
+            selector.NumberSelectorConfig(
+                min=MIN_INCIDENT_RETENTION_DAYS,
+                max=MAX_INCIDENT_RETENTION_DAYS,
                 unit_of_measurement="d",
                 mode=selector.NumberSelectorMode.BOX,
             )
@@ -119,6 +133,11 @@ async def async_validate_cameras(
         CONF_EVIDENCE_CLIP: bool(user_input.get(CONF_EVIDENCE_CLIP, True)),
         CONF_RETENTION_DAYS: int(
             user_input.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
+        ),
+        CONF_INCIDENT_RETENTION_DAYS: int(
+            user_input.get(
+                CONF_INCIDENT_RETENTION_DAYS, DEFAULT_INCIDENT_RETENTION_DAYS
+            )
         ),
     }
     return options, errors, {"reasons": "; ".join(reasons) or "-"}

@@ -2,7 +2,9 @@
 
 Each member is a config subentry of the front (type ``member``), added from the front's
 page with "Add member"; the person's HA user is how a press is traced back to a member
-(``runtime/settings.py`` reads them).
+(``runtime/settings.py`` reads them). Ley 1581 de 2012 asks for the member's prior,
+express and informed authorization: the second step shows the privacy notice (aviso de
+privacidad) and records, with the member, when they authorized and which notice they saw.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ import probatio
 
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
 from homeassistant.helpers import selector
+from homeassistant.util import dt as dt_util
 
 from ..const import (
+    CONF_AUTHORIZATION,
+    CONF_AUTHORIZED,
+    CONF_COORDINATOR_NAME,
     CONF_HOUSE,
     CONF_PERSON,
     CONF_PHONE,
     CONF_ROLE,
+    PRIVACY_NOTICE_VERSION,
     ROLE_COORDINATOR,
     ROLE_RESIDENT,
     SUBENTRY_MEMBER,
@@ -52,6 +59,19 @@ def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
     return probatio.Schema(fields)
 
 
+AUTHORIZED_SCHEMA = probatio.Schema(
+    {probatio.Required(CONF_AUTHORIZED, default=False): selector.BooleanSelector()}
+)
+
+
+def authorization_record() -> dict[str, str]:
+    """Return what is kept of a member's authorization: when, and which notice."""
+    return {
+        "at": dt_util.utcnow().isoformat(timespec="seconds"),
+        "notice_version": PRIVACY_NOTICE_VERSION,
+    }
+
+
 def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
     data = {
@@ -69,6 +89,8 @@ def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
 class MemberSubentryFlow(ConfigSubentryFlow):
     """Add a member to a front, or change one."""
 
+    _member: dict[str, Any]
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
@@ -85,15 +107,33 @@ class MemberSubentryFlow(ConfigSubentryFlow):
             ):
                 errors[CONF_PERSON] = "already_member"
             if not errors:
-                return self.async_create_entry(
-                    title=self._person_name(person),
-                    data={CONF_PERSON: person, **data},
-                    unique_id=person,
-                )
+                self._member = {CONF_PERSON: person, **data}
+                return await self.async_step_privacy()
         return self.async_show_form(
             step_id="user",
             data_schema=_schema(user_input or {}, with_person=True),
             errors=errors,
+        )
+
+    async def async_step_privacy(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Show the privacy notice; the member must authorize before they are added."""
+        person = self._member[CONF_PERSON]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if user_input.get(CONF_AUTHORIZED) is True:
+                return self.async_create_entry(
+                    title=self._person_name(person),
+                    data={**self._member, CONF_AUTHORIZATION: authorization_record()},
+                    unique_id=person,
+                )
+            errors[CONF_AUTHORIZED] = "authorization_required"
+        return self.async_show_form(
+            step_id="privacy",
+            data_schema=AUTHORIZED_SCHEMA,
+            errors=errors,
+            description_placeholders=self._notice_placeholders(person),
         )
 
     async def async_step_reconfigure(
@@ -103,19 +143,43 @@ class MemberSubentryFlow(ConfigSubentryFlow):
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         defaults: dict[str, Any] = dict(subentry.data)
+        defaults[CONF_AUTHORIZED] = CONF_AUTHORIZATION in subentry.data
         if user_input is not None:
             defaults = user_input
             data, errors = _validate(user_input)
+            if user_input.get(CONF_AUTHORIZED) is not True:
+                errors[CONF_AUTHORIZED] = "authorization_required"
             if not errors:
+                if CONF_AUTHORIZATION not in subentry.data:  # recorded now, once
+                    data[CONF_AUTHORIZATION] = authorization_record()
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, data_updates=data
                 )
+        schema = _schema(defaults, with_person=False).extend(
+            {
+                probatio.Required(
+                    CONF_AUTHORIZED, default=bool(defaults.get(CONF_AUTHORIZED))
+                ): selector.BooleanSelector()
+            }
+        )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_schema(defaults, with_person=False),
+            data_schema=schema,
             errors=errors,
-            description_placeholders={"name": subentry.title},
+            description_placeholders={
+                "name": subentry.title,
+                **self._notice_placeholders(subentry.data[CONF_PERSON]),
+            },
         )
+
+    def _notice_placeholders(self, person: str) -> dict[str, str]:
+        entry = self._get_entry()
+        return {
+            "member": self._person_name(person),
+            "front": entry.title,
+            "coordinator": str(entry.options.get(CONF_COORDINATOR_NAME) or ""),
+            "version": PRIVACY_NOTICE_VERSION,
+        }
 
     def _person_name(self, person: str) -> str:
         state = self.hass.states.get(person)

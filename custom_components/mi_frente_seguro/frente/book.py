@@ -24,6 +24,7 @@ from typing import Any
 from .change import Change, IncidentChange
 from .duress import is_hidden, shown_incident
 from .incident import Incident, IncidentKind, IncidentState, Press, Response
+from .privacy import forgotten
 from .ulid import UlidGenerator
 
 HISTORY_LIMIT = 1000  # closed incidents kept per front
@@ -208,6 +209,9 @@ class IncidentBook:
         if change.duplicate:
             return
         incident = change.incident
+        if change.change is Change.PURGED:
+            self._forget(incident.incident_id)
+            return
         if change.press is not None and change.press.key is not None:
             self._remember(change.press.key, incident.incident_id)
         if change.opened:
@@ -225,6 +229,33 @@ class IncidentBook:
             if self.history[index].incident_id == incident.incident_id:
                 self.history[index] = incident
                 return
+
+    def _forget(self, incident_id: str) -> None:
+        """Drop a closed incident (deleted from the store: past its retention)."""
+        kept = [item for item in self.history if item.incident_id != incident_id]
+        if len(kept) != len(self.history):
+            self.history.clear()
+            self.history.extend(kept)
+
+    def decide_purge(self, incident_id: str) -> IncidentChange:
+        """Decide deleting a closed incident (raises for an unknown or open one)."""
+        incident = self.latest(incident_id)
+        if incident.is_open:
+            raise ValueError(f"incident {incident_id} is open")
+        return IncidentChange(Change.PURGED, incident)
+
+    def decide_forget(
+        self, incident_id: str, person: str, user_id: str | None
+    ) -> IncidentChange:
+        """Decide taking a member's personal data out of an incident (``privacy.py``).
+
+        An incident without any of it changes nothing (a duplicate).
+        """
+        incident = self.latest(incident_id)
+        version = forgotten(incident, person, user_id)
+        if version is None:
+            return IncidentChange(Change.DUPLICATE, incident)
+        return IncidentChange(Change.FORGOTTEN, version)
 
     # -- reading (what is committed) ---------------------------------------------------
 

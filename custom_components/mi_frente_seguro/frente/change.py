@@ -34,6 +34,8 @@ class Change(StrEnum):
     DUPLICATE = (
         "duplicate"  # a press already recorded (same dedupe key): nothing changed
     )
+    FORGOTTEN = "forgotten"  # a member's personal data was taken out (privacy.py)
+    PURGED = "purged"  # a closed incident past its retention was deleted
 
 
 PRESS_CHANGES = frozenset({Change.OPENED, Change.JOINED, Change.KIND_RAISED})

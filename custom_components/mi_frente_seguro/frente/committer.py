@@ -78,6 +78,9 @@ def open_database(path: Path, busy_timeout: float = BUSY_TIMEOUT) -> sqlite3.Con
     )
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
+    # What is deleted or rewritten is overwritten with zeros, not left in free pages: a
+    # forgotten member's data (privacy.py) must not stay readable in the file.
+    connection.execute("PRAGMA secure_delete=ON")
     return connection
 
 

@@ -35,19 +35,22 @@ from datetime import datetime
 from enum import StrEnum
 from functools import partial
 import logging
+import sqlite3
 from typing import Any
 
 from .book import IncidentBook, UnknownIncidentError
-from .change import BY_POLICE, BY_SYSTEM, IncidentChange
+from .change import BY_POLICE, BY_SYSTEM, Change, IncidentChange
 from .checks import check_details, check_evidence, check_press, check_response
 from .committer import Committer, StorageError, Write
 from .dispatch.changes import message_for_change
 from .dispatch.inbound import StatusUpdate
 from .dispatch.messages import MessageType, build_message
 from .dispatch.outbox import Outbox, OutboxEvent
+from .dispatch.outbox_db import scrub_dead
 from .dispatch.replay import ReplayCache
 from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
+from .privacy import expired
 from .store import IncidentStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -225,6 +228,41 @@ class FrontLedger:
             return PoliceAnswer.ALREADY, None
         return PoliceAnswer.STORED, change
 
+    # -- privacy (Ley 1581: privacy.py) ----------------------------------------------
+
+    async def forget(self, person: str, user_id: str | None) -> int:
+        """Take a member's personal data out of every incident; return how many changed.
+
+        Each incident is one change, in order with any press that comes meanwhile; the
+        bodies of its refused messages (dead letters) are emptied in the same commit.
+        """
+        changes = await asyncio.gather(
+            *(
+                self._change(
+                    partial(self.book.decide_forget, item.incident_id, person, user_id),
+                    None,
+                    ()
+                    if self.outbox is None
+                    else (partial(scrub_dead, item.incident_id),),
+                )
+                for item in self.book.all()
+            )
+        )
+        # The log of earlier transactions still holds the old pages: fold it in and empty it.
+        await self.committer.run(_checkpoint)
+        return sum(change.change is Change.FORGOTTEN for change in changes)
+
+    async def purge(self, now: datetime, days: int) -> int:
+        """Delete the closed incidents that ended more than ``days`` ago; return how many."""
+        old = expired(self.book.all(), now, days)
+        await asyncio.gather(
+            *(
+                self._change(partial(self.book.decide_purge, item.incident_id), None)
+                for item in old
+            )
+        )
+        return len(old)
+
     # -- the runner -------------------------------------------------------------------
 
     async def _change(
@@ -360,6 +398,10 @@ def _settle(
     else:
         assert change is not None
         future.set_result(change)
+
+
+def _checkpoint(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _run_all(steps: list[Callable[[], None]]) -> None:

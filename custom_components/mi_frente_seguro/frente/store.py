@@ -22,7 +22,7 @@ import sqlite3
 from typing import Any
 
 from .book import HISTORY_LIMIT
-from .change import IncidentChange
+from .change import Change, IncidentChange
 from .committer import Committer, Executor, Write
 from .incident import Incident, press_to_dict
 
@@ -78,6 +78,15 @@ class IncidentStore:
     def writes(self, change: IncidentChange) -> list[Write]:
         """Return the writes that store ``change`` (encoded now: raises if unstorable)."""
         incident = change.incident
+        if change.change is Change.PURGED:
+            return [partial(_delete, incident.incident_id)]
+        if change.change is Change.FORGOTTEN:  # every press may have changed
+            body = encode(incident.to_dict(presses=False))
+            presses = [encode(press_to_dict(press)) for press in incident.presses]
+            replace = partial(
+                _replace, incident.incident_id, int(incident.is_open), body, presses
+            )
+            return [replace]
         body = encode(incident.to_dict(presses=False))
         writes: list[Write] = [
             partial(_upsert, incident.incident_id, int(incident.is_open), body)
@@ -195,6 +204,11 @@ def _replace(
         "INSERT INTO presses (incident_id, n, body) VALUES (?, ?, ?)",
         [(incident_id, n, press) for n, press in enumerate(presses)],
     )
+
+
+def _delete(incident_id: str, db: sqlite3.Connection) -> None:
+    db.execute("DELETE FROM incidents WHERE incident_id = ?", (incident_id,))
+    db.execute("DELETE FROM presses WHERE incident_id = ?", (incident_id,))
 
 
 def _prune(history_limit: int, db: sqlite3.Connection) -> None:

@@ -2,14 +2,16 @@
 
 :meth:`FrenteRuntime.async_build` reads the settings once and opens the front's file
 (the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
-runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT link, adopted buttons, cameras, the
-midnight refresh); :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
+runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT
+link, adopted buttons, cameras, the midnight refresh and the nightly deletion of incidents
+past their retention); :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
 Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
 owns its client, task and shutdown.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 import sqlite3
@@ -21,6 +23,7 @@ from homeassistant.exceptions import ConfigEntryError, ConfigEntryNotReady
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 
+from ..const import LOGGER
 from ..errors import translated
 from ..frente.committer import StorageError
 from ..frente.front import Front, InvalidFrontError
@@ -51,6 +54,7 @@ class FrenteRuntime:
     adopted: AdoptedButtons
     cameras: FrontCameras
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
+    _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
 
     @property
@@ -123,9 +127,27 @@ class FrenteRuntime:
         @callback
         def midnight(_now: datetime) -> None:
             self.incidents.async_refresh()  # "this month" sensors roll over
+            self._purge(hass)
 
         self._unsubs.append(
             async_track_time_change(hass, midnight, hour=0, minute=0, second=0)
+        )
+        self._purge(hass)
+
+    def _purge(self, hass: HomeAssistant) -> None:
+        """Delete closed incidents past their retention (Ley 1581), in the background."""
+
+        async def purge() -> None:
+            days = self.settings.evidence.incident_retention_days
+            try:
+                await self.incidents.async_purge(days)
+            except StorageError as err:  # the repair issue says it; tried again tonight
+                LOGGER.warning("Could not delete incidents past %s days: %s", days, err)
+
+        if self._purging is not None and not self._purging.done():
+            return  # still at it
+        self._purging = hass.async_create_background_task(
+            purge(), f"mi_frente_seguro purge {self.front.front_id}"
         )
 
     async def async_stop(self, *_: Any) -> None:
@@ -135,6 +157,8 @@ class FrenteRuntime:
         self._stopped = True
         for unsub in self._unsubs:
             unsub()
+        if self._purging is not None:
+            self._purging.cancel()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()

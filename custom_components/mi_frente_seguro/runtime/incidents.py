@@ -17,6 +17,7 @@ from typing import Any
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
 
 from ..const import EVENT_DURESS, EVENT_INCIDENT, PRESS_COOLDOWN, SIGNAL_INCIDENT
 from ..frente.book import FrontStats, IncidentBook, UnknownIncidentError
@@ -45,6 +46,9 @@ def press_summary(press: Press) -> dict[str, Any]:
         "outside_area": None if press.location is None else press.location.outside_area,
     }
 
+
+# Bookkeeping changes (Ley 1581): no event, the entities only read the book again.
+QUIET_CHANGES = frozenset({Change.FORGOTTEN, Change.PURGED})
 
 # What a lifecycle step's details may tell the bus (by_name and relayed_by stay home).
 PUBLIC_DETAILS = frozenset({"reason", "note", "unit", "eta_minutes"})
@@ -157,6 +161,14 @@ class FrontIncidents:
         """Attach evidence files to an incident, durably, and announce them."""
         return await self.ledger.add_evidence(incident_id, links, summary)
 
+    async def async_forget(self, person: str, user_id: str | None) -> int:
+        """Take a member's personal data out of every incident; return how many changed."""
+        return await self.ledger.forget(person, user_id)
+
+    async def async_purge(self, days: int) -> int:
+        """Delete closed incidents that ended more than ``days`` ago; return how many."""
+        return await self.ledger.purge(dt_util.now(), days)
+
     # -- telling HA -----------------------------------------------------------------------
 
     @callback
@@ -170,7 +182,9 @@ class FrontIncidents:
         the event loop the next alarm needs).
         """
         self._stats = None
-        if hides(change):  # duress: no event a logbook line or an automation shows
+        if change.change in QUIET_CHANGES:
+            pass  # nothing happened to the alarm: the entities only read the book again
+        elif hides(change):  # duress: no event a logbook line or an automation shows
             self.hass.bus.async_fire(
                 EVENT_DURESS,
                 {

@@ -20,6 +20,7 @@ from homeassistant.core import HomeAssistant
 from ..const import (
     CONF_ADOPTED_BUTTONS,
     CONF_ADOPTED_SIREN,
+    CONF_AUTHORIZATION,
     CONF_BROKER_HOST,
     CONF_BROKER_PASSWORD,
     CONF_BROKER_PORT,
@@ -31,6 +32,7 @@ from ..const import (
     CONF_EVIDENCE_CLIP,
     CONF_FRONT_ID,
     CONF_HOUSE,
+    CONF_INCIDENT_RETENTION_DAYS,
     CONF_KEYFRAME_BUFFER,
     CONF_KIT_KEEPALIVE,
     CONF_PERSON,
@@ -49,6 +51,7 @@ from ..const import (
     CONF_TOPIC_OVERRIDES,
     DEFAULT_BROKER_PORT,
     DEFAULT_ESCALATION_DELAY,
+    DEFAULT_INCIDENT_RETENTION_DAYS,
     DEFAULT_KIT_KEEPALIVE,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_SIREN_DURATION,
@@ -74,6 +77,8 @@ class Member:
     house: str
     phone: str
     role: str
+    # Their authorization (Ley 1581): when it was recorded and which notice they saw.
+    authorization: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,7 @@ class EvidenceSettings:
     keyframe_buffer: bool = True  # keep each camera's latest keyframes (fast stills)
     clip: bool = True  # record a 20 s clip
     retention_days: int = DEFAULT_RETENTION_DAYS
+    incident_retention_days: int = DEFAULT_INCIDENT_RETENTION_DAYS  # closed incidents
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +161,11 @@ class FrontSettings:
                 retention_days=int(
                     options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
                 ),
+                incident_retention_days=int(
+                    options.get(
+                        CONF_INCIDENT_RETENTION_DAYS, DEFAULT_INCIDENT_RETENTION_DAYS
+                    )
+                ),
             ),
             coordinator_persons=frozenset(options.get(CONF_COORDINATOR_PERSONS, [])),
             members={
@@ -164,6 +175,7 @@ class FrontSettings:
                     house=subentry.data[CONF_HOUSE],
                     phone=subentry.data[CONF_PHONE],
                     role=subentry.data[CONF_ROLE],
+                    authorization=subentry.data.get(CONF_AUTHORIZATION),
                 )
                 for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
             },

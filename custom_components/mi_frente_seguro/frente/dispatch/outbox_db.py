@@ -208,3 +208,15 @@ def _read(db: sqlite3.Connection) -> Loaded:
         )
     ]
     return loaded
+
+
+def scrub_dead(incident_id: str, db: sqlite3.Connection) -> None:
+    """Empty the bodies of an incident's dead letters (a member's data was forgotten).
+
+    A delivered or dropped message's body is emptied already; a dead letter keeps its
+    reason, not what it said.
+    """
+    db.execute(
+        "UPDATE outbox SET body = x'' WHERE status = ? AND incident_id = ?",
+        (DEAD, incident_id),
+    )
