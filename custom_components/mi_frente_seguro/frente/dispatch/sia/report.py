@@ -1,0 +1,181 @@
+"""Which report a police message makes for an alarm receiver, and how it is stored.
+
+:func:`report_for_message` reads a police message (``messages.py``'s dict, as ``cap.py``
+does) and returns the :class:`Report` it makes, or None when an alarm receiver has nothing
+to hear about it:
+
+- ``incident.created``: the kind's alarm (panic -> ``PANIC``, silent -> ``DURESS``, drill ->
+  ``DRILL``, a test report);
+- ``incident.updated`` with ``kind``: the new kind's alarm (a drill that became real, a
+  silent panic that became audible); other updates (more presses, evidence): none;
+- ``incident.cancelled``: ``CANCEL``; ``incident.closed``: the kind's restore; neither
+  for a drill (its test report has no restore).
+
+A report is stored in the outbox as :meth:`Report.encode` (small JSON), not as a DC-09
+frame: the sequence number and timestamp are set at each attempt (``client.py``), and the
+account, key and content format at send time come from the destination's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import json
+import math
+from typing import Any
+
+from ...incident import IncidentKind, IncidentSource
+from ..messages import MessageType
+from .codes import ALARM, NO_ZONE, RESTORE, SOURCE_ZONES, SiaEvent
+
+STORED_VERSION = 1
+MAX_ZONE = 999  # three digits in Contact ID
+
+
+class InvalidReportError(ValueError):
+    """Raised for stored bytes that are not a report this module wrote."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One report: the event, the zone it came from, and where it happened (if known)."""
+
+    event: SiaEvent
+    zone: int = NO_ZONE
+    latitude: float | None = None
+    longitude: float | None = None
+
+    def __post_init__(self) -> None:
+        """Check the zone and the coordinates (both or neither, finite, in range)."""
+        if not isinstance(self.zone, int) or not 0 <= self.zone <= MAX_ZONE:
+            raise InvalidReportError("zone must be 0-999")
+        latitude, longitude = self.latitude, self.longitude
+        if latitude is None or longitude is None:
+            if latitude is not None or longitude is not None:
+                raise InvalidReportError("latitude and longitude go together")
+        elif not _coordinates_ok(latitude, longitude):
+            raise InvalidReportError("latitude/longitude out of range")
+
+    @property
+    def located(self) -> bool:
+        """Return True when the report says where it happened."""
+        return self.latitude is not None
+
+    def encode(self) -> bytes:
+        """Return the bytes the outbox stores for this report."""
+        stored: dict[str, Any] = {
+            "v": STORED_VERSION,
+            "event": str(self.event),
+            "zone": self.zone,
+        }
+        if self.located:
+            stored |= {"lat": self.latitude, "lon": self.longitude}
+        return json.dumps(stored, separators=(",", ":")).encode("ascii")
+
+    @classmethod
+    def decode(cls, body: bytes) -> Report:
+        """Return the report stored as ``body``; raises :class:`InvalidReportError`."""
+        try:
+            stored = json.loads(body.decode("ascii"))
+        except UnicodeDecodeError, ValueError, RecursionError:
+            raise InvalidReportError("stored report is not JSON") from None
+        if not isinstance(stored, dict) or stored.get("v") != STORED_VERSION:
+            raise InvalidReportError("stored report has no known version")
+        try:
+            event = SiaEvent(stored["event"])
+        except KeyError, TypeError, ValueError:
+            raise InvalidReportError("stored report has no known event") from None
+        zone, lat, lon = stored.get("zone"), stored.get("lat"), stored.get("lon")
+        if isinstance(zone, bool) or not isinstance(zone, int):
+            raise InvalidReportError("stored zone is not a number")
+        for value in (lat, lon):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise InvalidReportError("stored coordinates are not numbers")
+        try:
+            return cls(
+                event,
+                zone,
+                None if lat is None else float(lat),
+                None if lon is None else float(lon),
+            )
+        except OverflowError:  # an integer too big for a float
+            raise InvalidReportError("stored coordinates out of range") from None
+
+
+def _coordinates_ok(latitude: float, longitude: float) -> bool:
+    return (
+        math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and -90.0 <= latitude <= 90.0
+        and -180.0 <= longitude <= 180.0
+    )
+
+
+def report_for_message(message: Mapping[str, Any]) -> Report | None:
+    """Return the report a police message makes for an alarm receiver, or None.
+
+    Raises ``ValueError`` for a kind with no SIA mapping (a new kind must get one before
+    it can reach a receiver).
+    """
+    kind = IncidentKind(message["kind"])
+    match MessageType(message["type"]):
+        case MessageType.CREATED:
+            press = _first(message)
+            return _alarm(kind, press, message)
+        case MessageType.UPDATED if "kind" in (message.get("changes") or ()):
+            press = _latest(message)
+            return _alarm(kind, press, message)
+        case MessageType.CANCELLED if kind is not IncidentKind.DRILL:
+            return Report(SiaEvent.CANCEL, _zone(message["source"]))
+        case MessageType.CLOSED if kind is not IncidentKind.DRILL:
+            return Report(_mapped(RESTORE, kind), _zone(message["source"]))
+    return None
+
+
+def _alarm(
+    kind: IncidentKind, press: Mapping[str, Any] | None, message: Mapping[str, Any]
+) -> Report:
+    event = _mapped(ALARM, kind)
+    source = press["source"] if press is not None else message["source"]
+    where = _where(press, message["front"])
+    return Report(event, _zone(source), *where)
+
+
+def _mapped(table: Mapping[IncidentKind, SiaEvent], kind: IncidentKind) -> SiaEvent:
+    if kind not in table:
+        raise ValueError(f"no SIA report for incident kind {kind}")
+    return table[kind]
+
+
+def _first(message: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    presses = message.get("presses") or []
+    return presses[0] if presses else None
+
+
+def _latest(message: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    presses = message.get("presses") or []
+    return presses[-1] if presses else None
+
+
+def _zone(source: str) -> int:
+    try:
+        return SOURCE_ZONES[IncidentSource(source)]
+    except ValueError:
+        return NO_ZONE
+
+
+def _where(
+    press: Mapping[str, Any] | None, front: Mapping[str, Any]
+) -> tuple[float | None, float | None]:
+    """Return the press's location if its phone gave one, else the front's."""
+    for place, lat_key, lon_key in (
+        ((press or {}).get("location") or {}, "lat", "lon"),
+        (front, "lat", "lon"),
+    ):
+        lat, lon = place.get(lat_key), place.get(lon_key)
+        if isinstance(lat, (int, float)) and isinstance(lon, (int, float)):
+            if _coordinates_ok(float(lat), float(lon)):
+                return float(lat), float(lon)
+    return None, None

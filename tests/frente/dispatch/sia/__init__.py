@@ -1,0 +1,1 @@
+"""Tests of the SIA DC-09 transport (frente/dispatch/sia)."""
