@@ -7,7 +7,11 @@
 - ``retry``: full-jitter backoff and Retry-After;
 - ``outbox`` (with ``outbox_db``, ``queue``, ``attempt``): one front's durable, ordered,
   at-least-once delivery, one signed POST at a time;
-- ``inbound`` (with ``replay``): the police's signed status updates, checked and deduped.
+- ``inbound`` (with ``replay``): the police's signed status updates, checked and deduped;
+- ``outcome``: how one attempt ended (delivered / retry / refused) and the ``Transport``
+  seam a destination's queue drives;
+- ``sia``: SIA DC-09 (SIA-DCS / Contact ID over TCP or UDP) to alarm receivers.
 
-``docs/police-api.md`` is the contract these modules implement.
+``docs/police-api.md`` is the contract these modules implement; ``docs/sia.md`` that of
+``sia``.
 """
