@@ -10,6 +10,8 @@ may hold credentials: they are redacted in every log line, exception, repr and m
 - ``bundle``: ``capture_bundle``, an incident's frames and clips, reported as they land;
 - ``manifest``: the bundle's ``manifest.json`` and ``verify_manifest``;
 - ``retention``: ``purge_bundles``, deleting old bundles and older drills;
+- ``catalog``: ``EvidencePath`` and ``bundle_file``, reading bundles back for serving;
+- ``migrate``: ``move_bundles``, moving bundles from the old (public) folder, crash-safe;
 - ``commands``, ``process``, ``jpeg``, ``redact``: the pieces underneath;
 - ``bench``: ``bench_press_to_stills`` for ``scripts/bench``.
 """
@@ -17,20 +19,37 @@ may hold credentials: they are redacted in every log line, exception, repr and m
 from __future__ import annotations
 
 from .bundle import BundleSettings, BundleUpdate, bundle_dir, capture_bundle
+from .catalog import (
+    EvidencePath,
+    bundle_file,
+    list_bundles,
+    list_fronts,
+    mime_type,
+    read_bundle,
+)
 from .keyframes import Backoff, KeyframeBuffer
-from .manifest import EvidenceFile, Manifest, MissingEvidence, verify_manifest
+from .manifest import (
+    MANIFEST_NAME,
+    EvidenceFile,
+    Manifest,
+    MissingEvidence,
+    verify_manifest,
+)
+from .migrate import move_bundles
 from .redact import redact_text, redact_url
 from .retention import PurgedBundle, purge_bundles
 from .source import CameraSource, Frame
 from .stills import CameraDownError, StillCamera
 
 __all__ = [
+    "MANIFEST_NAME",
     "Backoff",
     "BundleSettings",
     "BundleUpdate",
     "CameraDownError",
     "CameraSource",
     "EvidenceFile",
+    "EvidencePath",
     "Frame",
     "KeyframeBuffer",
     "Manifest",
@@ -38,8 +57,14 @@ __all__ = [
     "PurgedBundle",
     "StillCamera",
     "bundle_dir",
+    "bundle_file",
     "capture_bundle",
+    "list_bundles",
+    "list_fronts",
+    "mime_type",
+    "move_bundles",
     "purge_bundles",
+    "read_bundle",
     "redact_text",
     "redact_url",
     "verify_manifest",

@@ -18,6 +18,15 @@ def check_path_id(value: str, what: str) -> str:
     return value
 
 
+def is_path_id(value: str) -> bool:
+    """Return True if ``check_path_id`` accepts ``value``."""
+    try:
+        check_path_id(value, "name")
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class CameraSource:
     """One camera: a stable id (also used in file names), a label and its stream URL.
