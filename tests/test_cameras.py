@@ -126,10 +126,12 @@ async def test_incident_gets_a_verified_bundle_and_a_dead_camera_is_missing(
         timeout=60,
     )
     incident = book.get(opened.incident_id)
-    folder = (
-        Path(hass.config.media_dirs["local"]) / DOMAIN / FRONT_ID / incident.incident_id
-    )
+    # Kept in our private folder, never in HA's media (which every user can browse).
+    folder = Path(hass.config.path(DOMAIN, "evidence", FRONT_ID, incident.incident_id))
     await wait_for(hass, (folder / "manifest.json").exists)
+    assert not (Path(hass.config.media_dirs["local"]) / DOMAIN).exists()
+    prefix = f"media-source://{DOMAIN}/{FRONT_ID}/{incident.incident_id}/"
+    assert all(item["media"].startswith(prefix) for item in incident.evidence)
     problems = await hass.async_add_executor_job(verify_manifest, folder)
     assert problems == []
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -132,7 +132,9 @@ DEFAULT_INCIDENT_RETENTION_DAYS: Final = 365
 MIN_INCIDENT_RETENTION_DAYS: Final = 30  # the monthly and 30-day figures need them
 MAX_INCIDENT_RETENTION_DAYS: Final = 3650
 MAX_CAMERAS: Final = 4
-MEDIA_FOLDER: Final = DOMAIN  # under HA's local media: <front>/<incident>/
+# Bundles: <config>/mi_frente_seguro/evidence/<front>/<incident>/ (private, runtime/evidence).
+EVIDENCE_FOLDER: Final = "evidence"
+MEDIA_FOLDER: Final = DOMAIN  # where they were: under HA's local media (moved on start)
 # A camera's own device and entity are "<front_id>-<camera_id>" (cam1..cam4).
 CAMERA_IDS: Final = tuple(f"cam{n}" for n in range(1, MAX_CAMERAS + 1))
 

@@ -1,12 +1,13 @@
 """A front's four cameras in HA: keyframe buffers, stills, and evidence for each incident.
 
 Cameras are stream URLs, or existing HA camera entities whose stream source is used the
-same way. When an incident opens, the evidence bundle is captured in the background under
-HA's media folder (``mi_frente_seguro/<front>/<incident>/``) after the incident is stored
-and announced: a slow or dead camera never delays the alarm. Each buffer reports when its
+same way. When an incident opens, the evidence bundle is captured in the background into the
+private evidence folder (``runtime/evidence.py``: ``<config>/mi_frente_seguro/evidence/
+<front>/<incident>/``, never HA's public media) after the incident is stored and announced:
+a slow or dead camera never delays the alarm. Each buffer reports when its
 images stop or start flowing; that news (a repair issue naming the camera, the camera
 entity's availability) is pushed, never polled. Bundles past their retention are deleted
-every night.
+every night. On start, bundles an older version left in HA's media folder are moved out.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from homeassistant.components.camera import async_get_stream_source
@@ -29,12 +29,13 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
 
-from ..const import DOMAIN, DRILL_RETENTION_DAYS, LOGGER, MEDIA_FOLDER, SIGNAL_CAMERAS
+from ..const import DOMAIN, DRILL_RETENTION_DAYS, LOGGER, SIGNAL_CAMERAS
 from ..frente.change import IncidentChange
 from ..frente.evidence import (
     BundleSettings,
     BundleUpdate,
     CameraSource,
+    EvidencePath,
     KeyframeBuffer,
     StillCamera,
     capture_bundle,
@@ -43,6 +44,7 @@ from ..frente.evidence import (
 )
 from ..frente.incident import Incident
 from ..repairs import async_clear_issue, async_raise_issue
+from .evidence import async_move_old_evidence, evidence_base, media_source_id
 from .incidents import FrontIncidents
 from .settings import CameraSettings, FrontSettings
 
@@ -55,12 +57,6 @@ class FrontCamera:
     still: StillCamera | None = None
     buffer: KeyframeBuffer | None = None
     down_reason: str | None = None
-
-
-def evidence_base(hass: HomeAssistant) -> Path:
-    """Return the folder under HA's local media where bundles are stored."""
-    media = hass.config.media_dirs.get("local") or hass.config.path("media")
-    return Path(media) / MEDIA_FOLDER
 
 
 @dataclass(slots=True)
@@ -91,7 +87,8 @@ class FrontCameras:
         return get_ffmpeg_manager(self.hass).binary
 
     async def async_start(self) -> None:
-        """Start the buffers; capture evidence for every new incident; purge nightly."""
+        """Move old bundles; start the buffers; capture for every new incident; purge."""
+        await async_move_old_evidence(self.hass, self.front_id)
         for settings in self.settings.cameras:
             camera = FrontCamera(settings)
             self.cameras.append(camera)
@@ -255,8 +252,9 @@ def evidence_links(update: BundleUpdate) -> list[dict[str, Any]]:
             "file": item.file,
             "sha256": item.sha256,
             "captured_at": item.captured_at.isoformat(),
-            "media": f"media-source://media_source/local/{MEDIA_FOLDER}/"
-            f"{folder.parent.name}/{folder.name}/{item.file}",
+            "media": media_source_id(
+                EvidencePath.of(folder.parent.name, folder.name, item.file)
+            ),
         }
         for item in update.files
     ]
