@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from pathlib import Path
+import shutil
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -28,6 +29,19 @@ def auto_enable_custom_integrations(
     enable_custom_integrations: None,
 ) -> None:
     """Let every test load custom integrations."""
+
+
+@pytest.fixture(autouse=True)
+def private_media_dir(hass: HomeAssistant) -> None:
+    """Keep HA's local media in the test's folder: phcc's default is in the (shared) venv.
+
+    Fronts move old evidence out of it on start; no test may touch another run's files.
+    The test's config folder starts as a copy of phcc's, media included: bundles that
+    other runs left there are dropped from this test's copy.
+    """
+    media = Path(hass.config.path("media"))
+    shutil.rmtree(media / DOMAIN, ignore_errors=True)
+    hass.config.media_dirs = {"local": str(media)}
 
 
 @pytest.fixture

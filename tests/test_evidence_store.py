@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
-from pathlib import Path
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.mi_frente_seguro.const import DOMAIN
-from custom_components.mi_frente_seguro.frente.evidence import (
-    EvidenceFile,
-    Manifest,
-    verify_manifest,
-)
-from custom_components.mi_frente_seguro.frente.evidence.manifest import (
-    sha256_file,
-    write_manifest,
-)
+from custom_components.mi_frente_seguro.frente.evidence import verify_manifest
 from custom_components.mi_frente_seguro.runtime import evidence
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .const import FRONT_ID
+from .evidence import INCIDENT, new_base, old_base, write_bundle
 from .helpers import members_front
-
-INCIDENT = "inc-20261126-0001"
-
-
-def write_bundle(base: Path, incident: str = INCIDENT, days_old: float = 1) -> Path:
-    """Write a bundle of Calle Real (one still and its manifest) under ``base``."""
-    folder = base / FRONT_ID / incident
-    folder.mkdir(parents=True)
-    (folder / "cam1-press.jpg").write_bytes(b"\xff\xd8\xff\xe0still\xff\xd9")
-    digest, size = sha256_file(folder / "cam1-press.jpg")
-    pressed = dt_util.now() - timedelta(days=days_old)
-    item = EvidenceFile("cam1-press.jpg", "cam1", "press", pressed, digest, size)
-    write_manifest(
-        folder,
-        Manifest(FRONT_ID, incident, pressed, files=[item], complete=True),
-    )
-    return folder
-
-
-def old_base(hass: HomeAssistant) -> Path:
-    """Return where earlier versions kept bundles: HA's local media."""
-    return Path(hass.config.media_dirs["local"]) / DOMAIN
-
-
-def new_base(hass: HomeAssistant) -> Path:
-    """Return the private evidence folder."""
-    return Path(hass.config.path(DOMAIN, "evidence"))
 
 
 async def test_old_bundles_move_out_of_media_once(hass: HomeAssistant) -> None:
