@@ -51,9 +51,7 @@ def evidence_url(path: EvidencePath) -> str:
 
 
 def media_source_id(path: EvidencePath) -> str:
-    """Return the media-source URI of a place in the evidence tree."""
-    if not path.identifier:
-        return MEDIA_SOURCE_PREFIX
+    """Return the media-source URI of a front, an incident or a file of the evidence."""
     return f"{MEDIA_SOURCE_PREFIX}/{path.identifier}"
 
 
