@@ -25,6 +25,7 @@ from yarl import URL
 from homeassistant.auth.models import User
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 
 from .const import FRONT_ID
 from .evidence import FILES, INCIDENT, new_base, write_bundle
@@ -208,3 +209,17 @@ async def test_a_front_not_loaded_keeps_its_evidence_for_admins(
     admin, _ = await token_of(hass, people["admin"])
     assert (await _get(hass_client, ana, STILL)).status == 403
     assert (await _get(hass_client, admin, STILL)).status == 200
+
+
+async def test_a_frozen_router_leaves_the_front_running_without_the_view(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A test client freezes aiohttp's router (HA's own server never does): logged, no 200."""
+    assert await async_setup_component(hass, "webhook", {})  # as mobile_app's tests do
+    client = await hass_client_no_auth()
+    entry = await members_front(hass)
+    assert "The evidence view could not be registered" in caplog.text
+    assert (await client.get(STILL)).status == 404
+    await hass.config_entries.async_unload(entry.entry_id)

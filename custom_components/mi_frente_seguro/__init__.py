@@ -20,7 +20,7 @@ from .runtime.notifications import async_listen_for_answers
 from .runtime.settings import incident_db_path
 from .services import async_setup_services
 from .texts import async_load_texts
-from .views import EvidenceView
+from .views import async_register_views
 
 PLATFORMS: list[Platform] = [
     Platform.ALARM_CONTROL_PANEL,
@@ -37,7 +37,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, the notification answers and the evidence view, front or not."""
     async_setup_services(hass)
-    hass.http.register_view(EvidenceView())
+    async_register_views(hass)
     async_listen_for_answers(hass)
     await async_load_texts(hass)
     return True

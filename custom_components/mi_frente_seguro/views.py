@@ -20,11 +20,25 @@ from aiohttp import hdrs, web
 
 from homeassistant.auth.models import User
 from homeassistant.components.http.const import KEY_HASS_USER
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .const import LOGGER
 from .frente.evidence import EvidencePath, bundle_file, mime_type
 from .runtime.evidence import EVIDENCE_URL, async_may_see_evidence, evidence_base
+
+
+@callback
+def async_register_views(hass: HomeAssistant) -> None:
+    """Register the evidence view (at set-up, whether or not a front is loaded).
+
+    HA keeps its router open for views registered after start; an aiohttp test client
+    does not. Without the view nobody gets evidence (it fails closed), so that is logged.
+    """
+    try:
+        hass.http.register_view(EvidenceView())
+    except RuntimeError as err:
+        LOGGER.warning("The evidence view could not be registered: %s", err)
 
 
 class EvidenceView(HomeAssistantView):
