@@ -7,6 +7,11 @@ from typing import TYPE_CHECKING, Final
 
 from homeassistant.util.signal_type import SignalTypeFormat
 
+from .frente.answers import (
+    ACTION_FALSE_ALARM as _ACTION_FALSE_ALARM,
+    ACTION_ON_MY_WAY as _ACTION_ON_MY_WAY,
+    ACTION_PREFIX as _ACTION_PREFIX,
+)
 from .frente.change import BY_POLICE as _BY_POLICE, BY_SYSTEM as _BY_SYSTEM
 
 if TYPE_CHECKING:
@@ -140,9 +145,6 @@ CAMERA_IDS: Final = tuple(f"cam{n}" for n in range(1, MAX_CAMERAS + 1))
 
 # Members' answers to the alarm notification (the companion app's actions).
 EVENT_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
-ACTION_PREFIX: Final = "MFS"
-ACTION_ON_MY_WAY: Final = "on_my_way"
-ACTION_FALSE_ALARM: Final = "false_alarm"
 
 # Options: the police endpoint and the status webhook back.
 CONF_POLICE_URL: Final = "police_url"
@@ -152,3 +154,8 @@ CONF_POLICE_SECRET_PREVIOUS: Final = "police_secret_previous"  # noqa: S105
 CONF_ESCALATION_DELAY: Final = "escalation_delay"
 CONF_POLICE_WEBHOOK_ID: Final = "police_webhook_id"
 DEFAULT_ESCALATION_DELAY: Final = 60  # s
+
+# The actions of an alarm notification (frente/answers.py parses what comes back).
+ACTION_PREFIX: Final = _ACTION_PREFIX
+ACTION_ON_MY_WAY: Final = _ACTION_ON_MY_WAY
+ACTION_FALSE_ALARM: Final = _ACTION_FALSE_ALARM

@@ -135,8 +135,10 @@ async def test_a_failed_commit_changes_nothing_and_the_retry_works(
     book = front.ledger.book
     # Delivered, and marked sent (its own change): nothing else is on its way.
     await wait_until(
-        lambda: book.open_incident is not None
-        and book.open_incident.state is IncidentState.SENT
+        lambda: (
+            book.open_incident is not None
+            and book.open_incident.state is IncidentState.SENT
+        )
     )
     before = book.open_incident
     outbox = front.ledger.outbox

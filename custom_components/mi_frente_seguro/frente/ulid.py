@@ -53,3 +53,10 @@ def ulid_time_ms(ulid: str) -> int:
     for char in ulid[:10]:
         value = value * 32 + _ALPHABET.index(char)
     return value
+
+
+def is_ulid(text: str) -> bool:
+    """Return True for a well-formed ULID: 26 characters of Crockford's base 32."""
+    return (
+        len(text) == 26 and text[0] in "01234567" and all(c in _ALPHABET for c in text)
+    )

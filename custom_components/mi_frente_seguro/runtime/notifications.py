@@ -22,11 +22,11 @@ from homeassistant.util import dt as dt_util, slugify
 from ..const import (
     ACTION_FALSE_ALARM,
     ACTION_ON_MY_WAY,
-    ACTION_PREFIX,
     DOMAIN,
     EVENT_NOTIFICATION_ACTION,
     LOGGER,
 )
+from ..frente.answers import action_id, parse_answer
 from ..frente.checks import MAX_NAME
 from ..frente.committer import StorageError
 from ..frente.duress import is_hidden
@@ -60,11 +60,6 @@ def notify_services_of(hass: HomeAssistant, person: str) -> list[str]:
         if hass.services.has_service("notify", service) and service not in services:
             services.append(service)
     return services
-
-
-def action_id(action: str, incident_id: str) -> str:
-    """Return the notification action id that carries the incident."""
-    return f"{ACTION_PREFIX}|{action}|{incident_id}"
 
 
 def _alarm_message(
@@ -240,14 +235,15 @@ def async_listen_for_answers(hass: HomeAssistant) -> None:
     """Record members' answers to alarm notifications (from async_setup)."""
 
     async def on_action(event: Event) -> None:
-        action = str(event.data.get("action", ""))
-        parts = action.split("|")
-        if len(parts) != 3 or parts[0] != ACTION_PREFIX:
+        parsed = parse_answer(event.data.get("action"))
+        if parsed is None:  # not ours, or not an answer there is
             return
-        _, answer, incident_id = parts
+        answer, incident_id = parsed
         entry = _entry_holding(hass, incident_id)
-        if entry is None or answer not in (ACTION_ON_MY_WAY, ACTION_FALSE_ALARM):
-            LOGGER.debug("Ignoring notification answer %r", action[:80])
+        if entry is None:
+            LOGGER.debug(
+                "Ignoring an answer about incident %s: no front holds it", incident_id
+            )
             return
         user_id = event.context.user_id
         person = _answering_member(hass, entry, user_id)
