@@ -237,16 +237,20 @@ class HaClient:
     async def add_member(
         self, entry_id: str, person: str, house: str, phone: str, role: str
     ) -> dict[str, Any]:
-        """Add a member to a front through its member subentry flow (the "Add member")."""
+        """Add a member to a front through its member subentry flow (the "Add member").
+
+        The member's form, then the privacy notice, authorized (Ley 1581).
+        """
         base = "/api/config/config_entries/subentries/flow"
         flow: dict[str, Any] = await self.rest(
             "POST", base, {"handler": [entry_id, "member"]}
         )
-        result: dict[str, Any] = await self.rest(
-            "POST",
-            f"{base}/{flow['flow_id']}",
-            {"person": person, "house": house, "phone": phone, "role": role},
-        )
+        url = f"{base}/{flow['flow_id']}"
+        member = {"person": person, "house": house, "phone": phone, "role": role}
+        result: dict[str, Any] = await self.rest("POST", url, member)
+        if result.get("step_id") != "privacy":
+            raise RuntimeError(f"member {person}: no privacy notice: {result}")
+        result = await self.rest("POST", url, {"authorized": True})
         if result["type"] != "create_entry":
             raise RuntimeError(f"member {person} was not added: {result}")
         return result
@@ -276,3 +280,19 @@ class HaClient:
             },
         )
         return answer
+
+    async def phone_tracker(self, device_name: str) -> str | None:
+        """Return the device tracker mobile_app made for a registered phone (as admin).
+
+        None until the registration's entities exist.
+        """
+        entries = await self.rest(
+            "GET", "/api/config/config_entries/entry?domain=mobile_app"
+        )
+        ids = {entry["entry_id"] for entry in entries if entry["title"] == device_name}
+        for item in await self.ws("config/entity_registry/list"):
+            if item["config_entry_id"] in ids and item["entity_id"].startswith(
+                "device_tracker."
+            ):
+                return str(item["entity_id"])
+        return None
