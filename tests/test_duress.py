@@ -27,7 +27,7 @@ from custom_components.mi_frente_seguro.const import (
 )
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import FRONT_ID
@@ -199,3 +199,19 @@ async def test_the_former_silent_button_is_removed(hass: HomeAssistant) -> None:
         for item in er.async_entries_for_config_entry(registry, front.entry_id)
         if item.domain == "button"
     } == {f"{FRONT_ID}-panic_button", f"{FRONT_ID}-drill_button"}
+
+
+async def test_a_refused_duress_alert_raises_no_repair_issue_until_it_ends(
+    hass: HomeAssistant, people: dict[str, MockUser], receiver: Receiver
+) -> None:
+    """Every user can list repair issues: the link's trouble waits for the duress to end."""
+    entry = await police_front(hass, receiver.url)
+    receiver.plan.append("410")
+    await call(hass, "trigger", entry.entry_id, people["luis"].id, kind="silent")
+    await wait_until(lambda: receiver.requests)
+    await hass.async_block_till_done()
+    issues = ir.async_get(hass)
+    assert [key for key in issues.issues if key[0] == DOMAIN] == []
+    await call(hass, "cancel", entry.entry_id, reason="prueba")
+    await hass.async_block_till_done()
+    assert (DOMAIN, f"endpoint_gone_{FRONT_ID}") in issues.issues

@@ -5,7 +5,8 @@ own commit, and marks the incident ``sent`` once its alert is delivered. This mo
 the outbox from the front's settings, shows what it does (entities, repair issues for a
 retired endpoint or a refused message), escalates alarms the police have not confirmed in
 time, and owns the status webhook the police call: every answer is an explicit status, and
-2xx only once the update is committed.
+2xx only once the update is committed. While a duress alarm is open, what the link does
+(its repair issues, its entities) waits until it has ended (``frente/duress.py``).
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class FrontDispatch:
         self.refused: Counter[str] = Counter()  # refused status updates by reason
         self.signal = SIGNAL_POLICE.format(incidents.front.front_id)
         self._escalations: dict[str, CALLBACK_TYPE] = {}
+        # The link's news during a duress alarm, the latest of each kind, in order.
+        self._held: dict[str, OutboxEvent] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._stopped = False
         self._refresh = Debouncer(
@@ -200,6 +203,10 @@ class FrontDispatch:
     def _on_change(self, change: IncidentChange | None) -> None:
         if change is None:
             return
+        if self._held and not self.incidents.duress_open:  # the duress has ended
+            held, self._held = self._held, {}
+            for event in held.values():
+                self._on_outbox(event)
         incident = change.incident
         if change.change is Change.OPENED:
             self._arm_escalation(incident, self.settings.escalation_delay)
@@ -220,6 +227,12 @@ class FrontDispatch:
 
     @callback
     def _on_outbox(self, event: OutboxEvent) -> None:
+        if self.incidents.duress_open:
+            # Repair issues are listed to every user (and their registry event is theirs
+            # to hear): what the link does for a duress alarm waits until it has ended.
+            self._held.pop(event.kind, None)
+            self._held[event.kind] = event
+            return
         if event.kind == "gone":
             LOGGER.error(
                 "The police endpoint of %s answered 410 Gone: delivery paused",
