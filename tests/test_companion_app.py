@@ -7,59 +7,25 @@ companion app would get (message, data, critical-sound settings, actions).
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
 
-from aiohttp import web
 import pytest
 from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from scripts.harness.process import free_port
 
 from .helpers import call, entity_id, member, members_front, wait_for
-
-
-class PushGateway:
-    """The companion apps' push service, as an HTTP server on 127.0.0.1."""
-
-    def __init__(self) -> None:
-        """Start with nothing received."""
-        self.pushes: list[dict[str, Any]] = []
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/push"
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Keep the push and answer like the real gateway."""
-        self.pushes.append(await request.json())
-        limits = {
-            "attempts": 1,
-            "successful": 1,
-            "errors": 0,
-            "total": 1,
-            "maximum": 500,
-            "remaining": 499,
-            "resetsAt": "2026-11-27T00:00:00Z",
-        }
-        return web.json_response({"rateLimits": limits}, status=201)
-
-    def to(self, push_token: str) -> list[dict[str, Any]]:
-        """Return the pushes addressed to one phone."""
-        return [push for push in self.pushes if push["push_token"] == push_token]
+from .push import PushGateway
 
 
 @pytest.fixture
 async def gateway(socket_enabled: None) -> AsyncGenerator[PushGateway]:
     """Run the push gateway for the test."""
     gateway = PushGateway()
-    app = web.Application()
-    app.router.add_post("/push", gateway.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", gateway.port).start()
+    await gateway.start()
     yield gateway
-    await runner.cleanup()
+    await gateway.stop()
 
 
 async def _register_phone(

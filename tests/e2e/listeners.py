@@ -2,8 +2,7 @@
 
 ``UserSocket`` is a websocket opened with one user's access token, as the web UI or the
 companion app opens it: commands are answered in turn, and every event message of every
-subscription is kept with the moment it arrived. ``PushGateway`` is the companion apps' push
-service, a real HTTP server on 127.0.0.1 (what it keeps is what a phone would be shown).
+subscription is kept with the moment it arrived. The phones' pushes are ``tests/push.py``.
 """
 
 from __future__ import annotations
@@ -16,9 +15,6 @@ import json
 from typing import Any, Self
 
 import aiohttp
-from aiohttp import web
-
-from scripts.harness.process import free_port
 
 
 class CommandError(Exception):
@@ -129,45 +125,3 @@ class UserSocket:
             await self._ws.close()
         if self._reader is not None:
             await self._reader
-
-
-class PushGateway:
-    """The companion apps' push service, as an HTTP server on 127.0.0.1."""
-
-    def __init__(self) -> None:
-        """Start with nothing received (:meth:`start` listens)."""
-        self.pushes: list[dict[str, Any]] = []
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/push"
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> None:
-        """Listen on 127.0.0.1."""
-        app = web.Application()
-        app.router.add_post("/push", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        """Keep the push and answer like the real gateway."""
-        self.pushes.append(await request.json())
-        limits = {
-            "attempts": 1,
-            "successful": 1,
-            "errors": 0,
-            "total": 1,
-            "maximum": 500,
-            "remaining": 499,
-            "resetsAt": "2026-11-27T00:00:00Z",
-        }
-        return web.json_response({"rateLimits": limits}, status=201)
-
-    def to(self, push_token: str) -> list[dict[str, Any]]:
-        """Return the pushes addressed to one phone."""
-        return [push for push in self.pushes if push["push_token"] == push_token]

@@ -33,9 +33,10 @@ from scripts.harness.demo_front import DEMO_FRONT, FRONT_ID
 from scripts.harness.ha import prepare_config
 from scripts.harness.ha_client import HaClient
 from tests.frente.dispatch.receiver import Receiver
+from tests.push import PushGateway
 
 from .conftest import ADMIN
-from .listeners import CommandError, PushGateway, UserSocket
+from .listeners import CommandError, UserSocket
 from .sight import DOMAIN, Front, Watch, eventually
 
 pytestmark = pytest.mark.e2e
