@@ -12,7 +12,7 @@ from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockUser
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -27,7 +27,7 @@ def _file_bytes(path: Path) -> bytes:
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
-async def _front(hass: HomeAssistant) -> str:
+async def _front(hass: HomeAssistant) -> MockConfigEntry:
     ana = member(
         "person.ana_perez",
         "Ana Pérez",
@@ -35,15 +35,14 @@ async def _front(hass: HomeAssistant) -> str:
         house="Casa 3",
         phone="+573109998877",
     )
-    entry = await members_front(hass, member("person.luis_gomez", "Luis Gómez"), ana)
-    return entry.entry_id
+    return await members_front(hass, member("person.luis_gomez", "Luis Gómez"), ana)
 
 
 async def test_export_holds_exactly_one_members_data(
     hass: HomeAssistant, people: dict[str, MockUser]
 ) -> None:
     """Luis's export: his record, his two presses; nothing of Ana's."""
-    entry_id = await _front(hass)
+    entry_id = (await _front(hass)).entry_id
     await call(hass, "trigger", entry_id, people["luis"].id, note="moto roja")
     await call(hass, "trigger", entry_id, people["ana"].id)
     await call(hass, "trigger", entry_id, people["luis"].id)
@@ -74,7 +73,7 @@ async def test_only_a_manager_may_export_or_forget(
     hass: HomeAssistant, people: dict[str, MockUser]
 ) -> None:
     """Luis (a resident) may not read or forget Ana; Ana (a coordinator) may."""
-    entry_id = await _front(hass)
+    entry_id = (await _front(hass)).entry_id
     for action in ("export_member_data", "forget_member"):
         with pytest.raises(ServiceValidationError) as err:
             await call(
@@ -94,9 +93,8 @@ async def test_forget_takes_a_member_out_of_the_file_and_keeps_the_figures(
     hass: HomeAssistant, people: dict[str, MockUser]
 ) -> None:
     """After forget_member: not in the SQLite file, not a member, the counts unchanged."""
-    entry_id = await _front(hass)
-    entry = hass.config_entries.async_get_entry(entry_id)
-    assert entry is not None
+    entry = await _front(hass)
+    entry_id = entry.entry_id
     await call(hass, "trigger", entry_id, people["luis"].id, note="moto roja")
     await call(hass, "trigger", entry_id, people["ana"].id)
     await call(hass, "cancel", entry_id, people["ana"].id, reason="prueba")
@@ -143,9 +141,8 @@ async def test_closed_incidents_past_the_retention_are_deleted(
     The front deletes them when it starts (here: its reload after the options change)
     and every night.
     """
-    entry_id = await _front(hass)
-    entry = hass.config_entries.async_get_entry(entry_id)
-    assert entry is not None
+    entry = await _front(hass)
+    entry_id = entry.entry_id
     await call(hass, "trigger", entry_id, people["luis"].id)
     await call(hass, "close", entry_id)
     freezer.tick(timedelta(days=31))

@@ -32,25 +32,16 @@ from custom_components.mi_frente_seguro.frente.store import IncidentStore
 from .dispatch.conftest import FRONT, T0
 from .presses import app_press
 
+
+def _member(key: str, name: str, house: str, phone: str, role: str) -> Sender:
+    return Sender(f"user-{key}", f"person.{key}", name, house, phone, role, True)
+
+
 PEOPLE = {
-    "luis": Sender(
-        user_id="user-luis",
-        person_id="person.luis",
-        name="Luis Gómez Forgetme",
-        house="Casa 12",
-        phone="+573001112233",
-        role="resident",
-        is_member=True,
+    "luis": _member(
+        "luis", "Luis Gómez Forgetme", "Casa 12", "+573001112233", "resident"
     ),
-    "ana": Sender(
-        user_id="user-ana",
-        person_id="person.ana",
-        name="Ana Pérez",
-        house="Casa 3",
-        phone="+573109998877",
-        role="coordinator",
-        is_member=True,
-    ),
+    "ana": _member("ana", "Ana Pérez", "Casa 3", "+573109998877", "coordinator"),
 }
 WHERE = Location(10.4142, -75.5361, 12.0, T0, 30.0, False)
 
