@@ -241,7 +241,7 @@ async def async_notify(call: ServiceCall) -> ServiceResponse:
     with incident_errors(entry.title, incident_id):
         incident = entry.runtime_data.incidents.book.get(incident_id)
     sent = await async_notify_members(
-        call.hass, entry, incident, call.data.get("image")
+        call.hass, entry, incident, image=call.data.get("image")
     )
     notified: list[JsonValueType] = [*sent]
     return {ATTR_INCIDENT_ID: incident.incident_id, "notified": notified}

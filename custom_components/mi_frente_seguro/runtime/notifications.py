@@ -180,8 +180,8 @@ async def async_notify_members(
     hass: HomeAssistant,
     entry: FrenteConfigEntry,
     incident: Incident,
-    image: str | None = None,
     *,
+    image: str | None = None,
     duress: Press | None = None,
 ) -> list[str]:
     """Notify members' phones about ``incident``; return the notify actions used.
