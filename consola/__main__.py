@@ -1,0 +1,170 @@
+"""The console's command line (``consola/run`` runs it; ``python -m consola``).
+
+    python -m consola serve [--db URL] [--host 127.0.0.1] [--port 8780] [--behind-tls]
+    python -m consola create-supervisor USERNAME [--name NAME] [--password-stdin]
+    python -m consola migrate
+
+``--db`` (or ``MFS_CONSOLA_DB``) is ``sqlite:///path`` (the default, under
+``$XDG_DATA_HOME/mi-frente-seguro/``) or ``postgresql://user@host:port/db``. Messages are
+in Spanish, or English with ``--lang en`` (or ``MFS_LANG=en``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+from pathlib import Path
+import sys
+
+from aiohttp import web
+
+from .auth.passwords import acceptable, hash_password
+from .i18n import Lang, pick_lang, t
+from .runtime import DEFAULT_PORT, Console, Settings
+from .storage.accounts import count_supervisors, create_operator
+from .storage.db import open_database
+from .storage.schema import SCHEMA_VERSION
+from .tiempo import utc_now
+from .web.app import create_app
+
+
+def default_db() -> str:
+    """Return the database URL used when none is given."""
+    if url := os.environ.get("MFS_CONSOLA_DB"):
+        return url
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite://{base / 'mi-frente-seguro' / 'consola.sqlite3'}"
+
+
+def shown_db(url: str) -> str:
+    """Return the database URL without its password (for logs and the console)."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}@{host}"
+    return url
+
+
+async def serve(args: argparse.Namespace, lang: Lang) -> None:
+    """Run the console until interrupted."""
+    settings = Settings(args.db, args.host, args.port, args.behind_tls)
+    db = open_database(settings.db_url)
+    console = Console(settings, db)
+    runner = web.AppRunner(create_app(console), shutdown_timeout=2.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        port = runner.addresses[0][1]
+        print(t("cli.serving", lang, url=f"http://{settings.host}:{port}",
+                db=shown_db(settings.db_url)), flush=True)  # fmt: skip
+        if db.tx_sync(count_supervisors) == 0:
+            print(t("cli.no_supervisor", lang), flush=True)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        db.close()
+
+
+def create_supervisor(args: argparse.Namespace, lang: Lang) -> int:
+    """Create a supervisor (the first one, or another); return the exit code."""
+    from .web.admin_views import valid_username  # noqa: PLC0415
+
+    username = args.username.strip().lower()
+    if not valid_username(username):
+        print(t("operators.reason.username", lang), file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(t("cli.password", lang))
+        if getpass.getpass(t("cli.password_again", lang)) != password:
+            print(t("cli.password_mismatch", lang), file=sys.stderr)
+            return 2
+    if not acceptable(password):
+        print(t("operators.reason.password", lang), file=sys.stderr)
+        return 2
+    db = open_database(args.db)
+    try:
+        hashed = hash_password(password)
+        made = db.tx_sync(
+            lambda tx: create_operator(
+                tx, username, args.name or username, "supervisor", hashed, now=utc_now()
+            )
+        )
+    finally:
+        db.close()
+    if made is None:
+        print(t("operators.reason.taken", lang), file=sys.stderr)
+        return 1
+    print(t("cli.created", lang, username=username))
+    return 0
+
+
+COMMANDS = (
+    "serve",
+    "servir",
+    "create-supervisor",
+    "crear-supervisor",
+    "migrate",
+    "migrar",
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command line's parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", default=default_db(), help="sqlite:///path | postgresql://..."
+    )
+    common.add_argument(
+        "--lang", default=os.environ.get("MFS_LANG", "es"), choices=["es", "en"]
+    )
+    top = argparse.ArgumentParser(prog="consola", description=t("app.title"))
+    commands = top.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "serve", aliases=["servir"], parents=[common], help="run it"
+    )
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=DEFAULT_PORT, help="0: any free port")
+    run.add_argument("--behind-tls", action="store_true",
+                     help="a TLS proxy is in front: Secure, __Host- cookies")  # fmt: skip
+    sup = commands.add_parser(
+        "create-supervisor", aliases=["crear-supervisor"], parents=[common]
+    )
+    sup.add_argument("username")
+    sup.add_argument("--name", default="")
+    sup.add_argument("--password-stdin", action="store_true")
+    commands.add_parser(
+        "migrate", aliases=["migrar"], parents=[common], help="update schema"
+    )
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line (``serve`` when no command is named) and run it."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
+        words.insert(0, "serve")
+    args = parser().parse_args(words)
+    lang = pick_lang(args.lang)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command in ("create-supervisor", "crear-supervisor"):
+        return create_supervisor(args, lang)
+    if args.command in ("migrate", "migrar"):
+        open_database(args.db).close()
+        print(t("cli.migrated", lang, version=SCHEMA_VERSION))
+        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(args, lang))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Operators' security: password hashes, server-side sessions, CSRF and login throttling."""

@@ -1,0 +1,117 @@
+"""The one ingest path: limits -> front -> signature -> dedupe -> contract -> commit -> 2xx.
+
+:meth:`Ingest.ingest` takes a :class:`~consola.ingest.envelope.Delivery` from any
+transport and returns an :class:`~consola.ingest.envelope.Outcome`; the HTTP view maps it
+to a status with no detail in the body, an MQTT consumer (issue #19 part 3) will map it to
+an acknowledgement. Refusals are kept for supervisors (never the body: it is unverified).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from ..bus import Bus, Change
+from ..incidents import summary
+from ..storage.db import Database, StorageError, Tx
+from ..storage.fronts import get_front
+from ..storage.incidents import (
+    DuplicateMessageError,
+    find_message,
+    record_rejected,
+    store_message,
+)
+from ..tiempo import Clock
+from .envelope import Delivery, Outcome, Verdict
+from .message import BodyError, check_message, claimed_front, read_json
+from .signature import HEADER_ID, headers_too_long, lower_headers, verify
+
+LOGGER: Final = logging.getLogger(__name__)
+MAX_BODY: Final = 1024 * 1024
+JSON_TYPES: Final = ("application/json", "")
+
+
+class Ingest:
+    """Takes alerts into the database and announces them."""
+
+    def __init__(self, db: Database, bus: Bus, clock: Clock) -> None:
+        """Store in ``db``, announce on ``bus``, stamp with ``clock``."""
+        self.db = db
+        self.bus = bus
+        self.clock = clock
+
+    async def _refuse(
+        self, delivery: Delivery, verdict: Verdict, front_hint: str
+    ) -> Outcome:
+        outcome = Outcome(verdict)
+        headers = lower_headers(delivery.headers)
+
+        def work(tx: Tx) -> None:
+            record_rejected(
+                tx, now=self.clock(), remote=delivery.remote, transport=delivery.transport,
+                front_hint=front_hint, reason=verdict.value, http_status=outcome.http_status,
+                webhook_id=headers.get(HEADER_ID, ""), size=len(delivery.body),
+            )  # fmt: skip
+
+        try:
+            await self.db.tx(work)
+        except StorageError:
+            LOGGER.warning("could not keep a refused alert (%s)", verdict.value)
+        LOGGER.info("alert refused: %s (%s)", verdict.value, delivery.transport)
+        return outcome
+
+    async def ingest(self, delivery: Delivery) -> Outcome:
+        """Check and store one alert; return what to answer."""
+        headers = lower_headers(delivery.headers)
+        hint = delivery.front_hint
+        if headers_too_long(headers):
+            return await self._refuse(delivery, Verdict.HEADERS_TOO_LONG, hint or "")
+        if delivery.oversize or len(delivery.body) > MAX_BODY:
+            return await self._refuse(delivery, Verdict.TOO_LARGE, hint or "")
+        content_type = delivery.content_type.split(";")[0].strip().lower()
+        if content_type not in JSON_TYPES:
+            return await self._refuse(delivery, Verdict.UNSUPPORTED, hint or "")
+        front_id = hint if hint is not None else claimed_front(delivery.body)
+        if not front_id:
+            return await self._refuse(delivery, Verdict.UNKNOWN_FRONT, "")
+        try:
+            front = await self.db.tx(lambda tx: get_front(tx, front_id))
+        except StorageError:
+            return Outcome(Verdict.UNAVAILABLE)
+        if front is None or not front.active or not front.secrets:
+            return await self._refuse(delivery, Verdict.UNKNOWN_FRONT, front_id)
+        if not verify(delivery.body, headers, (secret for _, secret in front.secrets)):
+            return await self._refuse(delivery, Verdict.BAD_SIGNATURE, front_id)
+        webhook_id = headers[HEADER_ID]
+        try:
+            known = await self.db.tx(lambda tx: find_message(tx, front_id, webhook_id))
+        except StorageError:
+            return Outcome(Verdict.UNAVAILABLE)
+        if known is not None:
+            return Outcome(Verdict.DUPLICATE, known)
+        try:
+            message = check_message(read_json(delivery.body), webhook_id)
+        except BodyError as err:
+            LOGGER.info("alert from %s outside the contract: %s", front_id, err)
+            return await self._refuse(delivery, Verdict.MALFORMED, front_id)
+        if message.front_id != front_id:
+            return await self._refuse(delivery, Verdict.WRONG_FRONT, front_id)
+        try:
+            row, new, previous_kind = await self.db.tx(
+                lambda tx: store_message(tx, message, delivery.transport, self.clock())
+            )
+        except DuplicateMessageError as err:
+            return Outcome(Verdict.DUPLICATE, err.incident_pk)
+        except StorageError:
+            LOGGER.warning(
+                "storage unavailable: alert from %s not taken (503)", front_id
+            )
+            return Outcome(Verdict.UNAVAILABLE)
+        line = summary(row)
+        raised = (
+            previous_kind is not None
+            and previous_kind != "panic"
+            and line.kind == "panic"
+        )
+        self.bus.publish(Change(line, new, line.real_alarm and (new or raised)))
+        return Outcome(Verdict.STORED, line.pk)

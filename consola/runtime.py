@@ -1,0 +1,73 @@
+"""The running console: settings, database, push bus, ingest and the answer worker."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import logging
+from typing import Final
+
+from .answers.delivery import AnswerWorker
+from .bus import Bus, Change
+from .incidents import summary
+from .ingest.service import Ingest
+from .storage.db import Database, StorageError
+from .storage.incidents import incident_row
+from .tiempo import Clock, utc_now
+
+LOGGER: Final = logging.getLogger(__name__)
+DEFAULT_PORT: Final = 8780
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How the console runs.
+
+    ``secure_cookies``: the console is behind TLS (a reverse proxy): cookies get ``Secure``
+    and the ``__Host-`` prefix. Requests that arrive over TLS get them anyway.
+    """
+
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    secure_cookies: bool = False
+
+
+class Console:
+    """Everything a request handler needs, created once per process."""
+
+    def __init__(
+        self, settings: Settings, db: Database, *, clock: Clock = utc_now
+    ) -> None:
+        """Use ``db`` (already migrated)."""
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.bus = Bus()
+        self.ingest = Ingest(db, self.bus, clock)
+        self.answers = AnswerWorker(db, clock, self.announce_later)
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def announce_later(self, incident_pk: int) -> None:
+        """Announce that an incident changed (after an answer's attempt)."""
+        task = asyncio.get_running_loop().create_task(self.announce(incident_pk))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def announce(self, incident_pk: int) -> None:
+        """Read an incident and push it to the live screens."""
+        try:
+            row = await self.db.tx(lambda tx: incident_row(tx, incident_pk))
+        except StorageError:
+            return
+        if row is not None:
+            self.bus.publish(Change(summary(row), new=False, sound=False))
+
+    async def start(self) -> None:
+        """Start the background work."""
+        self.answers.start()
+
+    async def stop(self) -> None:
+        """Stop the background work (the database is closed by its owner)."""
+        self.bus.close()
+        await self.answers.stop()

@@ -1,0 +1,1 @@
+"""The console's own tests (run by ``consola/test``): real SQLite, PostgreSQL and Chromium."""

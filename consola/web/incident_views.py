@@ -1,0 +1,127 @@
+"""The incident page (personal data: every view is audited) and the answer buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+import uuid
+
+from aiohttp import web
+
+from ..answers.delivery import answer_body
+from ..answers.form import InvalidAnswerError, parse_answer
+from ..incidents import next_steps, senders, snapshot, summary, timeline
+from ..storage.answers import add_answer, incident_answers
+from ..storage.audit import audit
+from ..storage.db import Row, Tx
+from ..storage.fronts import get_front
+from ..storage.incidents import incident_messages, incident_row
+from ..tiempo import local
+from .auth_views import remote_of
+from .keys import CONSOLE
+from .render import page, render_text, session_of
+from .security import login_required
+
+
+def _pk(request: web.Request) -> int:
+    text = request.match_info["pk"]
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise web.HTTPNotFound
+    return int(text)
+
+
+async def _context(request: web.Request, pk: int, *, audited: bool) -> dict[str, Any]:
+    console = request.app[CONSOLE]
+    session = session_of(request)
+    assert session is not None
+    now = console.clock()
+
+    def work(tx: Tx) -> dict[str, Any] | None:
+        row = incident_row(tx, pk)
+        if row is None:
+            return None
+        if audited:
+            audit(tx, now, session.operator, "view_incident",
+                  f"{row['front_id']}/{row['incident_id']}", remote_of(request))  # fmt: skip
+        front = get_front(tx, row["front_id"])
+        return {"row": row, "messages": incident_messages(tx, pk),
+                "answers": incident_answers(tx, pk), "front": front}  # fmt: skip
+
+    found = await console.db.tx(work)
+    if found is None:
+        raise web.HTTPNotFound
+    row: Row = found["row"]
+    body = snapshot(row)
+    item = summary(row)
+    return {
+        "item": item,
+        "incident_id": row["incident_id"],
+        "body": body,
+        "front": body.get("front") if isinstance(body.get("front"), dict) else {},
+        "senders": senders(body),
+        "timeline": timeline(body, found["messages"], found["answers"]),
+        "answers": found["answers"],
+        "steps": next_steps(item.police_state),
+        "has_webhook": bool(found["front"] and found["front"].status_webhook_url),
+        "error": None,
+    }
+
+
+@login_required
+async def incident_page(request: web.Request) -> web.StreamResponse:
+    """Show one incident (audited: it shows residents' names, phones and places)."""
+    return page(
+        request, "incident.html", **await _context(request, _pk(request), audited=True)
+    )
+
+
+@login_required
+async def incident_answers_fragment(request: web.Request) -> web.StreamResponse:
+    """Return the answers table alone (police data only: not a personal-data view)."""
+    console = request.app[CONSOLE]
+    pk = _pk(request)
+    answers = await console.db.tx(lambda tx: incident_answers(tx, pk))
+    text = render_text(request, "answers.html", answers=answers)
+    return web.Response(text=text, content_type="text/html", charset="utf-8")
+
+
+@login_required
+async def answer(request: web.Request) -> web.StreamResponse:
+    """Store an answer (with its audit row) and hand it to the delivery worker."""
+    console = request.app[CONSOLE]
+    session = session_of(request)
+    assert session is not None
+    pk = _pk(request)
+    form = await request.post()
+    now = console.clock()
+    remote = remote_of(request)
+
+    def work(tx: Tx) -> str | None:
+        row = incident_row(tx, pk)
+        if row is None:
+            raise web.HTTPNotFound
+        try:
+            checked = parse_answer(form, row["police_state"])
+        except InvalidAnswerError as err:
+            return err.reason
+        sent_at = local(now).isoformat(timespec="seconds")
+        body = answer_body(row["incident_id"], status=checked.status, unit=checked.unit,
+                           eta=checked.eta_minutes, note=checked.note, sent_at=sent_at)  # fmt: skip
+        webhook_id = f"pol_{uuid.uuid4().hex}"
+        add_answer(tx, incident_pk=pk, webhook_id=webhook_id, status=checked.status,
+                   unit=checked.unit, eta_minutes=checked.eta_minutes, note=checked.note,
+                   body=body, operator_id=session.operator.id, now=now)  # fmt: skip
+        detail = checked.status + (
+            f" {checked.unit} eta={checked.eta_minutes}" if checked.unit else ""
+        )
+        audit(tx, now, session.operator, "answer", f"{row['front_id']}/{row['incident_id']}",
+              remote, detail=detail)  # fmt: skip
+        return None
+
+    problem = await console.db.tx(work)
+    if problem is not None:
+        context = await _context(request, pk, audited=False)
+        context["error"] = problem
+        return page(request, "incident.html", status=400, **context)
+    console.answers.kick()
+    await console.announce(pk)
+    raise web.HTTPSeeOther(f"/incidentes/{pk}")
