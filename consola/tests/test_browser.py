@@ -1,0 +1,202 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright (no download).
+
+An operator logs in, a front's alarm (POSTed here, signed with ``standardwebhooks`` as a
+front does) appears on the live screen through the push stream, with its sound for a real
+alarm and the marks of a drill and of duress; the operator dispatches a unit and the
+front's webhook on 127.0.0.1 gets the signed update. A wrong password is throttled; an
+operator cannot open the supervisors' pages. Assertions wait for presence, never timing.
+With ``MFS_SCREENSHOTS=1`` the screenshots are written to docs/images/ for the README.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import os
+from pathlib import Path
+import shutil
+
+import aiohttp
+from playwright.async_api import Browser, Page, async_playwright, expect
+import pytest
+
+from consola.storage.accounts import ACCOUNT_LIMIT
+
+from .conftest import OPERATOR, SUPERVISOR, Running
+from .helpers import alert, signed
+
+pytestmark = pytest.mark.browser
+expect.set_options(
+    timeout=20_000
+)  # an upper bound for slow shared machines, not a timing assertion
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+WAIT_MS = 20_000
+
+
+def chromium_path() -> str:
+    """Return Debian's Chromium (consola/test installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail(
+            "chromium is not installed: run consola/test (it apt-get installs it)"
+        )
+    return found
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Launch headless Chromium (no sandbox as root, as in CI)."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox"] if os.geteuid() == 0 else [],
+        )
+        yield launched
+        await launched.close()
+
+
+async def open_page(browser: Browser, tmp_path: Path) -> Page:
+    """Return a fresh page (its own cookies) in Bogotá's zone, Spanish."""
+    context = await browser.new_context(
+        locale="es-CO",
+        timezone_id="America/Bogota",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(WAIT_MS)
+    del tmp_path
+    return await context.new_page()
+
+
+async def screenshot(page: Page, name: str, tmp_path: Path) -> None:
+    """Save a screenshot (to docs/images/ too when MFS_SCREENSHOTS=1)."""
+    await page.screenshot(path=tmp_path / name, full_page=True)
+    if os.environ.get("MFS_SCREENSHOTS") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / name, DOCS_IMAGES / name)
+
+
+async def log_in(page: Page, base: str, username: str, password: str) -> None:
+    """Fill the login form and send it."""
+    await page.goto(f"{base}/ingresar")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+
+
+async def post_alert(running: Running, **changes: object) -> None:
+    """Send a signed alert as the front would."""
+    data, headers = signed(alert(**changes), running.secret)
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(running.alerts_url, data=data, headers=headers) as response,
+    ):
+        assert response.status == 200
+
+
+async def incident_pk(running: Running, incident_id: str) -> int:
+    """Return the console's number of an incident."""
+    row = await running.console.db.tx(
+        lambda tx: tx.one("SELECT id FROM incidents WHERE incident_id = ?", incident_id)
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def test_alarm_live_then_dispatched(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """Log in, see alarms arrive by push, dispatch a unit, the front gets it signed."""
+    running = running_sqlite
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await expect(page.locator("h1")).to_have_text("Alarmas en vivo")
+    await expect(page.locator("#link.ok")).to_be_visible()  # the push stream is open
+    await page.click("#sound")  # the operator's gesture that allows sound
+    await post_alert(running)
+    panic = page.locator(
+        f"#incidente-{await incident_pk(running, '01JDR6Q7ZK3M8YV2C4T5N9B0AX')}"
+    )
+    await expect(panic).to_be_visible()
+    await expect(panic).to_contain_text("Calle Real")
+    await expect(page.locator("body")).to_have_attribute("data-sounds", "1")
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7D1", incident_id="01JDR6Q7ZK3M8YV2C4T5N9B0D1",
+                     kind="drill", exercise=True)  # fmt: skip
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7S1", incident_id="01JDR6Q7ZK3M8YV2C4T5N9B0S1",
+                     kind="silent")  # fmt: skip
+    await expect(page.locator("tr.drill .drill-badge")).to_have_text("SIMULACRO")
+    await expect(page.locator("tr.duress .duress-badge")).to_contain_text(
+        "posible coacción"
+    )
+    await expect(page.locator("body")).to_have_attribute(
+        "data-sounds", "1"
+    )  # drills, duress: silent
+    await screenshot(page, "consola-en-vivo.png", tmp_path)
+
+    await panic.locator("a").click()
+    await expect(page.locator("table.senders")).to_contain_text("+573001234567")
+    await expect(page.locator("table.senders")).to_contain_text(
+        "<script>"
+    )  # shown as text
+    await page.fill("#answer-dispatched input[name=unit]", "Patrulla 12")
+    await page.fill("#answer-dispatched input[name=eta_minutes]", "6")
+    await page.click("#answer-dispatched button")
+    (update,) = await running.webhook.wait_for(1)
+    assert update.verified
+    assert (update.body["status"], update.body["unit"], update.body["eta_minutes"]) == (
+        "dispatched", "Patrulla 12", 6,
+    )  # fmt: skip
+    await expect(page.locator("#answers tr[data-delivery=delivered]")).to_contain_text(
+        "Patrulla 12"
+    )
+    await screenshot(page, "consola-incidente.png", tmp_path)
+
+
+async def test_cuadrante_filter(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """A screen filtered to another cuadrante does not show this front's alarm."""
+    running = running_sqlite
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await page.goto(f"{running.base}/en-vivo?cuadrante=OTRO")
+    await expect(page.locator("#link.ok")).to_be_visible()
+    await post_alert(running)
+    await page.goto(f"{running.base}/en-vivo?cuadrante=OTRO")
+    await expect(page.locator("tr.empty")).to_be_visible()
+    await page.goto(f"{running.base}/en-vivo")
+    await expect(page.locator("tr.incident")).to_have_count(1)
+
+
+async def test_wrong_password_is_throttled(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """After the limit of wrong passwords the right one is refused too, for a while."""
+    page = await open_page(browser, tmp_path)
+    for _ in range(ACCOUNT_LIMIT):
+        await log_in(page, running_sqlite.base, OPERATOR[0], "clave-equivocada")
+        await expect(page.locator("#error")).to_have_text(
+            "Usuario o contraseña incorrectos."
+        )
+    await log_in(page, running_sqlite.base, *OPERATOR)
+    await expect(page.locator("#error")).to_contain_text("Demasiados intentos")
+
+
+async def test_operator_cannot_open_supervisor_pages(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """An operator sees no registry link and is refused the page; a supervisor opens it."""
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running_sqlite.base, *OPERATOR)
+    await expect(page.locator("h1")).to_have_text("Alarmas en vivo")
+    await expect(page.locator("nav a[href='/supervision/frentes']")).to_have_count(0)
+    response = await page.goto(f"{running_sqlite.base}/supervision/frentes")
+    assert response is not None and response.status == 403
+    await expect(page.locator("#error")).to_have_text(
+        "Esta página es solo para supervisores."
+    )
+    supervisor = await open_page(browser, tmp_path)
+    await log_in(supervisor, running_sqlite.base, *SUPERVISOR)
+    await supervisor.click("nav a[href='/supervision/frentes']")
+    await expect(supervisor.locator("#frente-manga_calle_real")).to_contain_text(
+        "whsec_"
+    )
+    await screenshot(supervisor, "consola-frentes.png", tmp_path)
