@@ -235,3 +235,76 @@ async def test_live_events_push_new_alarms(
     assert event.startswith("event: incident")
     data = json.loads(event.split("data: ", 1)[1])
     assert data["sound"] is False and "SIMULACRO" in data["html"]
+
+
+async def test_supervisor_pages_and_registry_actions(
+    running_sqlite: Running, http: aiohttp.ClientSession
+) -> None:
+    """Deactivate and reactivate a front, rotate its secret, read refusals and the audit."""
+    running = running_sqlite
+    base = running.base
+    assert await login(http, base, *SUPERVISOR) == 200
+    token = await form_token(http, f"{base}/supervision/frentes")
+    async with http.post(f"{base}/supervision/frentes/manga_calle_real/activo",
+                         data={"csrf": token, "active": "0"}) as response:  # fmt: skip
+        assert response.status == 200
+    data, headers = signed(alert(), running.secret)
+    async with http.post(running.alerts_url, data=data, headers=headers) as response:
+        assert response.status == 401
+    async with http.post(f"{base}/supervision/frentes/manga_calle_real/activo",
+                         data={"csrf": token, "active": "1"}) as response:  # fmt: skip
+        assert response.status == 200
+    async with http.post(
+        f"{base}/supervision/frentes/nadie/activo", data={"csrf": token}
+    ) as response:
+        assert response.status == 404
+    second = "whsec_" + "B" * 44
+    form = {"csrf": token, "front_id": "manga_calle_real", "name": "Calle Real",
+            "cuadrante_code": "MECAR-E1-C3", "cuadrante_name": "Cuadrante 3",
+            "status_webhook_url": running.webhook.url, "secret": second}  # fmt: skip
+    async with http.post(f"{base}/supervision/frentes", data=form) as response:
+        assert response.status == 200
+    rows = await running.console.db.tx(
+        lambda tx: tx.all("SELECT id FROM front_secrets ORDER BY id")
+    )
+    first_id, second_id = rows[0]["id"], rows[1]["id"]
+    async with http.post(f"{base}/supervision/frentes/manga_calle_real/secretos/{first_id}/quitar",
+                         data={"csrf": token}) as response:  # fmt: skip
+        assert response.status == 200
+    async with http.post(f"{base}/supervision/frentes/manga_calle_real/secretos/{second_id}/quitar",
+                         data={"csrf": token}) as response:  # fmt: skip
+        assert response.status == 400  # never the last secret
+    async with http.post(f"{base}/supervision/frentes", data={**form, "front_id": "nuevo",
+                                                              "secret": ""}) as response:  # fmt: skip
+        assert response.status == 400  # a new front needs a secret
+    async with http.get(f"{base}/supervision/rechazados") as response:
+        assert "frente desconocido o inactivo" in await response.text()
+    async with http.get(f"{base}/supervision/auditoria") as response:
+        text = await response.text()
+        assert (
+            "activó o desactivó un frente" in text
+            and "vio las alertas rechazadas" in text
+        )
+        assert second not in text
+
+
+async def test_language_errors_and_health(
+    running_sqlite: Running, http: aiohttp.ClientSession
+) -> None:
+    """English on request, Spanish error pages, a health check for load balancers."""
+    base = running_sqlite.base
+    async with http.get(f"{base}/salud") as response:
+        assert await response.text() == "ok"
+    async with http.get(f"{base}/idioma/en") as response:
+        assert "Log in" in await response.text()
+    assert await login(http, base, *OPERATOR) == 200
+    async with http.get(f"{base}/en-vivo") as response:
+        assert "Live alarms" in await response.text()
+    async with http.get(f"{base}/incidentes/999") as response:
+        assert response.status == 404
+    async with http.get(f"{base}/incidentes/abc") as response:
+        assert response.status == 404
+    async with http.get(f"{base}/en-vivo/filas?cuadrante=X") as response:
+        assert "No alarms." in await response.text()
+    async with http.get(f"{base}/ingresar", allow_redirects=False) as response:
+        assert response.headers["Location"] == "/en-vivo"  # already logged in

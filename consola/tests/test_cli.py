@@ -1,0 +1,110 @@
+"""The commands as an operator runs them: ``python -m consola`` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+import re
+import signal
+import sys
+
+import aiohttp
+import pytest
+
+from consola.__main__ import shown_db
+from consola.storage.db import open_database
+
+from .conftest import seed
+from .helpers import alert, new_secret, signed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    """Run ``python -m consola ARGS``; return its code, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "consola", *args, cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), 120)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_create_supervisor(db_url: str) -> None:
+    """The first supervisor comes from the command line; bad input is refused."""
+    assert (await run("create-supervisor", "ana", "--db", db_url, "--password-stdin",
+                      stdin="una-clave-muy-larga\n"))[:2] == (0, "Supervisor «ana» creado.\n")  # fmt: skip
+    taken = await run("create-supervisor", "ana", "--db", db_url, "--password-stdin",
+                      stdin="otra-clave-muy-larga\n")  # fmt: skip
+    assert taken[0] == 1 and "ya existe" in taken[2]
+    short = await run("create-supervisor", "luis", "--db", db_url, "--password-stdin", "--lang", "en",
+                      stdin="short\n")  # fmt: skip
+    assert short[0] == 2 and "password of 12" in short[2]
+    assert (await run("create-supervisor", "Ana Pérez", "--db", db_url, "--password-stdin",
+                      stdin="una-clave-muy-larga\n"))[0] == 2  # fmt: skip
+    assert (await run("migrate", "--db", db_url))[:2] == (
+        0,
+        "Esquema en la versión 1.\n",
+    )
+
+
+async def test_serve_takes_alerts_and_logs_no_secret(db_url: str) -> None:
+    """``serve`` answers on its port, takes a signed alert, and never logs a secret."""
+    secret = new_secret()
+    database = open_database(db_url)
+    seed(database, secret=secret, webhook_url="")
+    database.close()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "consola", "--db", db_url, "--port", "0", cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+        base = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert base, line
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base[0]}/salud") as response:
+                assert (response.status, await response.text()) == (200, "ok")
+            for key in (secret, new_secret()):
+                data, headers = signed(alert(), key)
+                async with http.post(
+                    f"{base[0]}/alerts", data=data, headers=headers
+                ) as response:
+                    assert response.status in (200, 401)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+    logs = err.decode()
+    assert "alert refused: bad_signature" in logs
+    assert secret not in logs and "v1," not in logs and secret[6:20] not in logs
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [("postgresql://consola:s3cr3t@db:5432/c", "postgresql://consola@db:5432/c"),
+     ("sqlite:///var/lib/c.sqlite3", "sqlite:///var/lib/c.sqlite3")],
+)  # fmt: skip
+def test_database_url_shown_without_password(url: str, shown: str) -> None:
+    """The serving line names the database but never its password."""
+    assert shown_db(url) == shown
+
+
+def test_commands_in_process(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """The same commands through ``main`` (asked passwords must match)."""
+    from consola.__main__ import main
+
+    answers = iter(["una-clave-muy-larga", "otra-clave-distinta"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: next(answers))
+    assert main(["create-supervisor", "ana", "--db", sqlite_url]) == 2
+    assert "no coinciden" in capsys.readouterr().err
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: "una-clave-muy-larga")
+    assert main(["create-supervisor", "ana", "--db", sqlite_url, "--lang", "en"]) == 0
+    assert "Supervisor 'ana' created." in capsys.readouterr().out
+    assert main(["migrar", "--db", sqlite_url]) == 0
+    monkeypatch.setenv("MFS_CONSOLA_DB", sqlite_url)
+    from consola.__main__ import default_db
+
+    assert default_db() == sqlite_url
