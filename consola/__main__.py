@@ -24,6 +24,7 @@ from aiohttp import web
 
 from .auth.passwords import acceptable, hash_password
 from .i18n import Lang, pick_lang, t
+from .mapa import tiles_source, valid_attribution
 from .runtime import DEFAULT_PORT, Console, Settings
 from .storage.accounts import count_supervisors, create_operator
 from .storage.db import open_database
@@ -51,7 +52,8 @@ def shown_db(url: str) -> str:
 
 async def serve(args: argparse.Namespace, lang: Lang) -> None:
     """Run the console until interrupted."""
-    settings = Settings(args.db, args.host, args.port, args.behind_tls)
+    settings = Settings(args.db, args.host, args.port, args.behind_tls, args.tiles,
+                        args.tiles_attribution)  # fmt: skip
     db = open_database(settings.db_url)
     console = Console(settings, db)
     runner = web.AppRunner(create_app(console), shutdown_timeout=2.0)
@@ -133,6 +135,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=DEFAULT_PORT, help="0: any free port")
     run.add_argument("--behind-tls", action="store_true",
                      help="a TLS proxy is in front: Secure, __Host- cookies")  # fmt: skip
+    run.add_argument("--tiles", default=os.environ.get("MFS_CONSOLA_TILES", ""),
+                     help="map tiles, https://tile.example/{z}/{x}/{y}.png (none: a grid)")  # fmt: skip
+    run.add_argument(
+        "--tiles-attribution",
+        default=os.environ.get("MFS_CONSOLA_TILES_ATTRIBUTION", ""),
+    )
     sup = commands.add_parser(
         "create-supervisor", aliases=["crear-supervisor"], parents=[common]
     )
@@ -150,7 +158,15 @@ def main(argv: list[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0] not in COMMANDS and words[0] not in ("-h", "--help")):
         words.insert(0, "serve")
-    args = parser().parse_args(words)
+    command_line = parser()
+    args = command_line.parse_args(words)
+    if args.command in ("serve", "servir"):
+        if args.tiles and tiles_source(args.tiles) is None:
+            command_line.error("--tiles: http(s)://host/.../{z}/{x}/{y}.png")
+        if valid_attribution(args.tiles_attribution) is None:
+            command_line.error(
+                "--tiles-attribution: one line of at most 200 characters"
+            )
     lang = pick_lang(args.lang)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

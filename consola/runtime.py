@@ -25,12 +25,17 @@ class Settings:
 
     ``secure_cookies``: the console is behind TLS (a reverse proxy): cookies get ``Secure``
     and the ``__Host-`` prefix. Requests that arrive over TLS get them anyway.
+    ``tiles_url``: checked by :func:`consola.mapa.tiles_source` before it gets here.
     """
 
     db_url: str
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     secure_cookies: bool = False
+    tiles_url: str = (
+        ""  # a tile URL template ({z}/{x}/{y}); "" draws positions on a grid
+    )
+    tiles_attribution: str = ""
 
 
 class Console:

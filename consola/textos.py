@@ -118,6 +118,16 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Los archivos quedan en el Home Assistant del frente (aún no se pueden abrir desde aquí).",
         "The files stay on the front's Home Assistant (they cannot be opened from here yet).",
     ),
+    "map.title": ("Mapa", "Map"),
+    "map.offline": (
+        "Sin teselas de mapa (sin internet o sin configurar): se muestran las posiciones sobre una cuadrícula.",
+        "No map tiles (no internet, or none configured): positions are drawn on a grid.",
+    ),
+    "map.front": (
+        "Frente {name} (radio {radius} m)",
+        "Front {name} (radius {radius} m)",
+    ),
+    "map.sender": ("{name}, casa {house}", "{name}, house {house}"),
     "incident.timeline": ("Línea de tiempo", "Timeline"),
     "timeline.front": ("Frente: {state}", "Front: {state}"),
     "timeline.kind": ("Tipo cambió: {old} → {new}", "Kind changed: {old} → {new}"),

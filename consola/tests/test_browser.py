@@ -10,19 +10,22 @@ With ``MFS_SCREENSHOTS=1`` the screenshots are written to docs/images/ for the R
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
+from dataclasses import replace
 import os
 from pathlib import Path
 import shutil
 
 import aiohttp
+from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright, expect
 import pytest
 
 from consola.storage.accounts import ACCOUNT_LIMIT
 
 from .conftest import OPERATOR, SUPERVISOR, Running
-from .helpers import alert, signed
+from .helpers import alert, free_port, signed
 
 pytestmark = pytest.mark.browser
 expect.set_options(
@@ -136,6 +139,12 @@ async def test_alarm_live_then_dispatched(
     await expect(page.locator("table.senders")).to_contain_text(
         "<script>"
     )  # shown as text
+    await expect(page.locator("#map")).to_have_attribute(
+        "data-markers", "2"
+    )  # front, sender
+    await expect(
+        page.locator("#map-note")
+    ).to_be_visible()  # no tiles configured: the grid
     await page.fill("#answer-dispatched input[name=unit]", "Patrulla 12")
     await page.fill("#answer-dispatched input[name=eta_minutes]", "6")
     await page.click("#answer-dispatched button")
@@ -148,6 +157,49 @@ async def test_alarm_live_then_dispatched(
         "Patrulla 12"
     )
     await screenshot(page, "consola-incidente.png", tmp_path)
+
+
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+async def test_map_tiles_configurable_with_offline_fallback(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """Tiles load from the configured server (CSP allows it); when it is gone, the grid."""
+    running = running_sqlite
+
+    async def tile(_request: web.Request) -> web.Response:
+        return web.Response(
+            body=TILE_PNG,
+            content_type="image/png",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    app = web.Application()
+    app.router.add_get("/{z}/{x}/{y}.png", tile)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    running.console.settings = replace(
+        running.console.settings,
+        tiles_url=f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png",
+        tiles_attribution="Teselas <b>locales</b>",
+    )
+    await post_alert(running)
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await page.goto(f"{running.base}/incidentes/1")
+    await expect(page.locator("#map img.leaflet-tile-loaded").first).to_be_attached()
+    await expect(page.locator("#map-note")).to_be_hidden()
+    attribution = page.locator(".leaflet-control-attribution")
+    await expect(attribution).to_contain_text("<b>locales</b>")  # text, not HTML
+    await runner.cleanup()
+    await page.reload()
+    await expect(page.locator("#map-note")).to_be_visible()
+    await expect(page.locator("#map")).to_have_attribute("data-markers", "2")
 
 
 async def test_cuadrante_filter(

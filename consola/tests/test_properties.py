@@ -26,6 +26,7 @@ from consola.fronts import (
 )
 from consola.ingest.message import BodyError, check_message, claimed_front, read_json
 from consola.ingest.signature import headers_too_long, verify
+from consola.mapa import tiles_source
 from consola.tiempo import moment_of, show
 from consola.web.admin_views import valid_username
 
@@ -196,3 +197,25 @@ def test_times_and_usernames(value: str) -> None:
     assert shown == "—" or moment_of(value) is not None
     if valid_username(value):
         assert value.isascii() and value == value.lower()
+
+
+@given(hostile_text)
+def test_tiles_source(value: str) -> None:
+    """A tile URL becomes one CSP source with nothing that could end or widen the policy."""
+    source = tiles_source(value)
+    if source is not None:
+        assert source.startswith(("http://", "https://"))
+        assert not set(source) & set(" ;'\"\n,") and source.count("/") == 2
+
+
+def test_tiles_source_examples() -> None:
+    """Usual tile servers pass; scripts and broken templates do not."""
+    assert tiles_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == (
+        "https://*.tile.openstreetmap.org"
+    )
+    assert (
+        tiles_source("http://127.0.0.1:8088/{z}/{x}/{y}.png") == "http://127.0.0.1:8088"
+    )
+    for bad in ("javascript:alert(1)/{z}/{x}/{y}", "https://a.b/{z}/{x}.png",
+                "https://a.b; script-src *'/{z}/{x}/{y}", ""):  # fmt: skip
+        assert tiles_source(bad) is None

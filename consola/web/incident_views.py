@@ -9,7 +9,9 @@ from aiohttp import web
 
 from ..answers.delivery import answer_body
 from ..answers.form import InvalidAnswerError, parse_answer
+from ..i18n import t
 from ..incidents import next_steps, senders, snapshot, summary, timeline
+from ..mapa import map_data
 from ..storage.answers import add_answer, incident_answers
 from ..storage.audit import audit
 from ..storage.db import Row, Tx
@@ -18,7 +20,7 @@ from ..storage.incidents import incident_messages, incident_row
 from ..tiempo import local
 from .auth_views import remote_of
 from .keys import CONSOLE
-from .render import page, render_text, session_of
+from .render import lang_of, page, render_text, session_of
 from .security import login_required
 
 
@@ -52,18 +54,41 @@ async def _context(request: web.Request, pk: int, *, audited: bool) -> dict[str,
     row: Row = found["row"]
     body = snapshot(row)
     item = summary(row)
+    people = senders(body)
     return {
         "item": item,
         "incident_id": row["incident_id"],
         "body": body,
         "front": body.get("front") if isinstance(body.get("front"), dict) else {},
-        "senders": senders(body),
+        "senders": people,
         "timeline": timeline(body, found["messages"], found["answers"]),
         "answers": found["answers"],
         "steps": next_steps(item.police_state),
+        "map": map_data(
+            body,
+            people,
+            {
+                "front": t(
+                    "map.front",
+                    lang_of(request),
+                    name=item.front_name,
+                    radius=round(_radius(body)),
+                ),
+                "sender": t("map.sender", lang_of(request)),
+            },
+        ),
+        "tiles_url": console.settings.tiles_url,
+        "tiles_attribution": console.settings.tiles_attribution,
         "has_webhook": bool(found["front"] and found["front"].status_webhook_url),
         "error": None,
     }
+
+
+def _radius(body: dict[str, Any]) -> float:
+    front = body.get("front")
+    radius = front.get("radius_m") if isinstance(front, dict) else None
+    ok = isinstance(radius, int | float) and not isinstance(radius, bool)
+    return float(radius) if ok else 0.0  # type: ignore[arg-type]
 
 
 @login_required

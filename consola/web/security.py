@@ -19,6 +19,7 @@ from typing import Final
 from aiohttp import web
 
 from ..i18n import pick_lang
+from ..mapa import tiles_source
 from ..storage.accounts import load_session
 from ..storage.db import StorageError
 from .keys import CONSOLE
@@ -31,7 +32,7 @@ SECURE_SESSION_COOKIE: Final = "__Host-mfs_sesion"
 LOGIN_COOKIE: Final = "mfs_ingreso"
 LANG_COOKIE: Final = "mfs_idioma"
 CSP: Final = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "connect-src 'self'; media-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -63,7 +64,10 @@ async def headers_middleware(
 ) -> web.StreamResponse:
     """Add the security headers to every answer."""
     response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    tiles = tiles_source(request.app[CONSOLE].settings.tiles_url)
+    response.headers.setdefault(
+        "Content-Security-Policy", CSP.format(tiles=f" {tiles}" if tiles else "")
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on forms.

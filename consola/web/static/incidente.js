@@ -16,3 +16,58 @@
   });
   events.addEventListener("hello", refresh);
 })();
+
+// The map: bundled Leaflet; tiles only when configured, else (or when they fail) a grid.
+(function () {
+  const box = document.getElementById("map");
+  if (!box || !window.L) return;
+  const data = JSON.parse(box.dataset.map);
+  const note = document.getElementById("map-note");
+  const map = L.map(box, { attributionControl: Boolean(box.dataset.tiles) });
+  L.control.scale({ imperial: false }).addTo(map);
+  function offline() {
+    box.classList.add("offline");
+    note.hidden = false;
+  }
+  function label(text) {
+    const span = document.createElement("span");
+    span.textContent = text; // never HTML: names come from the fronts
+    return span;
+  }
+  if (box.dataset.tiles) {
+    let loaded = 0;
+    const attribution = document.createElement("span");
+    attribution.textContent = box.dataset.attribution || "";
+    const layer = L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: attribution.innerHTML });
+    layer.on("tileload", function () { loaded += 1; box.classList.remove("offline"); note.hidden = true; });
+    layer.on("tileerror", function () { if (!loaded) offline(); });
+    layer.addTo(map);
+  } else {
+    offline();
+  }
+  const points = [];
+  let markers = 0;
+  let area = null;
+  if (data.front) {
+    const center = [data.front.lat, data.front.lon];
+    map.setView(center, 16); // a view first: a circle's bounds need the map's projection
+    area = L.circle(center, { radius: data.front.radius_m, color: "#0b2545", weight: 2, fillOpacity: 0.08 }).addTo(map);
+    L.circleMarker(center, { radius: 7, color: "#0b2545", fillOpacity: 1 })
+      .bindTooltip(label(data.front.label), { permanent: true, direction: "left", offset: [-8, 0] }).addTo(map);
+    points.push(center);
+    markers += 1;
+  }
+  for (const sender of data.senders) {
+    const where = [sender.lat, sender.lon];
+    if (sender.accuracy_m) L.circle(where, { radius: sender.accuracy_m, color: "#c00", weight: 1, fillOpacity: 0.1 }).addTo(map);
+    L.circleMarker(where, { radius: 6, color: "#c00", fillOpacity: 1 })
+      .bindTooltip(label(sender.label), { direction: "bottom" }).addTo(map);
+    points.push(where);
+    markers += 1;
+  }
+  const bounds = area && data.front.radius_m ? area.getBounds() : L.latLngBounds(points);
+  for (const point of points) bounds.extend(point);
+  if (points.length) map.fitBounds(bounds.pad(0.1), { maxZoom: 18 });
+  else map.setView([10.4, -75.5], 12); // Cartagena
+  box.dataset.markers = String(markers);
+})();
