@@ -29,6 +29,8 @@ from .signature import HEADER_ID, headers_too_long, lower_headers, verify
 LOGGER: Final = logging.getLogger(__name__)
 MAX_BODY: Final = 1024 * 1024
 JSON_TYPES: Final = ("application/json", "")
+REFUSALS_KEPT_PER_MINUTE: Final = 30  # per address
+MAX_REMOTES_TRACKED: Final = 1_000
 
 
 class Ingest:
@@ -39,11 +41,31 @@ class Ingest:
         self.db = db
         self.bus = bus
         self.clock = clock
+        self._minute = 0
+        self._kept: dict[str, int] = {}
+
+    def _worth_keeping(self, remote: str) -> bool:
+        """Return True while ``remote`` is under its budget of kept refusals this minute.
+
+        Refusals are written (fsync'd) for supervisors; a flood of forged requests must not
+        turn into a flood of disk writes. Beyond the budget they are answered, not kept.
+        """
+        minute = int(self.clock().timestamp() // 60)
+        if minute != self._minute:
+            self._minute, self._kept = minute, {}
+        kept = self._kept.get(remote, 0)
+        if kept >= REFUSALS_KEPT_PER_MINUTE or len(self._kept) >= MAX_REMOTES_TRACKED:
+            return False
+        self._kept[remote] = kept + 1
+        return True
 
     async def _refuse(
         self, delivery: Delivery, verdict: Verdict, front_hint: str
     ) -> Outcome:
         outcome = Outcome(verdict)
+        LOGGER.info("alert refused: %s (%s)", verdict.value, delivery.transport)
+        if not self._worth_keeping(delivery.remote):
+            return outcome
         headers = lower_headers(delivery.headers)
 
         def work(tx: Tx) -> None:
@@ -57,7 +79,6 @@ class Ingest:
             await self.db.tx(work)
         except StorageError:
             LOGGER.warning("could not keep a refused alert (%s)", verdict.value)
-        LOGGER.info("alert refused: %s (%s)", verdict.value, delivery.transport)
         return outcome
 
     async def ingest(self, delivery: Delivery) -> Outcome:

@@ -141,3 +141,17 @@ async def test_inactive_front_refused(
     assert (await post(http, running.alerts_url, *signed(alert(), running.secret)))[
         0
     ] == 401
+
+
+async def test_refusal_flood_is_not_a_write_flood(
+    running: Running, http: aiohttp.ClientSession
+) -> None:
+    """Past its budget an address's refusals are still answered 401, but not written."""
+    from consola.ingest.service import REFUSALS_KEPT_PER_MINUTE
+
+    minute = datetime.now(UTC)
+    running.console.ingest.clock = lambda: minute  # all in one minute of the budget
+    data, headers = signed(alert(), new_secret())
+    for _ in range(REFUSALS_KEPT_PER_MINUTE + 5):
+        assert (await post(http, running.alerts_url, data, headers))[0] == 401
+    assert len(await rejected(running)) == REFUSALS_KEPT_PER_MINUTE

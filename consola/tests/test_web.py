@@ -308,3 +308,32 @@ async def test_language_errors_and_health(
         assert "No alarms." in await response.text()
     async with http.get(f"{base}/ingresar", allow_redirects=False) as response:
         assert response.headers["Location"] == "/en-vivo"  # already logged in
+
+
+async def test_behind_tls_cookies_and_origin(
+    running_sqlite: Running, http: aiohttp.ClientSession
+) -> None:
+    """Behind a TLS proxy: __Host- Secure cookies, HSTS, and the https:// origin accepted."""
+    from dataclasses import replace
+
+    running = running_sqlite
+    running.console.settings = replace(running.console.settings, secure_cookies=True)
+    base = running.base
+    async with http.get(f"{base}/ingresar") as response:
+        token = csrf_of(await response.text())
+        assert "max-age" in response.headers["Strict-Transport-Security"]
+        login_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in login_cookie
+    origin = {"Origin": base.replace("http://", "https://")}
+    # aiohttp keeps Secure cookies off plain http: send the login token by hand, as the proxy would
+    cookie = {"Cookie": f"mfs_ingreso={token}"}
+    async with http.post(f"{base}/ingresar", allow_redirects=False, headers={**origin, **cookie},
+                         data={"csrf": token, "username": "ana", "password": SUPERVISOR[1]}) as response:  # fmt: skip
+        assert response.status == 303
+        assert any(c.startswith("__Host-mfs_sesion=") and "Secure" in c
+                   for c in response.headers.getall("Set-Cookie"))  # fmt: skip
+    async with http.post(f"{base}/ingresar", headers={"Origin": base, **cookie},
+                         data={"csrf": token, "username": "ana", "password": "x"}) as response:  # fmt: skip
+        assert (
+            response.status == 403
+        )  # plain http origin while the console is behind TLS

@@ -83,7 +83,9 @@ def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:  # not a browser; the CSRF token is still required
         return True
-    return origin == f"{request.scheme}://{request.host}"
+    # Behind a TLS proxy the browser's origin is https:// while this hop is plain http.
+    scheme = "https" if secure(request) else request.scheme
+    return origin == f"{scheme}://{request.host}"
 
 
 @web.middleware
