@@ -49,6 +49,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "error.not_found": ("No existe.", "Not found."),
     "error.back": ("Volver", "Back"),
+    "error.unavailable": (
+        "La base de datos no responde. Intente de nuevo en un momento.",
+        "The database does not answer. Try again in a moment.",
+    ),
     # live screen
     "live.title": ("Alarmas en vivo", "Live alarms"),
     "live.sound_on": ("Activar sonido", "Turn sound on"),
@@ -259,6 +263,26 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "operators.reason.role": ("rol desconocido", "unknown role"),
     "operators.reason.taken": ("ese usuario ya existe", "that username exists"),
+    # reports
+    "nav.reports": ("Informes", "Reports"),
+    "reports.title": (
+        "Tiempos de respuesta por cuadrante y mes",
+        "Response times per cuadrante and month",
+    ),
+    "reports.help": (
+        "Medianas desde que la consola recibió la alarma hasta la primera respuesta de cada paso; sin simulacros; últimos 12 meses, hora de Bogotá.",
+        "Medians from the console receiving the alarm to the first answer of each step; drills left out; last 12 months, Bogotá time.",
+    ),
+    "reports.csv": ("Descargar CSV", "Download CSV"),
+    "reports.none": ("Sin alarmas en el periodo.", "No alarms in the period."),
+    "col.month": ("Mes", "Month"),
+    "col.incidents": ("Alarmas", "Alarms"),
+    "col.answered": ("Respondidas", "Answered"),
+    "col.to_received": ("Hasta recibido", "To received"),
+    "col.to_dispatched": ("Hasta despacho", "To dispatched"),
+    "col.to_on_scene": ("Hasta en el sitio", "To on scene"),
+    "action.view_report": ("vio los informes", "viewed the reports"),
+    "action.export_report": ("descargó el informe CSV", "downloaded the CSV report"),
     # rejected and audit
     "rejected.title": ("Alertas rechazadas", "Refused alerts"),
     "rejected.help": (

@@ -155,3 +155,17 @@ def list_rejected(tx: Tx, limit: int = 200) -> list[Row]:
 def live_window(now: datetime) -> datetime:
     """Return since when the live screen lists incidents (the last 24 hours)."""
     return now - timedelta(hours=24)
+
+
+def report_rows(tx: Tx, since: datetime) -> tuple[list[Row], list[Row]]:
+    """Return the incidents received since ``since`` and their answers, for the report."""
+    incidents = tx.all(
+        "SELECT id, cuadrante_code, received_at, exercise FROM incidents WHERE received_at >= ?",
+        to_db(since),
+    )
+    answers = tx.all(
+        "SELECT a.incident_pk, a.status, a.created_at FROM answers a"
+        " JOIN incidents i ON i.id = a.incident_pk WHERE i.received_at >= ?",
+        to_db(since),
+    )
+    return incidents, answers

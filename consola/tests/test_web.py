@@ -100,7 +100,8 @@ async def test_unknown_account_fails_like_a_wrong_password(
 
 
 @pytest.mark.parametrize("path", ["/supervision/frentes", "/supervision/operadores",
-                                  "/supervision/rechazados", "/supervision/auditoria"])  # fmt: skip
+                                  "/supervision/rechazados", "/supervision/auditoria",
+                                  "/supervision/informes", "/supervision/informes.csv"])  # fmt: skip
 async def test_operator_cannot_open_supervisor_pages(
     running_sqlite: Running, http: aiohttp.ClientSession, path: str
 ) -> None:
@@ -337,3 +338,30 @@ async def test_behind_tls_cookies_and_origin(
         assert (
             response.status == 403
         )  # plain http origin while the console is behind TLS
+
+
+async def test_reports_page_and_csv(
+    running_sqlite: Running, http: aiohttp.ClientSession
+) -> None:
+    """A supervisor sees the month's response times and downloads them as CSV (audited)."""
+    running = running_sqlite
+    pk = await store_alert(running, http)
+    assert await login(http, running.base, *SUPERVISOR) == 200
+    token = await form_token(http, f"{running.base}/incidentes/{pk}")
+    async with http.post(f"{running.base}/incidentes/{pk}/respuesta",
+                         data={"csrf": token, "status": "received"}) as response:  # fmt: skip
+        assert response.status == 200
+    async with http.get(f"{running.base}/supervision/informes") as response:
+        text = await response.text()
+        assert response.status == 200 and "MECAR-E1-C3" in text
+    async with http.get(f"{running.base}/supervision/informes.csv") as response:
+        body = await response.read()
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert "attachment" in response.headers["Content-Disposition"]
+    lines = body.decode("utf-8-sig").splitlines()
+    assert (
+        lines[0].startswith("Mes,Cuadrante,Alarmas,Respondidas")
+        and ",MECAR-E1-C3,1,1," in lines[1]
+    )
+    actions = [row["action"] for row in await running.console.db.tx(list_audit)]
+    assert actions[:2] == ["export_report", "view_report"]

@@ -10,7 +10,14 @@ from aiohttp import web
 
 from ..runtime import Console
 from ..storage.db import StorageError
-from . import admin_views, alerts_view, auth_views, incident_views, live_views
+from . import (
+    admin_views,
+    alerts_view,
+    auth_views,
+    incident_views,
+    live_views,
+    report_views,
+)
 from .keys import CONSOLE
 from .render import error_page
 from .security import Handler, headers_middleware, session_middleware
@@ -29,7 +36,7 @@ async def errors_middleware(
     except web.HTTPNotFound:
         return error_page(request, 404, "error.not_found")
     except StorageError:
-        return web.Response(status=503, text="503")
+        return error_page(request, 503, "error.unavailable")
 
 
 async def _lifetime(app: web.Application) -> AsyncIterator[None]:
@@ -88,5 +95,7 @@ def create_app(console: Console) -> web.Application:
     add.add_post("/supervision/operadores", admin_views.create)
     add.add_get("/supervision/rechazados", admin_views.rejected)
     add.add_get("/supervision/auditoria", admin_views.audit_log)
+    add.add_get("/supervision/informes", report_views.reports)
+    add.add_get("/supervision/informes.csv", report_views.reports_csv)
     add.add_static("/static/", STATIC, append_version=True)
     return app

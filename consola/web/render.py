@@ -23,7 +23,18 @@ ENV: Final = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.globals.update(show=show, mask=mask)
+
+
+def duration(seconds: float | None) -> str:
+    """Return seconds as ``1:05`` (minutes:seconds), ``1:02:05`` past an hour, "—" if none."""
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+ENV.globals.update(show=show, mask=mask, duration=duration)
 
 SESSION: Final = "consola.session"
 LANG: Final = "consola.lang"

@@ -105,7 +105,7 @@ async def session_middleware(
                 lambda tx: load_session(tx, token, now)
             )
         except StorageError:
-            return web.Response(status=503, text="storage unavailable")
+            return error_page(request, 503, "error.unavailable")
     login_token = request.cookies.get(LOGIN_COOKIE, "")
     fresh_login_token = None
     if session_of(request) is None:
