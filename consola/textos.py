@@ -205,6 +205,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "fronts.secrets": ("Secretos", "Secrets"),
     "fronts.active": ("Activo", "Active"),
+    "fronts.last_message": ("Último mensaje", "Last message"),
+    "fronts.refused_24h": ("Rechazos 24 h", "Refusals 24 h"),
     "fronts.save": ("Guardar", "Save"),
     "fronts.deactivate": ("Desactivar", "Deactivate"),
     "fronts.activate": ("Activar", "Activate"),

@@ -118,3 +118,24 @@ def set_active(tx: Tx, front_id: str, active: bool, now: datetime) -> bool:
         "UPDATE fronts SET active = ?, updated_at = ? WHERE id = ?",
         int(active), to_db(now), front_id,
     ) == 1  # fmt: skip
+
+
+def front_activity(tx: Tx, since: datetime) -> dict[str, tuple[str | None, int]]:
+    """Return per front its last message's arrival and its refusals since ``since``."""
+    last = {
+        row["front_id"]: row["at"]
+        for row in tx.all(
+            "SELECT front_id, MAX(received_at) AS at FROM messages GROUP BY front_id"
+        )
+    }
+    refused = {
+        row["front_hint"]: int(row["n"])
+        for row in tx.all(
+            "SELECT front_hint, COUNT(*) AS n FROM rejected WHERE at >= ? GROUP BY front_hint",
+            to_db(since),
+        )
+    }
+    return {
+        front_id: (last.get(front_id), refused.get(front_id, 0))
+        for front_id in {*last, *refused}
+    }

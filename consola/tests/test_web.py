@@ -280,6 +280,13 @@ async def test_supervisor_pages_and_registry_actions(
         assert response.status == 400  # a new front needs a secret
     async with http.get(f"{base}/supervision/rechazados") as response:
         assert "frente desconocido o inactivo" in await response.text()
+    async with http.get(f"{base}/supervision/frentes") as response:
+        row = (
+            (await response.text())
+            .split('id="frente-manga_calle_real"')[1]
+            .split("</tr>")[0]
+        )
+        assert '<td class="bad">1</td>' in row  # the refusal while it was inactive
     async with http.get(f"{base}/supervision/auditoria") as response:
         text = await response.text()
         assert (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -12,7 +13,14 @@ from ..fronts import InvalidFrontError, parse_front_form, valid_front_id
 from ..storage.accounts import ROLES, Role, create_operator, list_operators
 from ..storage.audit import audit, list_audit
 from ..storage.db import Tx
-from ..storage.fronts import list_fronts, remove_secret, save_front, set_active
+from ..storage.fronts import (
+    Front,
+    front_activity,
+    list_fronts,
+    remove_secret,
+    save_front,
+    set_active,
+)
 from ..storage.incidents import list_rejected
 from .auth_views import remote_of
 from .keys import CONSOLE
@@ -27,9 +35,14 @@ def _alerts_url(request: web.Request) -> str:
 async def _fronts_page(request: web.Request, *, status: int = 200, error: str | None = None,
                        saved: bool = False) -> web.Response:  # fmt: skip
     console = request.app[CONSOLE]
-    fronts = await console.db.tx(list_fronts)
+    since = console.clock() - timedelta(hours=24)
+
+    def work(tx: Tx) -> tuple[list[Front], dict[str, tuple[str | None, int]]]:
+        return list_fronts(tx), front_activity(tx, since)
+
+    fronts, activity = await console.db.tx(work)
     return page(request, "fronts.html", status=status, fronts=fronts, error=error,
-                saved=saved, alerts_url=_alerts_url(request))  # fmt: skip
+                saved=saved, alerts_url=_alerts_url(request), activity=activity)  # fmt: skip
 
 
 @supervisor_required
