@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 import json
-import logging
 from typing import Any
 
 import aiomqtt
@@ -26,6 +25,7 @@ from scripts.harness.mosquitto import Mosquitto
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .frente.kit.test_protocol import fuzz_payloads
 from .helpers import call, entity_id, front_entry, state_of, wait_for
+from .logs import problems
 
 BASE = f"mfs/{FRONT_ID}"
 
@@ -266,7 +266,7 @@ async def test_reload_stops_the_link_without_errors(
     # Reload again at once, while the new link may still be connecting.
     assert await hass.config_entries.async_reload(kit_entry.entry_id)
     await wait_for(hass, lambda: kit_entry.runtime_data.kit.available)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not problems(caplog.records)
 
 
 async def test_only_a_coordinator_silences_the_siren_during_a_panic(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-import logging
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from custom_components.mi_frente_seguro.frente.kit.client import (
 from custom_components.mi_frente_seguro.frente.kit.protocol import KitTopics
 from scripts.harness.mosquitto import Mosquitto
 from scripts.harness.process import free_port
+from tests.logs import problems
 
 from .conftest import Recorder, publish
 
@@ -215,7 +215,7 @@ async def test_stop_ends_the_link_cleanly(
         await task  # returns by itself
     assert not client.connected
     assert recorder.links == ([True] if stop_after_connect else [])
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not problems(caplog.records)
     # The session stays at the broker: a press sent meanwhile arrives on the next link.
     await publish(broker, TOPICS.panic, '{"button": "b1", "seq": 99}')
     again = _local(broker, "ha-stop", recorder)
