@@ -1,24 +1,35 @@
-"""A/B of one alarm round between two copies of the integration: HA's CPU, and the p50.
+"""A/B of the street-kit alarm path between copies of the integration, runs alternated.
 
-    python -m scripts.benchmarks.ab COMPONENT_DIR [ROUNDS]
+    python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--output FILE]
 
-starts the benchmark's HA (``ha.py``) with ``COMPONENT_DIR`` (a ``mi_frente_seguro`` folder:
-this tree's, or another commit's checked out with ``git worktree add``) as the integration,
-adds one front with its police link, and runs ``ROUNDS`` kit alarm rounds at 5 per second
-(press -> signed alert at the receiver -> cancel -> the cancel at the receiver). It prints
-the HA process's CPU time per round (user + system, from /proc: other load on the machine
-barely moves it) and the press -> police p50. Run the two copies in turn, twice each:
-wall-clock figures move with whatever else the machine does, CPU per round much less.
+Each ``DIR`` is a ``mi_frente_seguro`` folder (this tree's, or another commit's checked
+out with ``git worktree add``). The copies take turns, ``--runs`` times each, so whatever
+else the machine does is shared between them. Each run starts the benchmark's HA
+(``ha.py``) with that copy and the hand-built chain, adds ``FRONTS`` fronts with their
+police links, and presses ``--rounds`` times at 25 per second on both chains, as section 1
+of ``scripts/bench`` does (ours: press -> signed alert -> cancel -> the cancel at the
+receiver; hand-built: press -> its POST).
+
+Per copy and run it gives the press -> police p50/p95/p99, HA's CPU time per round (user +
+system, from /proc: other load barely moves it), and what HA's garbage collector did
+meanwhile: collections per 100 rounds (they follow how many objects a round leaves behind)
+and its pauses of 10 ms or more. The tails of both chains are those pauses (a press that
+arrives during one waits for its end), so collections per round is the figure that says
+whether a copy makes the tail likelier; the p99 of 1,000 presses moves with a single pause.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
-import sys
+import shutil
+import string
 import tempfile
+from typing import Any
 
 import aiohttp
 import aiomqtt
@@ -26,24 +37,15 @@ import aiomqtt
 from scripts.harness import ha as harness
 from scripts.harness.mosquitto import Mosquitto
 
-from .alarm import AlarmBench
+from .alarm import AlarmBench, Latencies
 from .ha import SETTLE, BenchHa
 from .receiver import PoliceReceiver
+from .stats import GC_LONG_MS, summary
 
-RATE = 5.0  # rounds started per second
+RATE = 25.0  # presses started per second (scripts/bench's rate)
+FRONTS = 10  # fronts pressed round-robin (scripts/bench's)
 WARM = 20  # rounds before the measured ones
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class _BenchHaWithoutProbe(BenchHa):
-    """The benchmark's HA without the loop probe's sampling (not needed here)."""
-
-    async def probe_start(self) -> None:
-        """Sample nothing."""
-
-    async def probe_stop(self) -> tuple[list[float], list[float]]:
-        """Return no lag and no pause."""
-        return [0.0], [0.0]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -52,51 +54,129 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-async def measure(component: Path, rounds: int) -> dict[str, object]:
-    """Return CPU ms per round and the p50 for the integration in ``component``."""
+@dataclass(slots=True)
+class _Run:
+    """One chain's measured presses and what HA did meanwhile."""
+
+    result: Latencies
+    cpu_s: float
+    pauses_ms: list[float]
+
+
+async def _measure_chain(
+    bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool
+) -> _Run:
+    press = bench.kit_press if ours else bench.handbuilt_press
+    fronts = ha.fronts
+    await bench.latency(fronts, press, WARM, RATE, ours=ours)
+    before = cpu_seconds(ha.process.pid)
+    result = await bench.latency(fronts, press, rounds, RATE, ours=ours)
+    used = cpu_seconds(ha.process.pid) - before
+    return _Run(result, used, result.loop.get("gc_pauses_ms", []))
+
+
+def _figures(run: _Run, rounds: int) -> dict[str, Any]:
+    latency = summary(run.result.values_ms)
+    return {
+        "p50_ms": latency["p50"],
+        "p95_ms": latency["p95"],
+        "p99_ms": latency["p99"],
+        "max_ms": latency["max"],
+        "lost": run.result.lost,
+        "cpu_ms_per_round": round(1000 * run.cpu_s / rounds, 2),
+        "gc_per_100_rounds": round(100 * len(run.pauses_ms) / rounds, 1),
+        "gc_long": [round(p, 1) for p in run.pauses_ms if p >= GC_LONG_MS],
+    }
+
+
+async def measure(component: Path, rounds: int, fronts: int = FRONTS) -> dict[str, Any]:
+    """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
     receiver = PoliceReceiver()
     receiver.start()
     broker = Mosquitto(scratch / "mosquitto")
-    ha = _BenchHaWithoutProbe(scratch, receiver.url, broker.port)
+    ha = BenchHa(scratch, receiver.url, broker.port)
     try:
         await broker.start()
         async with aiohttp.ClientSession() as session:
             await ha.start(session)
-            front = await ha.add_front(1)
-            receiver.add_front(front.front_id, front.secret)
+            for number in range(1, fronts + 1):
+                front = await ha.add_front(number)
+                receiver.add_front(front.front_id, front.secret)
+            await ha.add_handbuilt_mqtt()
             await asyncio.sleep(SETTLE)
             async with aiomqtt.Client(
                 "127.0.0.1", broker.port, identifier="mfs-ab"
             ) as mqtt:
                 bench = AlarmBench(ha, receiver, mqtt)
                 receiver.on_arrival = bench.on_arrival
-                await bench.latency([front], bench.kit_press, WARM, RATE, ours=True)
-                pid = ha.process.pid
-                before = cpu_seconds(pid)
-                result = await bench.latency(
-                    [front], bench.kit_press, rounds, RATE, ours=True
-                )
-                used = cpu_seconds(pid) - before
+                ours = await _measure_chain(bench, ha, rounds, ours=True)
+                handbuilt = await _measure_chain(bench, ha, rounds, ours=False)
     finally:
         await ha.stop()
         await broker.stop()
         receiver.stop()
-    values = sorted(result.values_ms)
+        shutil.rmtree(scratch, ignore_errors=True)
     return {
         "component": str(component),
         "rounds": rounds,
-        "cpu_ms_per_round": round(1000 * used / rounds, 2),
-        "p50_ms": round(values[len(values) // 2], 2),
-        "lost": result.lost,
+        "ours": _figures(ours, rounds),
+        "handbuilt": _figures(handbuilt, rounds),
     }
 
 
+def render(results: list[dict[str, Any]]) -> str:
+    """Return the runs as a Markdown table, one row per copy, run and chain."""
+    lines = [
+        (
+            "| copy | run | chain | p50 ms | p95 ms | p99 ms | CPU ms/round "
+            "| GC per 100 rounds | GC pauses >= 10 ms |"
+        ),
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    runs: dict[str, int] = {}
+    for result in results:
+        run = runs[result["label"]] = runs.get(result["label"], 0) + 1
+        for chain in ("ours", "handbuilt"):
+            f = result[chain]
+            pauses = ", ".join(f"{p:g}" for p in f["gc_long"]) or "none"
+            lines.append(
+                f"| {result['label']} | {run} | {chain} | {f['p50_ms']:g} "
+                f"| {f['p95_ms']:g} | {f['p99_ms']:g} | {f['cpu_ms_per_round']:g} "
+                f"| {f['gc_per_100_rounds']:g} | {pauses} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
-    """Measure the copy named on the command line; print the figures as JSON."""
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 200  # noqa: PLR2004
-    print(json.dumps(asyncio.run(measure(Path(sys.argv[1]), rounds))))  # noqa: T201
+    """Alternate the copies named on the command line; print JSON lines and a table."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.benchmarks.ab")
+    parser.add_argument("components", type=Path, nargs="+")
+    parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--output", type=Path, help="also write the table here")
+    args = parser.parse_args()
+    results: list[dict[str, Any]] = []
+    for _ in range(args.runs):
+        for label, component in zip(
+            string.ascii_uppercase, args.components, strict=False
+        ):
+            result = asyncio.run(measure(component.resolve(), args.rounds))
+            result["label"] = label
+            print(json.dumps(result), flush=True)  # noqa: T201
+            results.append(result)
+    results.sort(key=lambda r: r["label"])  # rows grouped by copy, runs in order
+    names = "\n".join(
+        f"- {label}: `{component}`"
+        for label, component in zip(
+            string.ascii_uppercase, args.components, strict=False
+        )
+    )
+    table = f"{names}\n\n{render(results)}"
+    print(table)  # noqa: T201
+    if args.output is not None:
+        args.output.write_text(table, encoding="utf-8")
 
 
 if __name__ == "__main__":

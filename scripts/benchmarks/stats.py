@@ -37,4 +37,5 @@ def loop_figures(lags: list[float], pauses: list[float]) -> dict[str, Any]:
         "gc_collections": len(pauses),
         "gc_long": len(long),
         "gc_max_ms": round(max(pauses), 1) if pauses else 0.0,
+        "gc_pauses_ms": pauses,
     }

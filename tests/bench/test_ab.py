@@ -1,0 +1,28 @@
+"""The A/B harness (``scripts/benchmarks/ab.py``) on a small run, so it cannot rot.
+
+One copy (this tree's), one front, a few rounds of both chains in a real ``hass``: every
+press arrives, the figures are there and the table shows them. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.benchmarks.ab import measure, render
+from scripts.harness.ha import COMPONENT
+
+
+@pytest.mark.bench
+async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None:
+    """Both chains pressed, none lost, CPU and collector figures filled, table rendered."""
+    result = await measure(COMPONENT, rounds=5, fronts=1)
+    for chain in ("ours", "handbuilt"):
+        figures = result[chain]
+        assert figures["lost"] == 0
+        assert figures["p50_ms"] > 0
+        assert figures["cpu_ms_per_round"] > 0
+        assert figures["gc_per_100_rounds"] >= 0
+    result["label"] = "A"
+    table = render([result])
+    assert table.count("\n| A | 1 |") == 2  # a row per chain
+    assert "nan" not in table
