@@ -1,0 +1,100 @@
+"""The ``export_incidents`` action: a front's incidents (or every front's) as CSV or JSON.
+
+For the programme's administrators and the fronts' coordinators (``frente/reports.py``
+has the columns). Without a front named, an administrator gets every loaded front; a
+coordinator must name theirs. Personal data (who pressed, house, phone, note) only for
+administrators; silent (duress) incidents are in the export, because everyone who may call
+it may see them (``frente/duress.py``). The export is the action's answer, never a file
+on the box and never a log line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import probatio
+
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
+
+from .action_fields import FRONT_FIELDS, front_entry
+from .const import DOMAIN, LOGGER
+from .errors import translated
+from .frente.reports import Row, incident_rows, to_csv
+from .runtime import FrenteConfigEntry
+from .runtime.people import async_require_manager
+
+SERVICE_EXPORT_INCIDENTS = "export_incidents"
+FORMATS = ("json", "csv")
+
+
+def _aware(value: Any) -> Any:
+    """Return a datetime with its time zone (HA's own when none is given)."""
+    at = cv.datetime(value)
+    return (
+        at
+        if at.tzinfo is not None
+        else at.replace(tzinfo=dt_util.get_default_time_zone())
+    )
+
+
+EXPORT_SCHEMA = probatio.Schema(
+    {
+        **FRONT_FIELDS,
+        probatio.Optional("format", default="json"): probatio.In(FORMATS),
+        probatio.Optional("since"): _aware,
+        probatio.Optional("until"): _aware,
+    }
+)
+
+
+async def _is_admin(hass: HomeAssistant, user_id: str | None) -> bool:
+    """Return True for an administrator (or HA itself: an automation or a script)."""
+    if user_id is None:
+        return True
+    user = await hass.auth.async_get_user(user_id)
+    return user is not None and user.is_admin
+
+
+async def _fronts(call: ServiceCall, admin: bool) -> list[FrenteConfigEntry]:
+    """Return the fronts the call names, or every loaded front for an administrator."""
+    if ATTR_CONFIG_ENTRY_ID in call.data or ATTR_DEVICE_ID in call.data:
+        entry = front_entry(call)
+        await async_require_manager(
+            call.hass, entry.runtime_data.settings, call.context, call.service
+        )
+        return [entry]
+    if not admin:
+        raise translated(ServiceValidationError, "front_required")
+    return list(call.hass.config_entries.async_loaded_entries(DOMAIN))
+
+
+async def async_export_incidents(call: ServiceCall) -> ServiceResponse:
+    """Answer with the incidents of the named front (or all) as CSV or JSON."""
+    since, until = call.data.get("since"), call.data.get("until")
+    if since is not None and until is not None and since >= until:
+        raise translated(ServiceValidationError, "invalid_period")
+    admin = await _is_admin(call.hass, call.context.user_id)
+    rows: list[Row] = []
+    for entry in await _fronts(call, admin):
+        runtime = entry.runtime_data
+        rows += incident_rows(
+            runtime.incidents.book.all(),
+            runtime.settings.front,
+            personal=admin,
+            hidden=True,
+            since=since,
+            until=until,
+        )
+    LOGGER.info("Exported %s incidents (%s)", len(rows), call.data["format"])
+    answer: dict[str, Any] = {
+        "exported_at": dt_util.now().isoformat(),
+        "personal_data": admin,
+        "count": len(rows),
+    }
+    if call.data["format"] == "csv":
+        return answer | {"csv": to_csv(rows, personal=admin)}
+    return answer | {"incidents": rows}
