@@ -86,8 +86,7 @@ async def async_export_incidents(call: ServiceCall) -> ServiceResponse:
             runtime.settings.front,
             personal=admin,
             hidden=True,
-            since=since,
-            until=until,
+            period=(since, until),
         )
     LOGGER.info("Exported %s incidents (%s)", len(rows), call.data["format"])
     answer: dict[str, Any] = {

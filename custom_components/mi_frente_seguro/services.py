@@ -59,6 +59,11 @@ from .member_actions import (
     async_export_member,
     async_forget_member,
 )
+from .report_actions import (
+    EXPORT_SCHEMA,
+    SERVICE_EXPORT_INCIDENTS,
+    async_export_incidents,
+)
 from .runtime import FrenteConfigEntry
 from .runtime.notifications import async_notify_members
 from .runtime.people import async_require_manager, async_sender, locate
@@ -241,7 +246,7 @@ async def async_notify(call: ServiceCall) -> ServiceResponse:
     with incident_errors(entry.title, incident_id):
         incident = entry.runtime_data.incidents.book.get(incident_id)
     sent = await async_notify_members(
-        call.hass, entry, incident, image=call.data.get("image")
+        call.hass, entry, incident, image=call.data.get("image"), duress=None
     )
     notified: list[JsonValueType] = [*sent]
     return {ATTR_INCIDENT_ID: incident.incident_id, "notified": notified}
@@ -268,8 +273,11 @@ ACTIONS: dict[
     SERVICE_NOTIFY_MEMBERS: (async_notify, NOTIFY_SCHEMA),
     SERVICE_EXPORT_MEMBER: (async_export_member, MEMBER_SCHEMA),
     SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
+    SERVICE_EXPORT_INCIDENTS: (async_export_incidents, EXPORT_SCHEMA),
 }
-RESPONSE_ONLY = frozenset({SERVICE_EXPORT_MEMBER})  # an export is its answer
+RESPONSE_ONLY = frozenset(
+    {SERVICE_EXPORT_MEMBER, SERVICE_EXPORT_INCIDENTS}
+)  # an export is its answer
 
 
 @callback

@@ -65,8 +65,7 @@ def test_rows_leave_out_personal_data_and_duress_unless_asked() -> None:
         FRONT,
         personal=False,
         hidden=True,
-        since=T0 + timedelta(minutes=2),
-        until=T0 + timedelta(minutes=3),
+        period=(T0 + timedelta(minutes=2), T0 + timedelta(minutes=3)),
     )
     assert [row["incident_id"] for row in window] == ["inc-2"]
 

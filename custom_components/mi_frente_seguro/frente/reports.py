@@ -57,10 +57,13 @@ def incident_rows(
     *,
     personal: bool,
     hidden: bool,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    period: tuple[datetime | None, datetime | None] = (None, None),
 ) -> list[Row]:
-    """Return one row per incident opened in ``[since, until)``, oldest first."""
+    """Return one row per incident opened in ``period`` (``[since, until)``), oldest first.
+
+    ``None`` leaves that end of the period open.
+    """
+    since, until = period
     return [
         _row(incident, front, personal=personal)
         for incident in sorted(incidents, key=lambda item: item.opened_at)

@@ -4,7 +4,8 @@
 (the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
 runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT
 link, adopted buttons, cameras, the midnight refresh and the nightly deletion of incidents
-past their retention); :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
+past their retention, the police response times in HA's long-term statistics);
+:meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
 Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
 owns its client, task and shutdown.
 """
@@ -37,6 +38,7 @@ from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
+from .statistics import FrontStatistics
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]
 
@@ -53,6 +55,7 @@ class FrenteRuntime:
     kit: FrontKit
     adopted: AdoptedButtons
     cameras: FrontCameras
+    statistics: FrontStatistics
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
@@ -114,6 +117,7 @@ class FrenteRuntime:
             ),
             adopted=AdoptedButtons(hass, settings, incidents),
             cameras=FrontCameras(hass, settings, incidents),
+            statistics=FrontStatistics(hass, settings, incidents),
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:
@@ -123,6 +127,7 @@ class FrenteRuntime:
         self.kit.async_start()
         self.adopted.async_start()
         await self.cameras.async_start()
+        self.statistics.async_start()
 
         @callback
         def midnight(_now: datetime) -> None:
@@ -159,6 +164,7 @@ class FrenteRuntime:
             unsub()
         if self._purging is not None:
             self._purging.cancel()
+        self.statistics.async_stop()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()

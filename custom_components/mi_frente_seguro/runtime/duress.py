@@ -75,7 +75,7 @@ class FrontDuress:
 
     async def _async_tell(self, incident: Incident, duress: Press | None) -> None:
         sent = await async_notify_members(
-            self.hass, self.entry, incident, duress=duress
+            self.hass, self.entry, incident, image=None, duress=duress
         )
         if not sent:
             LOGGER.warning(

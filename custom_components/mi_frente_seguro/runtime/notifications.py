@@ -181,8 +181,8 @@ async def async_notify_members(
     entry: FrenteConfigEntry,
     incident: Incident,
     *,
-    image: str | None = None,
-    duress: Press | None = None,
+    image: str | None,
+    duress: Press | None,
 ) -> list[str]:
     """Notify members' phones about ``incident``; return the notify actions used.
 
