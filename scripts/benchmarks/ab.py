@@ -31,15 +31,11 @@ import string
 import tempfile
 from typing import Any
 
-import aiohttp
-import aiomqtt
-
 from scripts.harness import ha as harness
-from scripts.harness.mosquitto import Mosquitto
 
 from .alarm import AlarmBench, Latencies
 from .ha import SETTLE, BenchHa
-from .receiver import PoliceReceiver
+from .stack import alarm_bench, bench_stack
 from .stats import GC_LONG_MS, summary
 
 RATE = 25.0  # presses started per second (scripts/bench's rate)
@@ -93,30 +89,17 @@ async def measure(component: Path, rounds: int, fronts: int = FRONTS) -> dict[st
     """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
-    receiver = PoliceReceiver()
-    receiver.start()
-    broker = Mosquitto(scratch / "mosquitto")
-    ha = BenchHa(scratch, receiver.url, broker.port)
     try:
-        await broker.start()
-        async with aiohttp.ClientSession() as session:
-            await ha.start(session)
+        async with bench_stack(scratch) as stack:
             for number in range(1, fronts + 1):
-                front = await ha.add_front(number)
-                receiver.add_front(front.front_id, front.secret)
-            await ha.add_handbuilt_mqtt()
+                front = await stack.ha.add_front(number)
+                stack.receiver.add_front(front.front_id, front.secret)
+            await stack.ha.add_handbuilt_mqtt()
             await asyncio.sleep(SETTLE)
-            async with aiomqtt.Client(
-                "127.0.0.1", broker.port, identifier="mfs-ab"
-            ) as mqtt:
-                bench = AlarmBench(ha, receiver, mqtt)
-                receiver.on_arrival = bench.on_arrival
-                ours = await _measure_chain(bench, ha, rounds, ours=True)
-                handbuilt = await _measure_chain(bench, ha, rounds, ours=False)
+            async with alarm_bench(stack, "mfs-ab") as bench:
+                ours = await _measure_chain(bench, stack.ha, rounds, ours=True)
+                handbuilt = await _measure_chain(bench, stack.ha, rounds, ours=False)
     finally:
-        await ha.stop()
-        await broker.stop()
-        receiver.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return {
         "component": str(component),

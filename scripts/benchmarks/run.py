@@ -19,11 +19,7 @@ from pathlib import Path
 import tempfile
 from typing import Any
 
-import aiohttp
-import aiomqtt
-
 from scripts.harness.ha import ROOT
-from scripts.harness.mosquitto import Mosquitto
 
 from .alarm import AlarmBench
 from .evidence import evidence
@@ -32,6 +28,7 @@ from .ha import SETTLE, BenchHa
 from .outage import outage
 from .receiver import PoliceReceiver
 from .report import render
+from .stack import alarm_bench, bench_stack
 from .stats import summary
 from .storm import press_storm
 
@@ -65,28 +62,12 @@ QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0, (100, 500))
 
 async def alarm_path(scale: Scale, scratch: Path) -> dict[str, Any]:
     """Set HA up with fronts, then run every alarm-path scenario on it."""
-    figures: dict[str, Any] = {}
-    receiver = PoliceReceiver()
-    receiver.start()
-    broker = Mosquitto(scratch / "mosquitto")
-    ha = BenchHa(scratch, receiver.url, broker.port)
-    try:
-        await broker.start()
-        async with aiohttp.ClientSession() as session:
-            await ha.start(session)
-            figures["cost"] = await cost(ha, receiver, scale)
-            await ha.add_handbuilt_mqtt()
-            await ha.register_phone()
-            async with aiomqtt.Client(
-                "127.0.0.1", broker.port, identifier="mfs-bench-publisher"
-            ) as mqtt:
-                bench = AlarmBench(ha, receiver, mqtt)
-                receiver.on_arrival = bench.on_arrival
-                figures |= await scenarios(bench, ha, scale)
-    finally:
-        await ha.stop()
-        await broker.stop()
-        receiver.stop()
+    async with bench_stack(scratch) as stack:
+        figures: dict[str, Any] = {"cost": await cost(stack.ha, stack.receiver, scale)}
+        await stack.ha.add_handbuilt_mqtt()
+        await stack.ha.register_phone()
+        async with alarm_bench(stack, "mfs-bench-publisher") as bench:
+            figures |= await scenarios(bench, stack.ha, scale)
     return figures
 
 
