@@ -60,7 +60,7 @@ async def test_user_flow_creates_front(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Calle Real"
     assert result["data"] == ENTRY_DATA
-    assert result["options"] == ENTRY_OPTIONS
+    assert result["options"] == {**ENTRY_OPTIONS, "drill_day": 1}  # the default day
     assert result["result"].unique_id == FRONT_ID
 
 
@@ -231,5 +231,6 @@ async def test_options_flow(
         CONF_COORDINATOR_NAME: "Luis Gómez",
         CONF_COORDINATOR_PHONE: "+576056601234",
         "coordinator_persons": ["person.luis"],
+        "drill_day": 1,
     }
     assert entry.runtime_data.front.coordinator_name == "Luis Gómez"

@@ -134,6 +134,10 @@ DRILL_RETENTION_DAYS: Final = 7
 # Closed incidents (and the personal data in them) are deleted after this many days.
 CONF_INCIDENT_RETENTION_DAYS: Final = "incident_retention_days"
 DEFAULT_INCIDENT_RETENTION_DAYS: Final = 365
+# The monthly drill reminder: day of the month (0: none), at DRILL_HOUR local time.
+CONF_DRILL_DAY: Final = "drill_day"
+DEFAULT_DRILL_DAY: Final = 1
+DRILL_HOUR: Final = 10
 MIN_INCIDENT_RETENTION_DAYS: Final = 30  # the monthly and 30-day figures need them
 MAX_INCIDENT_RETENTION_DAYS: Final = 3650
 MAX_CAMERAS: Final = 4

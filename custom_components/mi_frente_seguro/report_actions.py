@@ -1,4 +1,8 @@
-"""The ``export_incidents`` action: a front's incidents (or every front's) as CSV or JSON.
+"""Report actions: ``export_incidents`` (CSV or JSON) and ``drill_report`` (one drill).
+
+``drill_report`` gives a kept drill's report (the latest drill by default) as Markdown in
+HA's language and as steps, to the front's coordinators and administrators
+(``runtime/drills.py``).
 
 For the programme's administrators and the fronts' coordinators (``frente/reports.py``
 has the columns). Without a front named, an administrator gets every loaded front; a
@@ -20,14 +24,18 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .action_fields import FRONT_FIELDS, front_entry
-from .const import DOMAIN, LOGGER
-from .errors import translated
+from .action_fields import FRONT_FIELDS, TEXT, front_entry
+from .const import ATTR_INCIDENT_ID, DOMAIN, LOGGER
+from .errors import incident_errors, translated
+from .frente.drills import drill_timeline
+from .frente.incident import IncidentKind
 from .frente.reports import Row, incident_rows, to_csv
 from .runtime import FrenteConfigEntry
+from .runtime.drills import render_report
 from .runtime.people import async_require_manager
 
 SERVICE_EXPORT_INCIDENTS = "export_incidents"
+SERVICE_DRILL_REPORT = "drill_report"
 FORMATS = ("json", "csv")
 
 
@@ -97,3 +105,44 @@ async def async_export_incidents(call: ServiceCall) -> ServiceResponse:
     if call.data["format"] == "csv":
         return answer | {"csv": to_csv(rows, personal=admin)}
     return answer | {"incidents": rows}
+
+
+DRILL_SCHEMA = probatio.Schema(
+    {
+        **FRONT_FIELDS,
+        probatio.Optional(ATTR_INCIDENT_ID): probatio.All(
+            TEXT, probatio.Length(max=64)
+        ),
+    }
+)
+
+
+async def async_drill_report(call: ServiceCall) -> ServiceResponse:
+    """Answer with a drill's report: Markdown, its steps and its evidence count."""
+    entry = front_entry(call)
+    runtime = entry.runtime_data
+    await async_require_manager(call.hass, runtime.settings, call.context, call.service)
+    incident_id = call.data.get(ATTR_INCIDENT_ID)
+    book = runtime.incidents.book
+    if incident_id is None:
+        drills = [i for i in book.all() if i.kind is IncidentKind.DRILL]
+        if not drills:
+            raise translated(ServiceValidationError, "no_drill", front=entry.title)
+        incident = max(drills, key=lambda item: item.opened_at)
+    else:
+        with incident_errors(entry.title, incident_id):
+            incident = book.get(incident_id)
+        if incident.kind is not IncidentKind.DRILL:
+            raise translated(
+                ServiceValidationError, "not_a_drill", incident_id=incident_id
+            )
+    return {
+        ATTR_INCIDENT_ID: incident.incident_id,
+        "state": str(incident.state),
+        "report": render_report(call.hass, incident, runtime.settings.front.name),
+        "steps": [
+            {"at": step.at.isoformat(), "what": step.what, **step.values}
+            for step in drill_timeline(incident)
+        ],
+        "evidence_files": len(incident.evidence),
+    }

@@ -60,8 +60,11 @@ from .member_actions import (
     async_forget_member,
 )
 from .report_actions import (
+    DRILL_SCHEMA,
     EXPORT_SCHEMA,
+    SERVICE_DRILL_REPORT,
     SERVICE_EXPORT_INCIDENTS,
+    async_drill_report,
     async_export_incidents,
 )
 from .runtime import FrenteConfigEntry
@@ -274,9 +277,10 @@ ACTIONS: dict[
     SERVICE_EXPORT_MEMBER: (async_export_member, MEMBER_SCHEMA),
     SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
     SERVICE_EXPORT_INCIDENTS: (async_export_incidents, EXPORT_SCHEMA),
+    SERVICE_DRILL_REPORT: (async_drill_report, DRILL_SCHEMA),
 }
 RESPONSE_ONLY = frozenset(
-    {SERVICE_EXPORT_MEMBER, SERVICE_EXPORT_INCIDENTS}
+    {SERVICE_EXPORT_MEMBER, SERVICE_EXPORT_INCIDENTS, SERVICE_DRILL_REPORT}
 )  # an export is its answer
 
 

@@ -33,6 +33,9 @@ PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
 )
 BOOLEAN = selector.BooleanSelector()
+DAY_OF_MONTH = selector.NumberSelector(
+    selector.NumberSelectorConfig(min=0, max=28, mode=selector.NumberSelectorMode.BOX)
+)
 SECONDS = selector.NumberSelector(
     selector.NumberSelectorConfig(
         min=10,

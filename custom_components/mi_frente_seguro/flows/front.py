@@ -19,12 +19,14 @@ from ..const import (
     CONF_CUADRANTE_CODE,
     CONF_CUADRANTE_NAME,
     CONF_CUADRANTE_PHONE,
+    CONF_DRILL_DAY,
     CONF_LOCATION,
+    DEFAULT_DRILL_DAY,
     DEFAULT_RADIUS,
 )
 from ..frente.front import clean_cuadrante_code, clean_number, clean_text
 from ..frente.phone import normalize_phone
-from .fields import LOCATION, PERSONS, PHONE, TEXT, check, required
+from .fields import DAY_OF_MONTH, LOCATION, PERSONS, PHONE, TEXT, check, required
 
 # Fields kept in entry.data (identity and place; reconfigure flow) ...
 DATA_TEXT_FIELDS = (CONF_NAME, CONF_BARRIO, CONF_ADDRESS, CONF_CUADRANTE_NAME)
@@ -55,6 +57,9 @@ def options_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
                 CONF_COORDINATOR_PERSONS,
                 default=list(defaults.get(CONF_COORDINATOR_PERSONS, [])),
             ): PERSONS,
+            probatio.Optional(
+                CONF_DRILL_DAY, default=defaults.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)
+            ): DAY_OF_MONTH,
         }
     )
 
@@ -108,6 +113,15 @@ def validate_options(
             lambda: normalize_phone(str(user_input[CONF_COORDINATOR_PHONE])),
         ),
         CONF_COORDINATOR_PERSONS: list(user_input.get(CONF_COORDINATOR_PERSONS, [])),
+        CONF_DRILL_DAY: check(
+            errors,
+            CONF_DRILL_DAY,
+            lambda: int(
+                clean_number(
+                    CONF_DRILL_DAY, user_input.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)
+                )
+            ),
+        ),
     }
     return options, errors
 

@@ -4,7 +4,8 @@
 (the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
 runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT
 link, adopted buttons, cameras, the midnight refresh and the nightly deletion of incidents
-past their retention, the police response times in HA's long-term statistics);
+past their retention, the police response times in HA's long-term statistics, the monthly drill
+reminder and each drill's report);
 :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
 Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
 owns its client, task and shutdown.
@@ -34,6 +35,7 @@ from .adopted import AdoptedButtons
 from .cameras import FrontCameras
 from .devices import async_front_device
 from .dispatch import FrontDispatch, build_outbox
+from .drills import FrontDrills
 from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .kit import FrontKit
@@ -56,6 +58,7 @@ class FrenteRuntime:
     adopted: AdoptedButtons
     cameras: FrontCameras
     statistics: FrontStatistics
+    drills: FrontDrills
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
@@ -118,6 +121,7 @@ class FrenteRuntime:
             adopted=AdoptedButtons(hass, settings, incidents),
             cameras=FrontCameras(hass, settings, incidents),
             statistics=FrontStatistics(hass, settings, incidents),
+            drills=FrontDrills(hass, settings, incidents.signal),
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:
@@ -128,6 +132,7 @@ class FrenteRuntime:
         self.adopted.async_start()
         await self.cameras.async_start()
         self.statistics.async_start()
+        self.drills.async_start()
 
         @callback
         def midnight(_now: datetime) -> None:
@@ -165,6 +170,7 @@ class FrenteRuntime:
         if self._purging is not None:
             self._purging.cancel()
         self.statistics.async_stop()
+        self.drills.async_stop()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()

@@ -28,6 +28,7 @@ from ..const import (
     CONF_BROKER_USERNAME,
     CONF_CAMERAS,
     CONF_COORDINATOR_PERSONS,
+    CONF_DRILL_DAY,
     CONF_ESCALATION_DELAY,
     CONF_EVIDENCE_CLIP,
     CONF_FRONT_ID,
@@ -50,6 +51,7 @@ from ..const import (
     CONF_TOPIC_BASE,
     CONF_TOPIC_OVERRIDES,
     DEFAULT_BROKER_PORT,
+    DEFAULT_DRILL_DAY,
     DEFAULT_ESCALATION_DELAY,
     DEFAULT_INCIDENT_RETENTION_DAYS,
     DEFAULT_KIT_KEEPALIVE,
@@ -137,6 +139,7 @@ class FrontSettings:
     evidence: EvidenceSettings
     coordinator_persons: frozenset[str]
     members: Mapping[str, Member]  # by subentry id
+    drill_day: int = DEFAULT_DRILL_DAY  # the monthly drill reminder (0: none)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> FrontSettings:
@@ -179,6 +182,7 @@ class FrontSettings:
                 )
                 for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
             },
+            drill_day=int(options.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)),
         )
 
     def member(self, person: str | None) -> Member | None:
@@ -186,6 +190,14 @@ class FrontSettings:
         if person is None:
             return None
         return next((m for m in self.members.values() if m.person == person), None)
+
+    def coordinators(self) -> list[str]:
+        """Return the persons of the front's coordinators (options first, then members)."""
+        persons = dict.fromkeys(sorted(self.coordinator_persons))
+        persons |= dict.fromkeys(
+            m.person for m in self.members.values() if self.is_coordinator(m.person)
+        )
+        return list(persons)
 
     def is_coordinator(self, person: str | None) -> bool:
         """Return True for a coordinator: chosen in the options, or a member with the role.
