@@ -51,6 +51,7 @@ from .const import (
     SERVICE_POLICE_UPDATE,
     SERVICE_TRIGGER,
 )
+from .dashboard import DASHBOARD_SCHEMA, SERVICE_DASHBOARD, async_dashboard
 from .errors import incident_errors, translated
 from .frente.incident import Emergency, IncidentKind, IncidentSource, IncidentState
 from .member_actions import (
@@ -280,8 +281,10 @@ ACTIONS: dict[
     SERVICE_NOTIFY_MEMBERS: (async_notify, NOTIFY_SCHEMA),
     SERVICE_EXPORT_MEMBER: (async_export_member, MEMBER_SCHEMA),
     SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
+    SERVICE_DASHBOARD: (async_dashboard, DASHBOARD_SCHEMA),
 }
-RESPONSE_ONLY = frozenset({SERVICE_EXPORT_MEMBER})  # an export is its answer
+# An export and a dashboard are their answer.
+RESPONSE_ONLY = frozenset({SERVICE_EXPORT_MEMBER, SERVICE_DASHBOARD})
 
 
 @callback
