@@ -35,6 +35,7 @@ from .devices import async_front_device
 from .dispatch import FrontDispatch, build_outbox
 from .duress import FrontDuress
 from .incidents import FrontIncidents
+from .jamming import FrontJamming
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
 
@@ -53,6 +54,7 @@ class FrenteRuntime:
     kit: FrontKit
     adopted: AdoptedButtons
     cameras: FrontCameras
+    jamming: FrontJamming
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
@@ -114,6 +116,7 @@ class FrenteRuntime:
             ),
             adopted=AdoptedButtons(hass, settings, incidents),
             cameras=FrontCameras(hass, settings, incidents),
+            jamming=FrontJamming(hass, entry),
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:
@@ -123,6 +126,7 @@ class FrenteRuntime:
         self.kit.async_start()
         self.adopted.async_start()
         await self.cameras.async_start()
+        self.jamming.async_start()
 
         @callback
         def midnight(_now: datetime) -> None:
@@ -159,6 +163,7 @@ class FrenteRuntime:
             unsub()
         if self._purging is not None:
             self._purging.cancel()
+        self.jamming.async_stop()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()
