@@ -198,7 +198,12 @@ async def test_the_former_silent_button_is_removed(hass: HomeAssistant) -> None:
         item.unique_id
         for item in er.async_entries_for_config_entry(registry, front.entry_id)
         if item.domain == "button"
-    } == {f"{FRONT_ID}-panic_button", f"{FRONT_ID}-drill_button"}
+    } == {
+        f"{FRONT_ID}-panic_button",
+        f"{FRONT_ID}-medical_button",
+        f"{FRONT_ID}-fire_button",
+        f"{FRONT_ID}-drill_button",
+    }
 
 
 async def test_a_refused_duress_alert_raises_no_repair_issue_until_it_ends(

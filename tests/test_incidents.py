@@ -58,6 +58,7 @@ async def test_trigger_opens_incident_seen_everywhere(
     assert data["press"] == {
         "at": data["press"]["at"],
         "kind": "panic",
+        "emergency": "security",
         "source": "action",
         "is_member": False,
         "device": None,

@@ -107,6 +107,31 @@ async def test_press_opens_incident_and_sounds_siren(
     assert kit.commands[1] == {"state": "OFF"}
 
 
+async def test_medical_and_fire_presses_sound_their_own_tones(
+    hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry
+) -> None:
+    """Kit protocol 2: a medical press sounds the medical tone; a fire joining, fire."""
+    await kit.publish("panic", '{"button": "b1", "seq": 1, "kind": "medical"}')
+    await wait_for(hass, lambda: kit.commands)
+    assert kit.commands[0] == {
+        "state": "ON",
+        "duration": 1,
+        "tone": "medical",
+        "emergency": "medical",
+    }
+    incident = kit_entry.runtime_data.incidents.book.open_incident
+    assert incident is not None
+    assert incident.presses[0].kind.value == "panic"
+    assert state_of(hass, "event", "kit-button").attributes["event_type"] == "medical"
+    await kit.publish("panic", '{"button": "b2", "seq": 1, "kind": "fire"}')
+    await wait_for(
+        hass, lambda: any(item.get("tone") == "fire" for item in kit.commands)
+    )
+    incident = kit_entry.runtime_data.incidents.book.open_incident
+    assert incident is not None
+    assert [item.value for item in incident.emergencies] == ["medical", "fire"]
+
+
 @pytest.mark.parametrize("kind", ["silent"])
 async def test_silent_press_no_siren(
     hass: HomeAssistant, kit: Kit, kit_entry: MockConfigEntry, kind: str

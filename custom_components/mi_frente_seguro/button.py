@@ -1,4 +1,4 @@
-"""The digital panic buttons of a front: Pánico and Simulacro.
+"""The digital panic buttons of a front: Pánico, Emergencia médica, Incendio, Simulacro.
 
 Residents press them from a dashboard, an Android widget or quick-settings tile, an iOS
 widget or a watch (docs/guia-residentes.md). Who pressed comes from the call's context
@@ -24,7 +24,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import DOMAIN
 from .entity import FrenteEntity
 from .errors import incident_errors
-from .frente.incident import IncidentKind, IncidentSource
+from .frente.incident import Emergency, IncidentKind, IncidentSource
 from .runtime import FrenteConfigEntry
 from .runtime.presses import async_make_press
 
@@ -34,14 +34,27 @@ FORMER_SILENT_BUTTON = "silent_button"  # its presses showed as state changes
 
 @dataclass(frozen=True, kw_only=True)
 class FrentePanicButtonDescription(ButtonEntityDescription):
-    """A panic button and the kind of alarm it raises."""
+    """A panic button, the kind of alarm it raises and what the help is for."""
 
     kind: IncidentKind
+    emergency: Emergency = Emergency.SECURITY
 
 
 BUTTONS = (
     FrentePanicButtonDescription(
         key="panic_button", translation_key="panic", kind=IncidentKind.PANIC
+    ),
+    FrentePanicButtonDescription(
+        key="medical_button",
+        translation_key="medical",
+        kind=IncidentKind.PANIC,
+        emergency=Emergency.MEDICAL,
+    ),
+    FrentePanicButtonDescription(
+        key="fire_button",
+        translation_key="fire",
+        kind=IncidentKind.PANIC,
+        emergency=Emergency.FIRE,
     ),
     FrentePanicButtonDescription(
         key="drill_button", translation_key="drill", kind=IncidentKind.DRILL
@@ -78,6 +91,7 @@ class FrentePanicButton(FrenteEntity, ButtonEntity):
             self.entity_description.kind,
             context=self._context,
             source=IncidentSource.APP,
+            emergency=self.entity_description.emergency,
         )
         with incident_errors(self.entry.title):
             await self.incidents.async_press(press, self._context)

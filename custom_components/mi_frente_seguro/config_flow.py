@@ -46,6 +46,7 @@ from .flows.kit import kit_schema, validate_kit
 from .flows.members import MemberSubentryFlow
 from .flows.police import police_schema, validate_police
 from .frente.front import make_front_id
+from .police_url import police_webhook_text
 from .runtime import FrenteConfigEntry
 
 
@@ -284,8 +285,7 @@ class FrenteOptionsFlow(OptionsFlow):
         )
 
     def _webhook_url(self, options: Mapping[str, Any]) -> str:
-        webhook_id = options.get(CONF_POLICE_WEBHOOK_ID)
-        return f"/api/webhook/{webhook_id}" if webhook_id else "-"
+        return police_webhook_text(self.hass, options.get(CONF_POLICE_WEBHOOK_ID))
 
     async def _form(
         self,

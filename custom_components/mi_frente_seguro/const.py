@@ -76,6 +76,7 @@ SERVICE_NOTIFY_MEMBERS: Final = "notify_members"
 
 ATTR_INCIDENT_ID: Final = "incident_id"
 ATTR_KIND: Final = "kind"
+ATTR_EMERGENCY: Final = "emergency"
 ATTR_NOTE: Final = "note"
 ATTR_REASON: Final = "reason"
 ATTR_STATUS: Final = "status"

@@ -27,6 +27,7 @@ from .const import (
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
 )
+from .police_url import redacted_webhook_url
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
@@ -63,16 +64,20 @@ async def async_get_config_entry_diagnostics(
         "front_id": entry.runtime_data.front.front_id,
         "incidents": _incidents(entry),
         "kit": _kit(entry),
-        "police": _police(entry),
+        "police": _police(hass, entry),
     }
 
 
-def _police(entry: FrenteConfigEntry) -> dict[str, Any]:
+def _police(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, Any]:
     """Describe the police link (endpoint host only, never secrets or the webhook id)."""
     dispatch = entry.runtime_data.dispatch
     outbox = dispatch.outbox
     return {
         "endpoint": outbox.endpoint if outbox else None,
+        # The host the police call back (the webhook id stays redacted).
+        "webhook_url": redacted_webhook_url(
+            hass, entry.options.get(CONF_POLICE_WEBHOOK_ID)
+        ),
         "format": dispatch.settings.message_format.value,
         "secrets": len(dispatch.settings.secrets),
         "depth": outbox.depth if outbox else None,

@@ -68,6 +68,7 @@ class FrentePressEvent(FrenteEntity, EventEntity):
                 "incident_id": change.incident.incident_id,
                 "opened": change.opened,
                 "source": press.source.value,
+                "emergency": press.emergency.value,
                 "sender": press.sender.name or press.sender.device,
             },
         )

@@ -54,6 +54,8 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
     return {
         "incident_id": incident.incident_id,
         "kind": incident.kind.value,
+        "emergency": incident.emergency.value,
+        "emergencies": [item.value for item in incident.emergencies],
         "source": incident.source.value,
         "exercise": incident.exercise,
         "presses": incident.senders.shown_count,

@@ -32,6 +32,7 @@ from homeassistant.util.json import JsonValueType
 
 from .action_fields import FRONT_FIELDS, TEXT, finite, front_entry, storable
 from .const import (
+    ATTR_EMERGENCY,
     ATTR_ETA_MINUTES,
     ATTR_INCIDENT_ID,
     ATTR_KIND,
@@ -50,8 +51,9 @@ from .const import (
     SERVICE_POLICE_UPDATE,
     SERVICE_TRIGGER,
 )
+from .dashboard import DASHBOARD_SCHEMA, SERVICE_DASHBOARD, async_dashboard
 from .errors import incident_errors, translated
-from .frente.incident import IncidentKind, IncidentSource, IncidentState
+from .frente.incident import Emergency, IncidentKind, IncidentSource, IncidentState
 from .member_actions import (
     MEMBER_SCHEMA,
     SERVICE_EXPORT_MEMBER,
@@ -92,6 +94,9 @@ TRIGGER_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_KIND, default=IncidentKind.PANIC.value): probatio.In(
             [kind.value for kind in IncidentKind]
         ),
+        probatio.Optional(
+            ATTR_EMERGENCY, default=Emergency.SECURITY.value
+        ): probatio.In([emergency.value for emergency in Emergency]),
         probatio.Optional(ATTR_NOTE, default=""): NOTE,
         probatio.Optional(CONF_LOCATION): {
             probatio.Required(ATTR_LATITUDE): finite(-90, 90),
@@ -161,14 +166,22 @@ async def async_trigger(call: ServiceCall) -> ServiceResponse:
             dt_util.now(),
         )
     source = call.data.get(ATTR_SOURCE)
+    kind, emergency = (
+        IncidentKind(call.data[ATTR_KIND]),
+        Emergency(call.data[ATTR_EMERGENCY]),
+    )
+    if kind is IncidentKind.SILENT and emergency is not Emergency.SECURITY:
+        # Duress is a security alarm; a silent fire or medical call would help nobody.
+        raise translated(ServiceValidationError, "silent_security_only")
     press = await async_make_press(
         call.hass,
         entry.runtime_data.settings,
-        IncidentKind(call.data[ATTR_KIND]),
+        kind,
         context=await _sender_context(call),
         source=IncidentSource(source) if source else None,
         note=call.data[ATTR_NOTE],
         location=location,
+        emergency=emergency,
     )
     with incident_errors(entry.title):
         change = await entry.runtime_data.incidents.async_press(press, call.context)
@@ -278,10 +291,17 @@ ACTIONS: dict[
     SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
     SERVICE_EXPORT_INCIDENTS: (async_export_incidents, EXPORT_SCHEMA),
     SERVICE_DRILL_REPORT: (async_drill_report, DRILL_SCHEMA),
+    SERVICE_DASHBOARD: (async_dashboard, DASHBOARD_SCHEMA),
 }
+# Exports, reports and a dashboard are their answer.
 RESPONSE_ONLY = frozenset(
-    {SERVICE_EXPORT_MEMBER, SERVICE_EXPORT_INCIDENTS, SERVICE_DRILL_REPORT}
-)  # an export is its answer
+    {
+        SERVICE_EXPORT_MEMBER,
+        SERVICE_EXPORT_INCIDENTS,
+        SERVICE_DRILL_REPORT,
+        SERVICE_DASHBOARD,
+    }
+)
 
 
 @callback

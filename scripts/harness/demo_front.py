@@ -25,7 +25,8 @@ DEMO_FRONT = {
 CAMERA_NAMES = ["Esquina tienda", "Parque", "Calle 26", "Callejón"]
 DASHBOARD = "mi-frente-seguro"
 DASHBOARD_KEYS = (
-    "alarm", "panic_button", "drill_button", "kit-siren", "incident",
+    "alarm", "panic_button", "medical_button", "fire_button", "drill_button",
+    "kit-siren", "incident",
     "police_status", "incidents_this_month", "false_alarms_this_month",
     "last_response_time", "mean_response_time_30d", "press", "cam1", "cam2", "cam3",
     "cam4",
@@ -56,10 +57,15 @@ def dashboard(ids: dict[str, str], entry_id: str) -> dict[str, Any]:
     def entity(key: str) -> str:
         return ids[f"{FRONT_ID}-{key}"]
 
+    def tile(key: str, name: str) -> dict[str, Any]:
+        return {"type": "tile", "entity": entity(key), "name": name, "vertical": True}
+
     buttons: list[dict[str, Any]] = [
-        {"type": "tile", "entity": entity("panic_button"), "vertical": True},
+        tile("panic_button", "Pánico"),
         silent_panic_card(entry_id),
-        {"type": "tile", "entity": entity("drill_button"), "vertical": True},
+        tile("medical_button", "Emergencia médica"),
+        tile("fire_button", "Incendio"),
+        tile("drill_button", "Simulacro"),
     ]
     cameras = [
         {"type": "picture-entity", "entity": entity(f"cam{n}"), "camera_view": "auto"}
@@ -74,7 +80,7 @@ def dashboard(ids: dict[str, str], entry_id: str) -> dict[str, Any]:
                 "icon": "mdi:shield-home",
                 "cards": [
                     {"type": "alarm-panel", "entity": entity("alarm"), "states": []},
-                    {"type": "horizontal-stack", "cards": buttons},
+                    {"type": "grid", "columns": 3, "square": False, "cards": buttons},
                     {"type": "tile", "entity": entity("kit-siren")},
                     {
                         "type": "entities",

@@ -60,6 +60,7 @@ def test_rows_leave_out_personal_data_and_duress_unless_asked() -> None:
     assert [row["incident_id"] for row in full] == ["inc-1", "inc-2"]  # oldest first
     assert set(full[0]) == set(COLUMNS + PERSONAL_COLUMNS)
     assert full[0]["sender_names"] == "Luis"
+    assert full[0]["emergencies"] == "security"
     window = incident_rows(
         incidents,
         FRONT,

@@ -23,7 +23,14 @@ from typing import Any
 
 from .change import Change, IncidentChange
 from .duress import is_hidden, shown_incident
-from .incident import Incident, IncidentKind, IncidentState, Press, Response
+from .incident import (
+    Incident,
+    IncidentKind,
+    IncidentState,
+    Press,
+    Response,
+    added_emergency,
+)
 from .privacy import forgotten
 from .ulid import UlidGenerator
 
@@ -113,7 +120,13 @@ class IncidentBook:
             return IncidentChange(Change.OPENED, incident, press=press)
         joined, kind_change = current.joined(press)
         change = Change.JOINED if kind_change is None else Change.KIND_RAISED
-        return IncidentChange(change, joined, press=press, kind_change=kind_change)
+        return IncidentChange(
+            change,
+            joined,
+            press=press,
+            kind_change=kind_change,
+            emergency_added=added_emergency(current, joined),
+        )
 
     def decide_advance(
         self,

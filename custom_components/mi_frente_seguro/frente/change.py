@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .incident import Incident, KindChange, Press, Response, Transition
+from .incident import Emergency, Incident, KindChange, Press, Response, Transition
 
 # Who changed an incident when no HA user did (``Transition.by``).
 BY_POLICE = "police"
@@ -52,6 +52,7 @@ class IncidentChange:
     )
     step: Transition | None = None  # the lifecycle step of an ``ADVANCED`` change
     kind_change: KindChange | None = None
+    emergency_added: Emergency | None = None  # a joined press asked for more help
     response: Response | None = None
     evidence: tuple[dict[str, Any], ...] = ()  # the files this change attached
     # What the caller says about the change (e.g. an evidence stage), announced with it.

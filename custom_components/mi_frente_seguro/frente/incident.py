@@ -14,49 +14,57 @@ version, and the old one is left exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from .incident_format import (
+    STORED,
+    emergencies_from,
+    jsonable,
+    kind_changes_from,
+    press_from_dict,
+    press_to_dict,
+    responses_from,
+    transitions_from,
+)
 from .press_log import PressLog
 from .senders import Senders
+from .values import (
+    KIND_RANK,
+    Emergency,
+    IncidentKind,
+    IncidentSource,
+    IncidentState,
+    KindChange,
+    Location,
+    Press,
+    Response,
+    Sender,
+    Transition,
+)
 
-
-class IncidentKind(StrEnum):
-    """What the sender asked for."""
-
-    PANIC = "panic"  # audible: siren, everybody alerted
-    SILENT = "silent"  # duress: no siren, nothing visible on the sender's phone
-    DRILL = "drill"  # simulacro: exercised end to end, never dispatched as real
-
-
-# A later press may raise the kind, never lower it: a real press during a drill makes the
-# incident real, an audible press during a silent one makes it audible.
-KIND_RANK = {IncidentKind.DRILL: 0, IncidentKind.SILENT: 1, IncidentKind.PANIC: 2}
-
-
-class IncidentSource(StrEnum):
-    """Where a press came from."""
-
-    PHYSICAL_BUTTON = "physical_button"
-    APP = "app"
-    ACTION = "action"
-    AUTOMATION = "automation"
-    SENSOR = "sensor"
-
-
-class IncidentState(StrEnum):
-    """Where the incident is in its lifecycle."""
-
-    TRIGGERED = "triggered"
-    SENT = "sent"
-    RECEIVED = "received"
-    DISPATCHED = "dispatched"
-    ON_SCENE = "on_scene"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
+__all__ = [
+    "KIND_RANK",
+    "Emergency",
+    "IllegalTransitionError",
+    "Incident",
+    "IncidentKind",
+    "IncidentSource",
+    "IncidentState",
+    "KindChange",
+    "Location",
+    "Press",
+    "Response",
+    "Sender",
+    "Transition",
+    "added_emergency",
+    "allowed_next",
+    "emergencies_after",
+    "press_from_dict",
+    "press_to_dict",
+    "shown",
+]
 
 CHAIN = (
     IncidentState.TRIGGERED,
@@ -91,74 +99,6 @@ class IllegalTransitionError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
-    """Where a sender was, from their phone's device tracker."""
-
-    latitude: float
-    longitude: float
-    accuracy: float | None = None  # metres
-    fix_time: datetime | None = None  # when the phone got the fix
-    distance: float | None = None  # metres from the front's location
-    outside_area: bool = False  # farther than the front's radius (plus accuracy)
-
-
-@dataclass(frozen=True, slots=True)
-class Sender:
-    """Who pressed: an HA user/person, a member of the front, or a device."""
-
-    user_id: str | None = None
-    person_id: str | None = None  # person.* entity id
-    name: str | None = None
-    house: str | None = None
-    phone: str | None = None
-    role: str | None = None  # coordinator | resident
-    is_member: bool = False
-    device: str | None = None  # e.g. the kit button id for physical presses
-
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    """One press of a panic button, from any source."""
-
-    at: datetime
-    kind: IncidentKind
-    source: IncidentSource
-    sender: Sender = field(default_factory=Sender)
-    location: Location | None = None
-    note: str = ""
-    key: str | None = None  # dedupe key (e.g. kit button + seq); repeats count once
-
-
-@dataclass(frozen=True, slots=True)
-class KindChange:
-    """A press that raised the incident's kind."""
-
-    at: datetime
-    old: IncidentKind
-    new: IncidentKind
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """One lifecycle step, with who made it and any details (unit, eta, reason...)."""
-
-    state: IncidentState
-    at: datetime
-    by: str | None = None  # user id, "police", "system"
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A member's answer to the alarm notification (e.g. "on my way")."""
-
-    at: datetime
-    action: str  # on_my_way | false_alarm
-    user_id: str | None = None
-    name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Incident:
     """An alarm on a front: its presses and its lifecycle. Immutable.
 
@@ -180,6 +120,8 @@ class Incident:
     responses: tuple[Response, ...] = ()
     # Evidence files as they land: camera, kind, file, sha256, captured_at, media (URI).
     evidence: tuple[dict[str, Any], ...] = ()
+    # What the help is for, in the order the presses asked (see :func:`emergencies_after`).
+    emergencies: tuple[Emergency, ...] = (Emergency.SECURITY,)
     # Derived from the presses, kept as they grow (never stored): who pressed.
     senders: Senders = field(default=Senders(), compare=False)
 
@@ -194,8 +136,14 @@ class Incident:
             presses=PressLog([press]),
             transitions=(Transition(IncidentState.TRIGGERED, press.at),),
             note=press.note,
+            emergencies=(press.emergency,),
             senders=Senders().with_press(press, shown=shown(press)),
         )
+
+    @property
+    def emergency(self) -> Emergency:
+        """Return the emergency the incident was raised for (its first)."""
+        return self.emergencies[0]
 
     @property
     def sender_names(self) -> tuple[str, ...]:
@@ -258,6 +206,7 @@ class Incident:
         joined = replace(
             self,
             kind=kind,
+            emergencies=emergencies_after(self, press, kind),
             presses=self.presses.appended(press),
             kind_changes=self.kind_changes
             if change is None
@@ -295,7 +244,7 @@ class Incident:
         Without ``presses`` the ``presses`` key is left out: the store keeps each press in
         a row of its own (see :func:`press_to_dict`).
         """
-        data = {name: _jsonable(getattr(self, name)) for name in _STORED}
+        data = {name: jsonable(getattr(self, name)) for name in STORED}
         if presses:
             data["presses"] = [press_to_dict(press) for press in self.presses]
         return data
@@ -315,34 +264,12 @@ class Incident:
             kind=IncidentKind(data["kind"]),
             source=IncidentSource(data["source"]),
             presses=log,
-            transitions=tuple(
-                Transition(
-                    IncidentState(item["state"]),
-                    datetime.fromisoformat(item["at"]),
-                    item["by"],
-                    item["details"],
-                )
-                for item in data["transitions"]
-            ),
-            kind_changes=tuple(
-                KindChange(
-                    datetime.fromisoformat(item["at"]),
-                    IncidentKind(item["old"]),
-                    IncidentKind(item["new"]),
-                )
-                for item in data["kind_changes"]
-            ),
+            transitions=transitions_from(data["transitions"]),
+            kind_changes=kind_changes_from(data["kind_changes"]),
             note=data["note"],
-            responses=tuple(
-                Response(
-                    datetime.fromisoformat(item["at"]),
-                    item["action"],
-                    item["user_id"],
-                    item["name"],
-                )
-                for item in data.get("responses", [])
-            ),
+            responses=responses_from(data.get("responses", [])),
             evidence=tuple(data.get("evidence", [])),
+            emergencies=emergencies_from(data.get("emergencies")),
             senders=Senders.of((press, shown(press)) for press in log),
         )
 
@@ -352,64 +279,36 @@ def shown(press: Press) -> bool:
     return press.kind is not IncidentKind.SILENT
 
 
-def press_from_dict(data: Mapping[str, Any]) -> Press:
-    """Rebuild one press stored with :func:`press_to_dict`."""
-    location = data["location"]
-    if location is not None:
-        fix_time = location["fix_time"]
-        location = Location(
-            **{
-                **location,
-                "fix_time": datetime.fromisoformat(fix_time) if fix_time else None,
-            }
-        )
-    return Press(
-        at=datetime.fromisoformat(data["at"]),
-        kind=IncidentKind(data["kind"]),
-        source=IncidentSource(data["source"]),
-        sender=Sender(**data["sender"]),
-        location=location,
-        note=data["note"],
-        key=data["key"],
-    )
+def emergencies_after(
+    incident: Incident, press: Press, kind: IncidentKind
+) -> tuple[Emergency, ...]:
+    """Return the emergencies of ``incident`` once ``press`` joined it (now of ``kind``).
+
+    A press of another emergency adds it to the list (a medical press on an open panic:
+    security and medical); the first stays the incident's :attr:`Incident.emergency`.
+    Except:
+
+    - a silent press adds nothing to an incident HA's users see (``duress.py``): the
+      police learn it from the press itself;
+    - a drill press adds nothing to a real incident (an exercise is no emergency);
+    - a real press on a drill replaces the drill's emergencies with its own.
+    """
+    current = incident.emergencies
+    if incident.kind is IncidentKind.DRILL and kind is not IncidentKind.DRILL:
+        return (press.emergency,)
+    if press.emergency in current:
+        return current
+    if press.kind is IncidentKind.DRILL and kind is not IncidentKind.DRILL:
+        return current
+    if press.kind is IncidentKind.SILENT and incident.kind is not IncidentKind.SILENT:
+        return current
+    return (*current, press.emergency)
 
 
-def press_to_dict(press: Press) -> dict[str, Any]:
-    """Return one press as JSON-ready dict (presses never change once recorded)."""
-    data: dict[str, Any] = _jsonable(press)
-    return data
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-# What the store writes of an incident besides its presses (the derived fields are not).
-_STORED = (
-    "incident_id",
-    "front_id",
-    "kind",
-    "source",
-    "transitions",
-    "kind_changes",
-    "note",
-    "responses",
-    "evidence",
-)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if (names := _field_names(type(value))) is not None:
-        return {name: _jsonable(getattr(value, name)) for name in names}
-    return value
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """Return a dataclass's field names (cached), or None for any other type."""
-    names = _FIELDS.get(kind)
-    if names is None and is_dataclass(kind):
-        names = _FIELDS[kind] = tuple(item.name for item in fields(kind))
-    return names
+def added_emergency(before: Incident, after: Incident) -> Emergency | None:
+    """Return the emergency a press added to an incident of the same kind, if any."""
+    if before.kind is not after.kind or len(after.emergencies) <= len(
+        before.emergencies
+    ):
+        return None
+    return after.emergencies[-1]

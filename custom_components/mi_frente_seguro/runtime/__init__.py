@@ -38,6 +38,7 @@ from .dispatch import FrontDispatch, build_outbox
 from .drills import FrontDrills
 from .duress import FrontDuress
 from .incidents import FrontIncidents
+from .jamming import FrontJamming
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
 from .statistics import FrontStatistics
@@ -59,6 +60,7 @@ class FrenteRuntime:
     cameras: FrontCameras
     statistics: FrontStatistics
     drills: FrontDrills
+    jamming: FrontJamming
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
@@ -122,6 +124,7 @@ class FrenteRuntime:
             cameras=FrontCameras(hass, settings, incidents),
             statistics=FrontStatistics(hass, settings, incidents),
             drills=FrontDrills(hass, settings, incidents.signal),
+            jamming=FrontJamming(hass, entry),
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:
@@ -133,6 +136,7 @@ class FrenteRuntime:
         await self.cameras.async_start()
         self.statistics.async_start()
         self.drills.async_start()
+        self.jamming.async_start()
 
         @callback
         def midnight(_now: datetime) -> None:
@@ -171,6 +175,7 @@ class FrenteRuntime:
             self._purging.cancel()
         self.statistics.async_stop()
         self.drills.async_stop()
+        self.jamming.async_stop()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()

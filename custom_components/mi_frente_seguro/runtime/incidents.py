@@ -40,6 +40,7 @@ def press_summary(press: Press) -> dict[str, Any]:
     return {
         "at": press.at.isoformat(),
         "kind": press.kind.value,
+        "emergency": press.emergency.value,
         "source": press.source.value,
         "is_member": press.sender.is_member,
         "device": press.sender.device,
@@ -249,6 +250,8 @@ class FrontIncidents:
             "incident_id": incident.incident_id,
             "state": incident.state.value,
             "kind": incident.kind.value,
+            "emergency": incident.emergency.value,
+            "emergencies": [item.value for item in incident.emergencies],
             "source": incident.source.value,
             "exercise": incident.exercise,
             "presses": incident.senders.shown_count,  # silent presses are never told

@@ -25,13 +25,14 @@ from homeassistant.util import dt as dt_util, ssl as ssl_util
 
 from ..const import DOMAIN, LOGGER, SIGNAL_KIT, SIGNAL_KIT_PRESS
 from ..frente.change import Change, IncidentChange
-from ..frente.incident import IncidentKind
+from ..frente.incident import Emergency, IncidentKind
 from ..frente.kit.client import KitClient, KitConnectError
 from ..frente.kit.protocol import (
     MalformedPayloadError,
     PressMessage,
     Telemetry,
     siren_command,
+    siren_tone,
 )
 from ..frente.text import InvalidInputError
 from ..repairs import async_clear_issue, async_raise_issue
@@ -75,6 +76,8 @@ class FrontKit:
         self.siren_on: bool | None = None
         self.telemetry = Telemetry()
         self._siren_until: datetime | None = None
+        # What the sounding siren sounds (sent again when the link returns).
+        self._siren_sound: tuple[str | None, Emergency | None] = (None, None)
         self._siren_timer: CALLBACK_TYPE | None = None
         self._offline_timer: CALLBACK_TYPE | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -142,9 +145,10 @@ class FrontKit:
         made = await async_make_press(
             self.hass,
             self.front_settings,
-            IncidentKind(press.kind),
+            press.incident_kind,
             device=press.button,
             key=press.key,
+            emergency=press.emergency,
         )
         try:
             change = await self.incidents.async_press(made, context)
@@ -225,10 +229,20 @@ class FrontKit:
         if change is None:
             return
         incident = change.incident
-        if change.change in {Change.OPENED, Change.KIND_RAISED}:
+        if (
+            change.change in {Change.OPENED, Change.KIND_RAISED}
+            or change.emergency_added is not None
+        ):
+            # An emergency's own tone; one added to a sounding panic takes over.
             if incident.kind is IncidentKind.PANIC and self.siren_target is not None:
+                emergency = change.emergency_added or (
+                    change.press.emergency if change.press else incident.emergency
+                )
+                tone = siren_tone(emergency, self.settings.siren_tone)
                 self.hass.async_create_task(
-                    self.async_siren(True, self.settings.siren_duration),
+                    self.async_siren(
+                        True, self.settings.siren_duration, tone, emergency
+                    ),
                     eager_start=True,
                 )
         elif (
@@ -246,18 +260,27 @@ class FrontKit:
         return self.settings.topics.siren_set if self.client is not None else None
 
     async def async_siren(
-        self, on: bool, duration: int | None = None, tone: str | None = None
+        self,
+        on: bool,
+        duration: int | None = None,
+        tone: str | None = None,
+        emergency: Emergency | None = None,
     ) -> None:
-        """Turn the siren on (for ``duration`` s, then off) or off."""
+        """Turn the siren on (for ``duration`` s, then off) or off.
+
+        ``tone`` and ``emergency`` (kit protocol 2) are what an alarm sounds; they are
+        sent again, with the remaining time, when the link returns.
+        """
         if self._siren_timer is not None:
             self._siren_timer()
             self._siren_timer = None
         self._siren_until = None
+        self._siren_sound = (tone, emergency) if on else (None, None)
         if on:
             duration = duration or self.settings.siren_duration
             self._siren_until = dt_util.now() + timedelta(seconds=duration)
             self._siren_timer = async_call_later(self.hass, duration, self._siren_done)
-        await self._send_siren(on, tone)
+        await self._send_siren(on)
 
     @callback
     def _siren_done(self, _now: datetime) -> None:
@@ -265,7 +288,7 @@ class FrontKit:
         self._siren_until = None
         self.hass.async_create_task(self._send_siren(False), eager_start=True)
 
-    async def _send_siren(self, on: bool, tone: str | None = None) -> None:
+    async def _send_siren(self, on: bool) -> None:
         if self.settings.adopted_siren:
             entity_id = self.settings.adopted_siren
             await self.hass.services.async_call(
@@ -282,11 +305,13 @@ class FrontKit:
             remaining = max(
                 1, round((self._siren_until - dt_util.now()).total_seconds())
             )
+        tone, emergency = self._siren_sound
         payload = siren_command(
             on,
             duration=remaining,
             tone=tone or self.settings.siren_tone,
             plain=self.settings.siren_plain,
+            emergency=emergency,
         )
         try:
             await self.client.publish(self.settings.topics.siren_set, payload)

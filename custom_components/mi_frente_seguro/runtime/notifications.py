@@ -12,6 +12,7 @@ other members get never tells of a silent press.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Event, HomeAssistant, State, callback
@@ -30,7 +31,15 @@ from ..frente.answers import action_id, parse_answer
 from ..frente.checks import MAX_NAME
 from ..frente.committer import StorageError
 from ..frente.duress import is_hidden
-from ..frente.incident import Incident, IncidentState, Press, Response, shown
+from ..frente.incident import (
+    Emergency,
+    Incident,
+    IncidentKind,
+    IncidentState,
+    Press,
+    Response,
+    shown,
+)
 from ..frente.text import InvalidInputError, safe_text
 from ..texts import texts
 from .people import async_can_manage, person_of_user
@@ -87,17 +96,32 @@ def _alarm_message(
         kind, presses = incident.kind, incident.senders.shown_count
     sender = first.sender.name or first.sender.device or text("someone")
     where = f" ({first.sender.house})" if first.sender.house else ""
+    emergencies = (Emergency.SECURITY,) if duress is not None else incident.emergencies
     title = text("alarm_title").format(
-        kind=text(f"kind.{kind.value}"), front=entry.title
+        kind=alarm_name(text, kind, emergencies[0]), front=entry.title
     )
     message = text("alarm_message").format(
         sender=sender, house=where, front=entry.title, presses=presses
     )
+    if len(emergencies) > 1:
+        names = ", ".join(text(f"emergency.{item.value}") for item in emergencies)
+        message += " " + text("emergencies").format(emergencies=names)
     if first.location is not None and first.location.outside_area:
         message += " " + text("outside_area")
     if duress is not None:
         message += " " + text("duress_warning")
     return title, message
+
+
+def alarm_name(
+    text: Callable[[str], str], kind: IncidentKind, emergency: Emergency
+) -> str:
+    """Return what an alarm is called: "Pánico", "Incendio", "Simulacro: Incendio"..."""
+    if emergency is Emergency.SECURITY or kind is IncidentKind.SILENT:
+        return text(f"kind.{kind.value}")
+    if kind is IncidentKind.DRILL:
+        return text("drill_of").format(emergency=text(f"emergency.{emergency.value}"))
+    return text(f"emergency.{emergency.value}")
 
 
 def _status_message(

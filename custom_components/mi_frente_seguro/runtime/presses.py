@@ -1,7 +1,8 @@
 """Every press is made here, whatever pressed it.
 
 The street kit, an adopted HA device, a digital panic button, the alarm panel, an action,
-a notification relayed by a blueprint: a press says when, what kind, from which source and who pressed. A device (the kit's
+a notification relayed by a blueprint: a press says when, what kind and emergency, from
+which source and who pressed. A device (the kit's
 button, an adopted sensor or event entity) presses as itself; a person presses through an
 HA call, whose user is traced to their person and, when they are a member, to their house,
 phone and role, and located by their phone. The source rule is written once: the one the
@@ -15,7 +16,14 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ..frente.checks import MAX_NAME
-from ..frente.incident import IncidentKind, IncidentSource, Location, Press, Sender
+from ..frente.incident import (
+    Emergency,
+    IncidentKind,
+    IncidentSource,
+    Location,
+    Press,
+    Sender,
+)
 from ..frente.text import safe_text
 from .people import async_sender
 from .settings import FrontSettings
@@ -32,6 +40,7 @@ async def async_make_press(
     key: str | None = None,
     note: str = "",
     location: Location | None = None,
+    emergency: Emergency = Emergency.SECURITY,
 ) -> Press:
     """Return the press of ``device``, or of whoever is behind ``context``.
 
@@ -51,4 +60,5 @@ async def async_make_press(
         location=location or found,
         note=note,
         key=key,
+        emergency=emergency,
     )

@@ -147,7 +147,7 @@ async def test_malformed_messages_are_counted_not_handled(
 ) -> None:
     """Bad payloads never reach the handler; each kind of problem is counted."""
     client, recorder = link
-    for payload in ("{not json", '{"kind": "fire"}', "HELLO", "x" * 5000):
+    for payload in ("{not json", '{"kind": "flood"}', "HELLO", "x" * 5000):
         await publish(broker, TOPICS.panic, payload)
     await publish(broker, TOPICS.telemetry, '{"battery": "full"}')
     await publish(broker, TOPICS.panic, '{"seq": 1}')  # a good one, to know we are done

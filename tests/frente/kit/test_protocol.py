@@ -39,7 +39,7 @@ def fuzz_payloads(count: int, seed: int = 1581) -> list[bytes]:
                 )
             }
             if obj.get("kind") == "panic" and rng.random() < 0.5:
-                obj["kind"] = rng.choice(["fire", "PANIC", "", "silent!"])
+                obj["kind"] = rng.choice(["flood", "PANIC", "", "silent!"])
             payloads.append(json.dumps(obj).encode())
         elif choice == 2:
             payloads.append(json.dumps(rng.choice(values)).encode())
@@ -124,7 +124,7 @@ def test_press_payloads(payload: bytes, expected: tuple[object, ...]) -> None:
     [
         (b"{oops", "bad_json"),
         (b"[1]", "not_an_object"),
-        (b'{"kind": "fire"}', "unknown_kind"),
+        (b'{"kind": "flood"}', "unknown_kind"),
         (b'{"seq": -1}', "bad_seq"),
         (b'{"seq": true}', "bad_seq"),
         (b'{"button": ""}', "bad_button"),

@@ -4,7 +4,7 @@ Profile (``docs/police-api.md``): ``identifier`` is the message id, ``sender`` n
 front, ``status`` is ``Exercise`` for drills, ``msgType`` is ``Alert`` (created), ``Update``
 (updated, closed) or ``Cancel`` (cancelled) with ``<references>`` to the created alert,
 ``scope`` is ``Private`` addressed to the police quadrant, and one Spanish ``<info>`` holds
-the event, a headline and description, one ``<resource>`` per evidence file and the front's
+one ``<category>`` per emergency (Security, Health, Fire), the event, a headline and description, one ``<resource>`` per evidence file and the front's
 ``<area>`` (a circle) plus a circle per located sender.
 
 Built from the JSON message dict with ``xml.etree``; this module never parses XML.
@@ -35,6 +35,12 @@ _EVENTS = {
     "panic": "Alarma de pánico",
     "silent": "Pánico silencioso (coacción)",
     "drill": "Simulacro",
+}
+# CAP categories of each emergency; one <category> per emergency of the incident.
+CATEGORIES = {"security": "Security", "medical": "Health", "fire": "Fire"}
+_EMERGENCY_EVENTS = {
+    "medical": "Emergencia médica",
+    "fire": "Incendio",
 }
 _SOURCES = {
     "physical_button": "botón físico",
@@ -117,8 +123,9 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
     real = not message["exercise"]
     info = ET.SubElement(alert, "info")
     _sub(info, "language", LANGUAGE)
-    _sub(info, "category", "Security")
-    _sub(info, "event", _EVENTS[message["kind"]])
+    for emergency in emergencies(message):
+        _sub(info, "category", CATEGORIES[emergency])
+    _sub(info, "event", event_name(message))
     _sub(info, "responseType", "AllClear" if done else "Execute")
     _sub(info, "urgency", "Past" if done else "Immediate")
     _sub(info, "severity", "Extreme" if real else "Minor")
@@ -135,6 +142,7 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
         ("incident_id", message["incident_id"]),
         ("message_type", message["type"]),
         ("kind", message["kind"]),
+        ("emergency", ",".join(emergencies(message))),
         ("state", message["state"]),
         ("presses", str(_total(message))),
     ):
@@ -168,10 +176,25 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
         _sub(area, "circle", _circle(location["lat"], location["lon"], accuracy))
 
 
+def emergencies(message: Mapping[str, Any]) -> list[str]:
+    """Return a message's emergencies (``security`` for one queued by an older version)."""
+    return list(message.get("emergencies") or ["security"])
+
+
+def event_name(message: Mapping[str, Any]) -> str:
+    """Return the CAP event: the kind, or the emergency of a panic or a drill."""
+    kind, emergency = message["kind"], emergencies(message)[0]
+    if emergency not in _EMERGENCY_EVENTS or kind == "silent":
+        return _EVENTS[kind]
+    if kind == "drill":
+        return f"{_EVENTS[kind]}: {_EMERGENCY_EVENTS[emergency].lower()}"
+    return _EMERGENCY_EVENTS[emergency]
+
+
 def _headline(message: Mapping[str, Any], kind: MessageType) -> str:
     front = message["front"]
     prefix = "" if not message["exercise"] else "SIMULACRO - "
-    event = _EVENTS[message["kind"]]
+    event = event_name(message)
     return f"{prefix}{_HEADLINE_PREFIX[kind]}{event} en {front['name']} ({front['barrio']})"
 
 
@@ -179,7 +202,7 @@ def _description(message: Mapping[str, Any]) -> str:
     front = message["front"]
     presses = message["presses"]
     first = presses[0] if presses else None
-    event = _EVENTS[message["kind"]]
+    event = event_name(message)
     lines = [
         f"{event} en el frente {front['name']}, {front['barrio']}, {front['address']}."
     ]
@@ -187,6 +210,9 @@ def _description(message: Mapping[str, Any]) -> str:
         source = _SOURCES.get(first["source"], first["source"])
         lines.append(f"Activada {cap_time(first['at'])} desde {source}.")
     state = _STATES.get(message["state"], message["state"])
+    if len(found := emergencies(message)) > 1:
+        names = ", ".join(_EMERGENCY_EVENTS.get(item, "Seguridad") for item in found)
+        lines.append(f"Emergencias: {names}.")
     lines.append(f"Estado: {state}. Pulsaciones: {_total(message)}.")
     lines.extend("- " + _who(press) for press in presses)
     if (unlisted := _total(message) - len(presses)) > 0:

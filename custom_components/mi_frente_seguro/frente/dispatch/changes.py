@@ -1,7 +1,7 @@
 """Which police message an incident change sends (none for changes the police need not hear).
 
 ``opened`` -> ``incident.created``; more presses or a raised kind -> ``incident.updated``
-(``presses``/``kind``); evidence attached -> ``incident.updated`` with the evidence links;
+(``presses``/``kind``, with ``emergency_added`` when a press asked for other help); evidence attached -> ``incident.updated`` with the evidence links;
 cancelled or closed -> ``incident.cancelled`` / ``incident.closed``. Answers of members and
 other states (``sent``, the police's own updates) send nothing.
 """
@@ -30,7 +30,12 @@ def message_for_change(
             if change.kind_change is not None:
                 changes.append(UpdateChange.KIND)
             return build_message(
-                MessageType.UPDATED, incident, front, now, changes=changes
+                MessageType.UPDATED,
+                incident,
+                front,
+                now,
+                changes=changes,
+                emergency_added=change.emergency_added,
             )
         case Change.EVIDENCE:
             return build_message(

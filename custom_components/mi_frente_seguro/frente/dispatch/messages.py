@@ -24,10 +24,13 @@ import json
 from typing import Any
 
 from ..front import Front
-from ..incident import Incident, IncidentState, Location, Press
+from ..incident import Emergency, Incident, IncidentState, Location, Press
 from ..ulid import UlidGenerator
 
-VERSION = "2"  # 2: presses listed up to MAX_LISTED_PRESSES, with presses_total
+# 2: presses listed up to MAX_LISTED_PRESSES, with presses_total; gained (receivers ignore
+# fields they do not know) ``emergency``, ``emergencies``, ``emergency_added`` and each
+# press's ``emergency`` (docs/police-api.md, "Emergencies").
+VERSION = "2"
 MAX_LISTED_PRESSES = 50
 # Transition details that reach the police; anything else (HA user ids...) stays home.
 _PUBLIC_DETAILS = ("reason", "by_name", "note", "unit", "eta_minutes")
@@ -119,8 +122,11 @@ def build_message(
     changes: Iterable[UpdateChange] = (),
     original: MessageRef | None = None,
     message_id: str | None = None,
+    emergency_added: Emergency | None = None,
 ) -> dict[str, Any]:
     """Return the police message of ``message_type`` about ``incident``.
+
+    ``emergency_added``: the emergency a joined press added (an update's news).
 
     Raises ``ValueError`` for a cancelled/closed message about an incident that is not
     cancelled/closed, an update without changes, or a naive ``sent_at``.
@@ -135,6 +141,8 @@ def build_message(
         "incident_id": incident.incident_id,
         "front": front_dict(front),
         "kind": str(incident.kind),
+        "emergency": str(incident.emergency),
+        "emergencies": [str(item) for item in incident.emergencies],
         "source": str(incident.source),
         "exercise": incident.exercise,
         "state": str(incident.state),
@@ -165,6 +173,8 @@ def build_message(
         if not wanted:
             raise ValueError("an update needs at least one change")
         message["changes"] = wanted
+        if emergency_added is not None:
+            message["emergency_added"] = str(emergency_added)
     if message_type is MessageType.CANCELLED:
         message["cancel"] = _final(incident, IncidentState.CANCELLED, "reason")
     if message_type is MessageType.CLOSED:
@@ -217,6 +227,7 @@ def _press(press: Press, sent_at: datetime) -> dict[str, Any]:
     return {
         "at": _iso(press.at),
         "kind": str(press.kind),
+        "emergency": str(press.emergency),
         "source": str(press.source),
         "sender": {
             "name": sender.name,

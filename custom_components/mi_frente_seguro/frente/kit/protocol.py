@@ -1,4 +1,8 @@
-"""The kit protocol, version 1 (docs/kit-protocol.md): topics and payloads.
+"""The kit protocol, version 2 (docs/kit-protocol.md): topics and payloads.
+
+Version 2 only adds to version 1, so a kit of version 1 works as it did: presses of kind
+``medical`` and ``fire`` (an audible panic asking for that help), the siren tone
+``medical``, and the siren command's ``emergency`` key.
 
 Every topic is configurable so Tasmota, ESPHome or zigbee2mqtt devices can be adopted as
 they are; the defaults hang under ``<base>/<front_id>/``. Parsing never raises anything but
@@ -29,14 +33,24 @@ import math
 from typing import Any
 
 from ..text import InvalidInputError, checked_text, strict_json, text_problem
+from ..values import Emergency, IncidentKind
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_PAYLOAD = 4096  # bytes; anything larger is refused unread
 MAX_BUTTON = 32  # characters of a press's button id
 DEFAULT_BASE = "mfs"
 SIMPLE_PRESS = frozenset({"PRESS", "ON", "1", "TRUE", "SINGLE", "PANIC"})
-PRESS_KINDS = frozenset({"panic", "silent"})
-SIREN_TONES = ("alarm", "fire", "chime")
+# A press's ``kind``: how the alarm is raised (incident kind) and what the help is for.
+PRESS_MEANINGS: dict[str, tuple[IncidentKind, Emergency]] = {
+    "panic": (IncidentKind.PANIC, Emergency.SECURITY),
+    "silent": (IncidentKind.SILENT, Emergency.SECURITY),
+    "medical": (IncidentKind.PANIC, Emergency.MEDICAL),  # version 2
+    "fire": (IncidentKind.PANIC, Emergency.FIRE),  # version 2
+}
+PRESS_KINDS = frozenset(PRESS_MEANINGS)
+SIREN_TONES = ("alarm", "fire", "chime", "medical")  # medical: version 2
+# The tone each emergency sounds; security sounds the front's chosen tone.
+EMERGENCY_TONES = {Emergency.MEDICAL: "medical", Emergency.FIRE: "fire"}
 
 TOPIC_KEYS = ("panic", "siren_set", "siren_state", "availability", "telemetry")
 DEFAULT_TOPICS = {
@@ -97,7 +111,17 @@ class PressMessage:
 
     button: str
     seq: int | None
-    kind: str  # panic | silent
+    kind: str  # panic | silent | medical | fire
+
+    @property
+    def incident_kind(self) -> IncidentKind:
+        """Return how the press raises the alarm (fire and medical are audible)."""
+        return PRESS_MEANINGS[self.kind][0]
+
+    @property
+    def emergency(self) -> Emergency:
+        """Return what the help is for."""
+        return PRESS_MEANINGS[self.kind][1]
 
     @property
     def key(self) -> str | None:
@@ -226,14 +250,25 @@ def _storable(key: str, value: object) -> bool:
     return isinstance(value, str) and text_problem(value) is None
 
 
+def siren_tone(emergency: Emergency, security_tone: str) -> str:
+    """Return the tone of ``emergency`` (the front's own tone for security)."""
+    return EMERGENCY_TONES.get(emergency, security_tone)
+
+
 def siren_command(
     on: bool,
     *,
     duration: int | None = None,
     tone: str | None = None,
     plain: bool = False,
+    emergency: Emergency | None = None,
 ) -> bytes:
-    """Return the siren/set payload: JSON by default, bare ON/OFF for simple firmware."""
+    """Return the siren/set payload: JSON by default, bare ON/OFF for simple firmware.
+
+    ``emergency`` (version 2) names what a medical or fire alarm is for, so a kit that
+    does not know a tone can still choose its own sound; it is left out for security, so
+    that command is exactly version 1's.
+    """
     if plain:
         return b"ON" if on else b"OFF"
     command: dict[str, Any] = {"state": "ON" if on else "OFF"}
@@ -241,4 +276,6 @@ def siren_command(
         command["duration"] = duration
     if on and tone is not None:
         command["tone"] = tone
+    if on and emergency is not None and emergency is not Emergency.SECURITY:
+        command["emergency"] = str(emergency)
     return json.dumps(command, separators=(",", ":")).encode()

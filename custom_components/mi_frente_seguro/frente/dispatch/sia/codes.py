@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
-from ...incident import IncidentKind, IncidentSource
+from ...incident import Emergency, IncidentKind, IncidentSource
 
 
 class SiaEvent(StrEnum):
@@ -32,10 +32,9 @@ class SiaEvent(StrEnum):
     CANCEL = "cancel"  # false alarm, cancelled by a member
     DRILL = "drill"  # simulacro: a manual test report, never an alarm
     LINK_TEST = "link_test"  # periodic supervision (when not a NULL message)
-    # Planned kinds (no incident kind sends them yet): the table is fixed now.
-    MEDICAL = "medical"
+    MEDICAL = "medical"  # a panic press asking for medical help
     MEDICAL_RESTORE = "medical_restore"
-    FIRE = "fire"
+    FIRE = "fire"  # a panic press reporting a fire
     FIRE_RESTORE = "fire_restore"
 
 
@@ -80,7 +79,9 @@ CODES: dict[SiaEvent, EventCodes] = {
 }
 
 # What an incident of each kind reports when it opens (or rises to that kind), and when
-# it is closed. A drill is a one-shot test report: it has no restore.
+# it is closed. A drill is a one-shot test report: it has no restore. An audible panic
+# reports its emergency (EMERGENCY_ALARM); silent (duress) and drill reports are the same
+# whatever the emergency.
 ALARM: dict[IncidentKind, SiaEvent] = {
     IncidentKind.PANIC: SiaEvent.PANIC,
     IncidentKind.SILENT: SiaEvent.DURESS,
@@ -89,6 +90,17 @@ ALARM: dict[IncidentKind, SiaEvent] = {
 RESTORE: dict[IncidentKind, SiaEvent] = {
     IncidentKind.PANIC: SiaEvent.PANIC_RESTORE,
     IncidentKind.SILENT: SiaEvent.DURESS_RESTORE,
+}
+
+EMERGENCY_ALARM: dict[Emergency, SiaEvent] = {
+    Emergency.SECURITY: SiaEvent.PANIC,
+    Emergency.MEDICAL: SiaEvent.MEDICAL,
+    Emergency.FIRE: SiaEvent.FIRE,
+}
+EMERGENCY_RESTORE: dict[Emergency, SiaEvent] = {
+    Emergency.SECURITY: SiaEvent.PANIC_RESTORE,
+    Emergency.MEDICAL: SiaEvent.MEDICAL_RESTORE,
+    Emergency.FIRE: SiaEvent.FIRE_RESTORE,
 }
 
 # The zone/user number of each source of a press; 0 for reports of no press.

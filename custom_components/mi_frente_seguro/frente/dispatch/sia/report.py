@@ -4,12 +4,16 @@
 does) and returns the :class:`Report` it makes, or None when an alarm receiver has nothing
 to hear about it:
 
-- ``incident.created``: the kind's alarm (panic -> ``PANIC``, silent -> ``DURESS``, drill ->
-  ``DRILL``, a test report);
+- ``incident.created``: the kind's alarm (panic -> ``PANIC``, ``MEDICAL`` or ``FIRE`` by
+  its emergency, silent -> ``DURESS``, drill -> ``DRILL``, a test report);
 - ``incident.updated`` with ``kind``: the new kind's alarm (a drill that became real, a
-  silent panic that became audible); other updates (more presses, evidence): none;
-- ``incident.cancelled``: ``CANCEL``; ``incident.closed``: the kind's restore; neither
-  for a drill (its test report has no restore).
+  silent panic that became audible), by the emergency of the press that raised it;
+- ``incident.updated`` with ``emergency_added`` on a panic: that emergency's alarm (a
+  medical press joining a panic sends ``MEDICAL``); other updates (more presses,
+  evidence): none;
+- ``incident.cancelled``: ``CANCEL``; ``incident.closed``: the restore of the kind (of the
+  incident's first emergency for a panic); neither for a drill (its test report has no
+  restore). Messages queued by older versions have no emergency: ``security``.
 
 A report is stored in the outbox as :meth:`Report.encode` (small JSON), not as a DC-09
 frame: the sequence number and timestamp are set at each attempt (``client.py``), and the
@@ -24,9 +28,17 @@ import json
 import math
 from typing import Any
 
-from ...incident import IncidentKind, IncidentSource
+from ...incident import Emergency, IncidentKind, IncidentSource
 from ..messages import MessageType
-from .codes import ALARM, NO_ZONE, RESTORE, SOURCE_ZONES, SiaEvent
+from .codes import (
+    ALARM,
+    EMERGENCY_ALARM,
+    EMERGENCY_RESTORE,
+    NO_ZONE,
+    RESTORE,
+    SOURCE_ZONES,
+    SiaEvent,
+)
 
 STORED_VERSION = 1
 MAX_ZONE = 999  # three digits in Contact ID
@@ -120,24 +132,37 @@ def report_for_message(message: Mapping[str, Any]) -> Report | None:
     it can reach a receiver).
     """
     kind = IncidentKind(message["kind"])
+    first = Emergency(message.get("emergency", Emergency.SECURITY))
     match MessageType(message["type"]):
         case MessageType.CREATED:
-            press = _first(message)
-            return _alarm(kind, press, message)
+            return _alarm(kind, first, _first(message), message)
         case MessageType.UPDATED if "kind" in (message.get("changes") or ()):
             press = _latest(message)
-            return _alarm(kind, press, message)
+            emergency = Emergency((press or {}).get("emergency", first))
+            return _alarm(kind, emergency, press, message)
+        case MessageType.UPDATED if (
+            added := message.get("emergency_added")
+        ) and kind is IncidentKind.PANIC:
+            return _alarm(kind, Emergency(added), _latest(message), message)
         case MessageType.CANCELLED if kind is not IncidentKind.DRILL:
             return Report(SiaEvent.CANCEL, _zone(message["source"]))
+        case MessageType.CLOSED if kind is IncidentKind.PANIC:
+            return Report(EMERGENCY_RESTORE[first], _zone(message["source"]))
         case MessageType.CLOSED if kind is not IncidentKind.DRILL:
             return Report(_mapped(RESTORE, kind), _zone(message["source"]))
     return None
 
 
 def _alarm(
-    kind: IncidentKind, press: Mapping[str, Any] | None, message: Mapping[str, Any]
+    kind: IncidentKind,
+    emergency: Emergency,
+    press: Mapping[str, Any] | None,
+    message: Mapping[str, Any],
 ) -> Report:
-    event = _mapped(ALARM, kind)
+    if kind is IncidentKind.PANIC:
+        event = EMERGENCY_ALARM[emergency]
+    else:
+        event = _mapped(ALARM, kind)
     source = press["source"] if press is not None else message["source"]
     where = _where(press, message["front"])
     return Report(event, _zone(source), *where)
