@@ -27,6 +27,7 @@ from ..const import (
     CONF_BROKER_TLS,
     CONF_BROKER_USERNAME,
     CONF_CAMERAS,
+    CONF_CITY_UPLINK,
     CONF_COORDINATOR_PERSONS,
     CONF_ESCALATION_DELAY,
     CONF_EVIDENCE_CLIP,
@@ -66,6 +67,7 @@ from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import Front
 from ..frente.kit.client import BrokerSettings
 from ..frente.kit.protocol import DEFAULT_BASE, KitTopics
+from ..frente.uplink.settings import InvalidUplinkError, UplinkSettings, parse_uplink
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,15 +139,18 @@ class FrontSettings:
     evidence: EvidenceSettings
     coordinator_persons: frozenset[str]
     members: Mapping[str, Member]  # by subentry id
+    uplink: UplinkSettings | None = None  # the city broker (docs/city-uplink.md)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> FrontSettings:
         """Read a front's entry (raises ``InvalidFrontError`` for stored nonsense)."""
         data, options = entry.data, entry.options
+        police = police_settings(options)
         return cls(
             front=Front.from_mapping({**data, **options}),
             kit=kit_settings(data, options),
-            police=police_settings(options),
+            police=police,
+            uplink=uplink_settings(options, police),
             cameras=tuple(
                 CameraSettings(
                     camera_id=item["camera_id"],
@@ -249,6 +254,20 @@ def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
         ),
         webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
     )
+
+
+def uplink_settings(
+    options: Mapping[str, Any], police: PoliceSettings
+) -> UplinkSettings | None:
+    """Return the checked city-broker settings (raises ``InvalidUplinkError``).
+
+    Answers over the uplink are verified with the front's police secret: without one
+    the uplink cannot be used.
+    """
+    uplink = parse_uplink(options.get(CONF_CITY_UPLINK))
+    if uplink is not None and not police.secrets:
+        raise InvalidUplinkError(CONF_CITY_UPLINK, "needs_secret")
+    return uplink
 
 
 def incident_db_path(hass: HomeAssistant, front_id: str) -> Path:

@@ -113,7 +113,7 @@ class UplinkLink:
         self.client_id = client_id
         self._topic = subscribe
         self._handler = handler
-        self._context = context
+        self.context = context
         self._rand = rand
         self._sleep = sleep
         self._client: aiomqtt.Client | None = None
@@ -169,7 +169,7 @@ class UplinkLink:
         return True
 
     def _connect(self) -> aiomqtt.Client:
-        client = mqtt_client(self.settings, self.client_id, self._context)
+        client = mqtt_client(self.settings, self.client_id, self.context)
         paho = client._client  # noqa: SLF001  (PUBACK reason codes live on paho's client)
         original = paho.on_publish
 
