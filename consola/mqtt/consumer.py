@@ -39,6 +39,7 @@ BACKOFF_MAX: Final = 15.0
 PUBACK_TIMEOUT: Final = 10.0
 NO_MATCHING_SUBSCRIBERS: Final = 0x10
 FAILURE: Final = 0x80
+PIPELINE: Final = 16  # alerts ingested at once (below Mosquitto's 20 in flight)
 
 
 class _RedeliverError(Exception):
@@ -130,6 +131,11 @@ class MqttLink:
                 LOGGER.warning(
                     "storage unavailable: an alert is left for the broker to resend"
                 )
+            except Exception:
+                self.redelivered += 1
+                LOGGER.exception(
+                    "an alert could not be taken; the broker sends it again"
+                )
             finally:
                 self._client = None
                 self._up.clear()
@@ -141,9 +147,49 @@ class MqttLink:
             await asyncio.sleep(random.random() * min(BACKOFF_MAX, 0.5 * 2**attempt))  # noqa: S311
 
     async def _read(self, client: aiomqtt.Client) -> None:
+        """Ingest up to :data:`PIPELINE` alerts at once; PUBACK them in arrival order.
+
+        MQTT wants QoS 1 acknowledgements in the order the messages came; each one waits for
+        its own commit and for those before it. A refusal for lack of storage stops the
+        acknowledgements there: the connection drops and the broker sends the rest again.
+        """
         paho = client._client  # noqa: SLF001
+        pending: asyncio.Queue[tuple[aiomqtt.Message, asyncio.Task[None]]] = (
+            asyncio.Queue(PIPELINE)
+        )
+        loop = asyncio.get_running_loop()
+        parts = [
+            loop.create_task(self._feed(client, pending)),
+            loop.create_task(self._ack_in_order(paho, pending)),
+        ]
+        try:
+            done, _ = await asyncio.wait(parts, return_when=asyncio.FIRST_COMPLETED)
+            for part in done:
+                part.result()  # the link's error, or the storage's
+        finally:
+            for part in parts:
+                part.cancel()
+            await asyncio.wait(parts)
+            while not pending.empty():
+                pending.get_nowait()[1].cancel()
+
+    async def _feed(
+        self,
+        client: aiomqtt.Client,
+        pending: asyncio.Queue[tuple[aiomqtt.Message, asyncio.Task[None]]],
+    ) -> None:
         async for message in client.messages:
-            await self._take(message)
+            task = asyncio.get_running_loop().create_task(self._take(message))
+            await pending.put((message, task))
+
+    async def _ack_in_order(
+        self,
+        paho: Any,  # noqa: ANN401  (paho's client, untyped)
+        pending: asyncio.Queue[tuple[aiomqtt.Message, asyncio.Task[None]]],
+    ) -> None:
+        while True:
+            message, task = await pending.get()
+            await task  # raises _RedeliverError: nothing after it is acknowledged
             if message.qos > 0:
                 paho.ack(message.mid, message.qos)
             self.taken += 1

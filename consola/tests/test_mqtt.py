@@ -6,7 +6,7 @@ simulated by MQTT 5 clients that sign with ``standardwebhooks``, as the integrat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 import json
 
@@ -237,3 +237,36 @@ async def test_two_instances_share_the_subscription_and_one_dies(
         )
         assert first.mqtt is not None and second.mqtt is not None
         assert first.mqtt.taken > 0 and second.mqtt.taken > 0
+
+
+async def test_no_puback_while_the_database_is_down_then_sent_again(
+    sqlite_url: str, broker: Broker
+) -> None:
+    """Ingest answering "unavailable" leaves the alert unacknowledged; it comes back."""
+    from consola.ingest.envelope import Delivery, Outcome, Verdict  # noqa: PLC0415
+
+    secret = new_secret()
+    db = open_database(sqlite_url)
+    seed(db, secret=secret, webhook_url="")
+    db.close()
+    async for (console,) in consoles(sqlite_url, broker, "consola-a"):
+        real = console.ingest.ingest
+        calls: list[str] = []
+
+        async def flaky(
+            delivery: Delivery,
+            calls: list[str] = calls,
+            real: Callable[[Delivery], Awaitable[Outcome]] = real,
+        ) -> Outcome:
+            calls.append(delivery.headers.get("webhook-id", ""))
+            if len(calls) == 1:
+                return Outcome(Verdict.UNAVAILABLE)
+            return await real(delivery)
+
+        console.ingest.ingest = flaky  # type: ignore[method-assign]
+        front = Front(broker, secret)
+        async with front.client:
+            await front.publish(alert())
+        assert await wait_for_rows(console, "SELECT count(*) FROM messages", 1) == 1
+        assert console.mqtt is not None and console.mqtt.redelivered == 1
+        assert calls[0] == calls[1]
