@@ -17,6 +17,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from standardwebhooks import Webhook
 
+from custom_components.mi_frente_seguro.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.mi_frente_seguro.frente.incident import IncidentState
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -102,10 +105,11 @@ async def test_answers_reach_a_front_behind_nat_and_survive_a_broker_restart(
 async def test_a_forged_answer_is_refused_and_counted(
     hass: HomeAssistant, broker: Mosquitto
 ) -> None:
-    """An answer signed with another secret changes nothing; it is counted as forged."""
+    """An unsigned answer changes nothing and is counted; diagnostics hide the login."""
     entry = await police_front(
-        hass, NOWHERE, police_webhook_id="", city_uplink=uplink(broker)
-    )
+        hass, NOWHERE, police_webhook_id="",
+        city_uplink=uplink(broker, username="front", password="s3cret-uplink"),
+    )  # fmt: skip
     runtime = entry.runtime_data
     assert runtime.uplink is not None and await runtime.uplink.link.wait_connected(10)
     async with aiomqtt.Client(
@@ -113,6 +117,11 @@ async def test_a_forged_answer_is_refused_and_counted(
     ) as other:
         await other.publish(ANSWERS, b'{"version": "1"}', qos=1)
     await wait_for(hass, lambda: runtime.dispatch.refused["unsigned"] == 1)
+    found = await async_get_config_entry_diagnostics(hass, entry)
+    assert found["uplink"]["connected"] is True
+    assert found["uplink"]["endpoint"].startswith("mqtt://127.0.0.1:")
+    assert found["entry"]["options"]["city_uplink"]["password"] == "**REDACTED**"
+    assert "s3cret-uplink" not in str(found)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -27,6 +27,7 @@ from ..const import LOGGER
 from ..errors import translated
 from ..frente.dispatch.inbound import InboundVerifier
 from ..frente.dispatch.replay import QUEUED_PAST_TOLERANCE
+from ..frente.ledger import PoliceAnswer
 from ..frente.uplink.answers import Applied, PoliceAnswers, uplink_handler
 from ..frente.uplink.link import UplinkLink, tls_context
 from ..frente.uplink.settings import UplinkSettings
@@ -87,7 +88,7 @@ class FrontUplink:
         self.transport = MqttTransport(
             self.link, self.topics, secrets, clock=dt_util.now
         )
-        self.applied = 0
+        self.applied = 0  # answers stored (or already in that state)
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -127,7 +128,8 @@ class FrontUplink:
                 )
             dispatch.refused[applied.refused] += 1
             return
-        self.applied += 1
+        if applied.answer in (PoliceAnswer.STORED, PoliceAnswer.ALREADY):
+            self.applied += 1
         if dispatch.outbox is not None:  # a signed answer: the police system is up
             dispatch.outbox.resume()
             dispatch.outbox.retry_now()
