@@ -150,7 +150,7 @@ class FrontSettings:
             front=Front.from_mapping({**data, **options}),
             kit=kit_settings(data, options),
             police=police,
-            uplink=uplink_settings(options, police),
+            uplink=uplink_settings(options, police, str(data[CONF_FRONT_ID])),
             cameras=tuple(
                 CameraSettings(
                     camera_id=item["camera_id"],
@@ -257,16 +257,18 @@ def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
 
 
 def uplink_settings(
-    options: Mapping[str, Any], police: PoliceSettings
+    options: Mapping[str, Any], police: PoliceSettings, front_id: str
 ) -> UplinkSettings | None:
     """Return the checked city-broker settings (raises ``InvalidUplinkError``).
 
     Answers over the uplink are verified with the front's police secret: without one
-    the uplink cannot be used.
+    the uplink cannot be used; the front's id must be able to name its topics.
     """
     uplink = parse_uplink(options.get(CONF_CITY_UPLINK))
-    if uplink is not None and not police.secrets:
-        raise InvalidUplinkError(CONF_CITY_UPLINK, "needs_secret")
+    if uplink is not None:
+        if not police.secrets:
+            raise InvalidUplinkError(CONF_CITY_UPLINK, "needs_secret")
+        uplink.topics(front_id)
     return uplink
 
 
