@@ -1,12 +1,17 @@
 """The console's command line (``consola/run`` runs it; ``python -m consola``).
 
     python -m consola serve [--db URL] [--host 127.0.0.1] [--port 8780] [--behind-tls]
+                            [--mqtt mqtts://user:password@broker:8883/prefix --mqtt-id a]
     python -m consola create-supervisor USERNAME [--name NAME] [--password-stdin]
     python -m consola migrate
 
 ``--db`` (or ``MFS_CONSOLA_DB``) is ``sqlite:///path`` (the default, under
 ``$XDG_DATA_HOME/mi-frente-seguro/``) or ``postgresql://user@host:port/db``. Messages are
-in Spanish, or English with ``--lang en`` (or ``MFS_LANG=en``).
+in Spanish, or English with ``--lang en`` (or ``MFS_LANG=en``). ``--mqtt`` (or
+``MFS_CONSOLA_MQTT``, which keeps the password out of the process list) consumes the fronts'
+alerts from the city broker with a shared subscription and answers fronts that have no
+webhook over it (docs/city-uplink.md); ``--mqtt-id`` names this instance's session (keep it
+across restarts), ``--mqtt-ca``/``--mqtt-cert``/``--mqtt-key`` are its TLS files.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import getpass
 import logging
 import os
 from pathlib import Path
+import socket
+import ssl
 import sys
 
 from aiohttp import web
@@ -25,6 +32,7 @@ from aiohttp import web
 from .auth.passwords import acceptable, hash_password
 from .i18n import Lang, pick_lang, t
 from .mapa import tiles_source, valid_attribution
+from .mqtt.settings import MqttSettings, parse_mqtt
 from .runtime import DEFAULT_PORT, Console, Settings
 from .storage.accounts import count_supervisors, create_operator
 from .storage.db import open_database
@@ -53,7 +61,7 @@ def shown_db(url: str) -> str:
 async def serve(args: argparse.Namespace, lang: Lang) -> None:
     """Run the console until interrupted."""
     settings = Settings(args.db, args.host, args.port, args.behind_tls, args.tiles,
-                        args.tiles_attribution)  # fmt: skip
+                        args.tiles_attribution, args.mqtt_settings)  # fmt: skip
     db = open_database(settings.db_url)
     console = Console(settings, db)
     runner = web.AppRunner(create_app(console), shutdown_timeout=2.0)
@@ -64,6 +72,9 @@ async def serve(args: argparse.Namespace, lang: Lang) -> None:
         port = runner.addresses[0][1]
         print(t("cli.serving", lang, url=f"http://{settings.host}:{port}",
                 db=shown_db(settings.db_url)), flush=True)  # fmt: skip
+        if settings.mqtt is not None:
+            print(t("cli.mqtt", lang, url=settings.mqtt.shown(),
+                    topic=settings.mqtt.subscription), flush=True)  # fmt: skip
         if db.tx_sync(count_supervisors) == 0:
             print(t("cli.no_supervisor", lang), flush=True)
         await asyncio.Event().wait()
@@ -107,6 +118,25 @@ def create_supervisor(args: argparse.Namespace, lang: Lang) -> int:
     return 0
 
 
+def mqtt_settings(
+    args: argparse.Namespace, command_line: argparse.ArgumentParser
+) -> MqttSettings | None:
+    """Return the checked ``--mqtt`` settings (None without one); exit on bad ones."""
+    if not args.mqtt:
+        return None
+    client_id = args.mqtt_id or f"consola-{socket.gethostname()}"[:64]
+    try:
+        settings = parse_mqtt(
+            args.mqtt, client_id, ca_file=args.mqtt_ca, cert_file=args.mqtt_cert,
+            key_file=args.mqtt_key,
+        )  # fmt: skip
+        settings.tls_context()  # the files are readable and match
+    except (ValueError, OSError, ssl.SSLError) as err:
+        message = str(err) if isinstance(err, ValueError) else type(err).__name__
+        command_line.error(f"--mqtt: {message}")
+    return settings
+
+
 COMMANDS = (
     "serve",
     "servir",
@@ -141,6 +171,13 @@ def parser() -> argparse.ArgumentParser:
         "--tiles-attribution",
         default=os.environ.get("MFS_CONSOLA_TILES_ATTRIBUTION", ""),
     )
+    run.add_argument("--mqtt", default=os.environ.get("MFS_CONSOLA_MQTT", ""),
+                     help="city broker: mqtt(s)://user:password@host:port/prefix")  # fmt: skip
+    run.add_argument("--mqtt-id", default=os.environ.get("MFS_CONSOLA_MQTT_ID", ""),
+                     help="this instance's MQTT client id (default consola-<host name>)")  # fmt: skip
+    run.add_argument("--mqtt-ca", default=None)
+    run.add_argument("--mqtt-cert", default=None)
+    run.add_argument("--mqtt-key", default=None)
     sup = commands.add_parser(
         "create-supervisor", aliases=["crear-supervisor"], parents=[common]
     )
@@ -167,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             command_line.error(
                 "--tiles-attribution: one line of at most 200 characters"
             )
+        args.mqtt_settings = mqtt_settings(args, command_line)
     lang = pick_lang(args.lang)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -1,4 +1,4 @@
-"""The running console: settings, database, push bus, ingest and the answer worker."""
+"""The running console: settings, database, push bus, ingest, answers, city broker link."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from .answers.delivery import AnswerWorker
 from .bus import Bus, Change
 from .incidents import summary
 from .ingest.service import Ingest
+from .mqtt.consumer import MqttLink
+from .mqtt.settings import MqttSettings
 from .storage.db import Database, StorageError
 from .storage.incidents import incident_row
 from .tiempo import Clock, utc_now
@@ -36,6 +38,7 @@ class Settings:
         ""  # a tile URL template ({z}/{x}/{y}); "" draws positions on a grid
     )
     tiles_attribution: str = ""
+    mqtt: MqttSettings | None = None  # the city broker (docs/city-uplink.md)
 
 
 class Console:
@@ -51,6 +54,12 @@ class Console:
         self.bus = Bus()
         self.ingest = Ingest(db, self.bus, clock)
         self.answers = AnswerWorker(db, clock, self.announce_later)
+        self.mqtt: MqttLink | None = None
+        if settings.mqtt is not None:
+            self.mqtt = MqttLink(
+                settings.mqtt, self.ingest, context=settings.mqtt.tls_context()
+            )
+            self.answers.publisher = self.mqtt
         self._pending: set[asyncio.Task[None]] = set()
 
     def announce_later(self, incident_pk: int) -> None:
@@ -69,10 +78,14 @@ class Console:
             self.bus.publish(Change(summary(row), new=False, sound=False))
 
     async def start(self) -> None:
-        """Start the background work."""
+        """Start the background work (the city broker's link too, with ``--mqtt``)."""
+        if self.mqtt is not None:
+            self.mqtt.start()
         self.answers.start()
 
     async def stop(self) -> None:
         """Stop the background work (the database is closed by its owner)."""
         self.bus.close()
+        if self.mqtt is not None:
+            await self.mqtt.stop()
         await self.answers.stop()

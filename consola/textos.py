@@ -351,6 +351,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Aún no hay supervisores: cree el primero con «consola/run create-supervisor USUARIO».",
         "No supervisor yet: create the first with 'consola/run create-supervisor USERNAME'.",
     ),
+    "cli.mqtt": (
+        "Alertas del broker de la ciudad {url} (suscripción compartida {topic}).",
+        "Alerts from the city broker {url} (shared subscription {topic}).",
+    ),
     "cli.password": ("Contraseña: ", "Password: "),
     "cli.password_again": ("Repita la contraseña: ", "Repeat the password: "),
     "cli.password_mismatch": ("Las contraseñas no coinciden.", "The passwords differ."),

@@ -7,6 +7,11 @@ by the ``standardwebhooks`` library, with a fresh ``webhook-timestamp`` on every
 it). Answers of one incident leave one at a time, oldest first. Retries back off from 1 s to
 60 s; after :data:`MAX_ATTEMPTS` the answer is marked ``failed`` and shown as such.
 
+A front with no status webhook (behind NAT, docs/city-uplink.md) gets its answers over the
+city broker when the console has one (``--mqtt``): signed the same way, the headers as MQTT 5
+user properties, published with QoS 1 to ``<prefix>/fronts/<front_id>/answers``; the
+broker's PUBACK counts as delivered (it keeps the answer in the front's persistent session).
+
 Several instances on one PostgreSQL may both try an answer: the front answers the second
 copy ``409 replayed``, which counts as delivered (claiming rows is issue #19 part 3).
 """
@@ -16,12 +21,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import contextlib
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 import json
 import logging
 import random
-from typing import Final
+from typing import Final, Protocol
 
 import aiohttp
 from standardwebhooks import Webhook
@@ -37,6 +42,18 @@ MAX_ATTEMPTS: Final = 30
 MAX_BACKOFF_S: Final = 60.0
 REFUSED: Final = frozenset({400, 404, 409, 413, 422, 431})
 USER_AGENT: Final = "mi-frente-seguro-consola/1"
+
+
+class AnswerPublisher(Protocol):
+    """The city broker, as the answer worker sees it (``consola.mqtt.consumer.MqttLink``)."""
+
+    def answers_topic(self, front_id: str) -> str:
+        """Return the answers topic of ``front_id``."""
+        ...
+
+    async def publish(self, topic: str, body: bytes, headers: dict[str, str]) -> str:
+        """Publish with QoS 1; return "" once the broker took it, else why not."""
+        ...
 
 
 def signed_headers(
@@ -85,6 +102,7 @@ class AnswerWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
+        self.publisher: AnswerPublisher | None = None  # the city broker, if any
 
     def start(self) -> None:
         """Start the loop (it first sends what an earlier run left)."""
@@ -139,6 +157,10 @@ class AnswerWorker:
 
     async def _attempt(self, row: Row, front: Front | None) -> None:
         answer_id, attempts = int(row["id"]), int(row["attempts"]) + 1
+        if front is not None and front.secrets and not front.status_webhook_url:
+            if self.publisher is not None:
+                await self._publish(row, front, answer_id, attempts)
+                return
         if front is None or not front.status_webhook_url or not front.secrets:
             await self.db.tx(
                 lambda tx: record_attempt(
@@ -164,13 +186,7 @@ class AnswerWorker:
             text, delivery = type(err).__name__, "retrying"
         next_at = None
         if delivery == "retrying":
-            if attempts >= MAX_ATTEMPTS:
-                delivery = "failed"
-            else:
-                wait = min(MAX_BACKOFF_S, 2.0 ** (attempts - 1)) * (
-                    0.5 + self.jitter() / 2
-                )
-                next_at = self.clock() + timedelta(seconds=wait)
+            delivery, next_at = self._retry(attempts)
         LOGGER.info("answer %s to %s: %s (%s)", answer_id, front.id, delivery, status)
         await self.db.tx(
             lambda tx: record_attempt(
@@ -178,6 +194,37 @@ class AnswerWorker:
                 next_at=next_at,
             )
         )  # fmt: skip
+
+    async def _publish(
+        self, row: Row, front: Front, answer_id: int, attempts: int
+    ) -> None:
+        """Send one answer over the city broker; retry with backoff until PUBACK."""
+        assert self.publisher is not None
+        headers = signed_headers(
+            front.secrets[-1][1], row["webhook_id"], row["body"], self.clock
+        )
+        for name in ("Content-Type", "User-Agent"):
+            headers.pop(name, None)
+        why = await self.publisher.publish(
+            self.publisher.answers_topic(front.id), row["body"].encode(), headers
+        )
+        delivery, next_at = ("delivered", None) if not why else self._retry(attempts)
+        LOGGER.info(
+            "answer %s to %s over MQTT: %s %s", answer_id, front.id, delivery, why
+        )
+        await self.db.tx(
+            lambda tx: record_attempt(
+                tx, answer_id, delivery=delivery, http_status=None,
+                answer=why or "mqtt puback", next_at=next_at,
+            )
+        )  # fmt: skip
+
+    def _retry(self, attempts: int) -> tuple[str, datetime | None]:
+        """Return the state and next time of an answer that was not taken."""
+        if attempts >= MAX_ATTEMPTS:
+            return "failed", None
+        wait = min(MAX_BACKOFF_S, 2.0 ** (attempts - 1)) * (0.5 + self.jitter() / 2)
+        return "retrying", self.clock() + timedelta(seconds=wait)
 
 
 def answer_body(incident_id: str, *, status: str, unit: str, eta: int | None, note: str,

@@ -1,4 +1,4 @@
-"""Ingest: one function for every transport (HTTP ``POST /alerts`` now, MQTT later).
+"""Ingest: one function for every transport (HTTP ``POST /alerts``, MQTT from the city broker).
 
 ``envelope`` holds what arrived (:class:`~consola.ingest.envelope.Delivery`) and what the
 transport answers (:class:`~consola.ingest.envelope.Outcome`); ``signature`` checks the

@@ -2,8 +2,8 @@
 
 :meth:`Ingest.ingest` takes a :class:`~consola.ingest.envelope.Delivery` from any
 transport and returns an :class:`~consola.ingest.envelope.Outcome`; the HTTP view maps it
-to a status with no detail in the body, an MQTT consumer (issue #19 part 3) will map it to
-an acknowledgement. Refusals are kept for supervisors (never the body: it is unverified).
+to a status with no detail in the body, the MQTT consumer (``consola/mqtt``) to an
+acknowledgement (PUBACK) or none. Refusals are kept for supervisors (never the body: it is unverified).
 """
 
 from __future__ import annotations
@@ -101,7 +101,10 @@ class Ingest:
             return Outcome(Verdict.UNAVAILABLE)
         if front is None or not front.active or not front.secrets:
             return await self._refuse(delivery, Verdict.UNKNOWN_FRONT, front_id)
-        if not verify(delivery.body, headers, (secret for _, secret in front.secrets)):
+        secrets = (secret for _, secret in front.secrets)
+        if not verify(
+            delivery.body, headers, secrets, queued=delivery.transport == "mqtt"
+        ):
             return await self._refuse(delivery, Verdict.BAD_SIGNATURE, front_id)
         webhook_id = headers[HEADER_ID]
         try:

@@ -108,3 +108,32 @@ def test_commands_in_process(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
     from consola.__main__ import default_db
 
     assert default_db() == sqlite_url
+
+
+async def test_serve_with_the_city_broker_and_bad_mqtt_options(sqlite_url: str) -> None:
+    """``serve --mqtt`` says where it listens (no password); bad options exit with 2."""
+    from .broker import mosquitto  # noqa: PLC0415
+
+    with mosquitto() as broker:
+        url = broker.url.replace("mqtt://", "mqtt://consola:s3cr3t-pw@")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "consola", "serve", "--db", sqlite_url, "--port", "0",
+            "--mqtt", url, "--mqtt-id", "consola-a", "--lang", "en", cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            lines = [
+                (await asyncio.wait_for(process.stdout.readline(), 60)).decode()
+                for _ in range(2)
+            ]
+        finally:
+            process.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert "Alerts from the city broker mqtt://consola@127.0.0.1" in "".join(lines)
+    assert "$share/consola/city/fronts/+/alerts" in "".join(lines)
+    assert "s3cr3t-pw" not in "".join(lines) + err.decode()
+    for bad in (["--mqtt", "http://h/c"], ["--mqtt", "mqtt://h/c", "--mqtt-id", "a b"],
+                ["--mqtt", "mqtts://h/c", "--mqtt-cert", "/nonexistent", "--mqtt-key", "/k"]):  # fmt: skip
+        code, _, said = await run("serve", "--db", sqlite_url, *bad)
+        assert code == 2 and "--mqtt" in said

@@ -158,6 +158,8 @@ CONF_POLICE_SECRET: Final = "police_secret"  # noqa: S105  (a key, not a secret)
 CONF_POLICE_SECRET_PREVIOUS: Final = "police_secret_previous"  # noqa: S105
 CONF_ESCALATION_DELAY: Final = "escalation_delay"
 CONF_POLICE_WEBHOOK_ID: Final = "police_webhook_id"
+# The city MQTT uplink (docs/city-uplink.md): an options sub-dictionary until destinations.
+CONF_CITY_UPLINK: Final = "city_uplink"
 DEFAULT_ESCALATION_DELAY: Final = 60  # s
 
 # The actions of an alarm notification (frente/answers.py parses what comes back).

@@ -39,6 +39,9 @@ TO_REDACT = {
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
     "url",
+    # The city broker's login (options' city_uplink: redacted inside it too).
+    "username",
+    "password",
     # Personal data: where the front is, who runs it, how to reach them.
     CONF_ADDRESS,
     CONF_LATITUDE,
@@ -65,6 +68,22 @@ async def async_get_config_entry_diagnostics(
         "incidents": _incidents(entry),
         "kit": _kit(entry),
         "police": _police(hass, entry),
+        "uplink": _uplink(entry),
+    }
+
+
+def _uplink(entry: FrenteConfigEntry) -> dict[str, Any] | None:
+    """Describe the city uplink (endpoint without credentials), or None without one."""
+    uplink = entry.runtime_data.uplink
+    if uplink is None:
+        return None
+    return {
+        "endpoint": uplink.settings.endpoint,
+        "client_certificate": uplink.settings.cert_file is not None,
+        "connected": uplink.link.connected,
+        "reconnects": uplink.link.reconnects,
+        "answers_applied": uplink.applied,
+        "unstored": uplink.link.unstored,
     }
 
 

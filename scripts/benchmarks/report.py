@@ -1,7 +1,7 @@
 """The benchmarks' report: Markdown tables, each figure beside its target (docs/benchmarks.md).
 
 Sections 1-3 and 6 are rendered here; the others beside their scenarios (``outage``,
-``evidence``, ``garbage``, ``storm``).
+``evidence``, ``garbage``, ``storm``, ``city``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from homeassistant.const import __version__ as ha_version
 
+from .city import render_city
 from .evidence import render_evidence
 from .garbage import render_garbage
 from .ha import SETTLE
@@ -69,6 +70,8 @@ def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
     lines += _cost(figures["cost"], figures["evidence"])
     lines += render_garbage(figures["garbage"])
     lines += render_storm(figures["storm"])
+    if "city" in figures:
+        lines += render_city(figures["city"])
     return "\n".join(lines)
 
 

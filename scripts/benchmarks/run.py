@@ -19,9 +19,11 @@ from pathlib import Path
 import tempfile
 from typing import Any
 
+from consola.tests.pg import postgres_server
 from scripts.harness.ha import ROOT
 
 from .alarm import AlarmBench
+from .city import run_city
 from .evidence import evidence
 from .garbage import garbage_per_press
 from .ha import SETTLE, BenchHa
@@ -123,8 +125,16 @@ async def scenarios(bench: AlarmBench, ha: BenchHa, scale: Scale) -> dict[str, A
 
 
 async def measure(scale: Scale, scratch: Path) -> dict[str, Any]:
-    """Run every benchmark at ``scale`` in ``scratch``; return the figures."""
-    figures = {"evidence": await evidence(scale.evidence_rounds, scratch)}
+    """Run every benchmark at ``scale`` in ``scratch``; return the figures.
+
+    The city uplink (two consoles on PostgreSQL) runs in the full run only; its slice is
+    consola/tests/test_city_bench.py.
+    """
+    figures: dict[str, Any] = {}
+    if scale is FULL:
+        with postgres_server() as dsn:
+            figures["city"] = await run_city(scratch / "city", dsn)
+    figures["evidence"] = await evidence(scale.evidence_rounds, scratch)
     figures["storm"] = await press_storm(scale.storm[-1], scale.storm, scratch)
     figures |= await alarm_path(scale, scratch)
     return figures

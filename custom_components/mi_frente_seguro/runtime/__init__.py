@@ -2,7 +2,7 @@
 
 :meth:`FrenteRuntime.async_build` reads the settings once and opens the front's file
 (the ledger: incidents, police outbox); :meth:`FrenteRuntime.async_start` brings up what
-runs (the police link and its webhook, the coordinators' duress notices, the kit's MQTT
+runs (the police link and its webhook, the city uplink, the coordinators' duress notices, the kit's MQTT
 link, adopted buttons, cameras, the midnight refresh and the nightly deletion of incidents
 past their retention, the police response times in HA's long-term statistics, the monthly drill
 reminder and each drill's report);
@@ -42,6 +42,7 @@ from .jamming import FrontJamming
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
 from .statistics import FrontStatistics
+from .uplink import FrontUplink, async_tls_context
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]
 
@@ -61,6 +62,7 @@ class FrenteRuntime:
     statistics: FrontStatistics
     drills: FrontDrills
     jamming: FrontJamming
+    uplink: FrontUplink | None = None
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
     _stopped: bool = False
@@ -85,6 +87,11 @@ class FrenteRuntime:
             where = {"front": entry.title, "field": err.field, "reason": err.reason}
             raise translated(ConfigEntryError, "invalid_front", **where) from err
         front = settings.front
+        uplink_tls = (
+            None
+            if settings.uplink is None
+            else await async_tls_context(hass, entry.title, settings.uplink)
+        )
         store = IncidentStore(
             incident_db_path(hass, front.front_id), hass.async_add_executor_job
         )
@@ -125,11 +132,18 @@ class FrenteRuntime:
             statistics=FrontStatistics(hass, settings, incidents),
             drills=FrontDrills(hass, settings, incidents.signal),
             jamming=FrontJamming(hass, entry),
+            uplink=(
+                None
+                if settings.uplink is None
+                else FrontUplink(hass, entry, dispatch, settings.uplink, uplink_tls)
+            ),
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:
         """Start the front's links: police first (the first message never waits)."""
         self.dispatch.async_start()
+        if self.uplink is not None:  # police answers over the city broker
+            await self.uplink.async_start()
         self.duress.async_start()
         self.kit.async_start()
         self.adopted.async_start()
@@ -179,6 +193,8 @@ class FrenteRuntime:
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()
+        if self.uplink is not None:
+            await self.uplink.async_stop()
         await self.kit.async_stop()
         await self.cameras.async_stop()
         await self.incidents.ledger.close()

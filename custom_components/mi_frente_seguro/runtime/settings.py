@@ -27,6 +27,7 @@ from ..const import (
     CONF_BROKER_TLS,
     CONF_BROKER_USERNAME,
     CONF_CAMERAS,
+    CONF_CITY_UPLINK,
     CONF_COORDINATOR_PERSONS,
     CONF_DRILL_DAY,
     CONF_ESCALATION_DELAY,
@@ -68,6 +69,7 @@ from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import Front
 from ..frente.kit.client import BrokerSettings
 from ..frente.kit.protocol import DEFAULT_BASE, KitTopics
+from ..frente.uplink.settings import InvalidUplinkError, UplinkSettings, parse_uplink
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +142,18 @@ class FrontSettings:
     coordinator_persons: frozenset[str]
     members: Mapping[str, Member]  # by subentry id
     drill_day: int = DEFAULT_DRILL_DAY  # the monthly drill reminder (0: none)
+    uplink: UplinkSettings | None = None  # the city broker (docs/city-uplink.md)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> FrontSettings:
         """Read a front's entry (raises ``InvalidFrontError`` for stored nonsense)."""
         data, options = entry.data, entry.options
+        police = police_settings(options)
         return cls(
             front=Front.from_mapping({**data, **options}),
             kit=kit_settings(data, options),
-            police=police_settings(options),
+            police=police,
+            uplink=uplink_settings(options, police, str(data[CONF_FRONT_ID])),
             cameras=tuple(
                 CameraSettings(
                     camera_id=item["camera_id"],
@@ -261,6 +266,22 @@ def police_settings(options: Mapping[str, Any]) -> PoliceSettings:
         ),
         webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
     )
+
+
+def uplink_settings(
+    options: Mapping[str, Any], police: PoliceSettings, front_id: str
+) -> UplinkSettings | None:
+    """Return the checked city-broker settings (raises ``InvalidUplinkError``).
+
+    Answers over the uplink are verified with the front's police secret: without one
+    the uplink cannot be used; the front's id must be able to name its topics.
+    """
+    uplink = parse_uplink(options.get(CONF_CITY_UPLINK))
+    if uplink is not None:
+        if not police.secrets:
+            raise InvalidUplinkError(CONF_CITY_UPLINK, "needs_secret")
+        uplink.topics(front_id)
+    return uplink
 
 
 def incident_db_path(hass: HomeAssistant, front_id: str) -> Path:

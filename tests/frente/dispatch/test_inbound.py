@@ -24,7 +24,10 @@ from custom_components.mi_frente_seguro.frente.dispatch.inbound import (
     StatusUpdate,
     TooLargeError,
 )
-from custom_components.mi_frente_seguro.frente.dispatch.replay import ReplayCache
+from custom_components.mi_frente_seguro.frente.dispatch.replay import (
+    REMEMBER_FOR,
+    ReplayCache,
+)
 from custom_components.mi_frente_seguro.frente.dispatch.signing import (
     ForgedError,
     StaleError,
@@ -224,13 +227,19 @@ async def test_replay_refused_after_reopening(
 async def test_entries_expire_after_the_window(
     tmp_path: Path, verifier: InboundVerifier, cache: ReplayCache, clock: Clock
 ) -> None:
-    """Once the window has passed, the id is forgotten (the request is stale anyway)."""
+    """Once the widest window has passed, the id is forgotten (the request is stale anyway).
+
+    The webhook's window is 40 s; an answer may wait a day at the city broker
+    (docs/city-uplink.md), so ids are remembered that long.
+    """
     request = signed(GOOD, at=clock.now)
     await remember(verifier, cache, verifier.check(*request))
     clock.now += timedelta(seconds=60)
-    assert not cache.seen("msg_1")
+    assert cache.seen("msg_1")
     with pytest.raises(StaleError):
         verifier.check(*request)
+    clock.now += timedelta(seconds=REMEMBER_FOR)
+    assert not cache.seen("msg_1")
     await remember(
         verifier, cache, verifier.check(*signed(GOOD, "msg_2", at=clock.now))
     )

@@ -31,7 +31,13 @@ from typing import Any
 from ..incident import IncidentState
 from ..text import InvalidInputError, checked_text
 from .replay import ReplayCache
-from .signing import WebhookError, WebhookSecret, verify
+from .signing import (
+    FUTURE_TOLERANCE,
+    PAST_TOLERANCE,
+    WebhookError,
+    WebhookSecret,
+    verify,
+)
 
 VERSION = "1"
 MAX_BODY = 64 * 1024
@@ -184,9 +190,18 @@ class InboundVerifier:
         secrets: Sequence[WebhookSecret],
         replay: ReplayCache,
         clock: Callable[[], datetime] | None = None,
+        *,
+        past: int = PAST_TOLERANCE,
+        future: int = FUTURE_TOLERANCE,
     ) -> None:
-        """Accept updates signed with any of ``secrets`` (current, then previous)."""
+        """Accept updates signed with any of ``secrets`` (current, then previous).
+
+        ``past``/``future``: the timestamp window in seconds (the city uplink accepts
+        answers that waited at the broker; the replay cache remembers ids that long).
+        """
         self._secrets = tuple(secrets)
+        self._past = past
+        self._future = future
         self._replay = replay
         self._clock = clock or (lambda: datetime.now(UTC))
         self._in_flight: set[str] = set()
@@ -204,7 +219,14 @@ class InboundVerifier:
         if len(body) > MAX_BODY:
             raise TooLargeError(f"body larger than {MAX_BODY} bytes")
         check_headers(headers)
-        verified = verify(headers, body, self._secrets, self._clock())
+        verified = verify(
+            headers,
+            body,
+            self._secrets,
+            self._clock(),
+            past=self._past,
+            future=self._future,
+        )
         webhook_id = verified.msg_id
         if webhook_id in self._in_flight or self._replay.seen(webhook_id):
             raise ReplayedError("webhook id already received")

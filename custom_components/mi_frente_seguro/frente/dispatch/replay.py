@@ -2,7 +2,9 @@
 
 An id only needs remembering while its signed timestamp is inside the accepted window:
 after that the request is refused as stale anyway. Entries therefore expire
-``PAST_TOLERANCE`` seconds (plus a margin) after their timestamp, and the table stays tiny.
+:data:`REMEMBER_FOR` seconds (the widest window: an answer that waited a day at the city
+broker, docs/city-uplink.md; plus a margin) after their timestamp. Police answers are a
+few a day per front: the table stays tiny.
 It lives in the front's incident file: the id of a police update is committed in the same
 transaction as the change it made (:meth:`ReplayCache.writes`), so an update is either
 applied and remembered, or neither. Lookups are answered from memory.
@@ -17,6 +19,11 @@ import sqlite3
 
 from ..committer import Committer, Write
 from .signing import PAST_TOLERANCE
+
+QUEUED_PAST_TOLERANCE = (
+    86_400  # s an answer may wait at the city broker (uplink/wire.py)
+)
+REMEMBER_FOR = max(PAST_TOLERANCE, QUEUED_PAST_TOLERANCE)
 
 EXPIRY_MARGIN = 5  # seconds kept beyond the window, for clocks that disagree a little
 SCHEMA = """
@@ -52,7 +59,7 @@ class ReplayCache:
         self, webhook_id: str, timestamp: int
     ) -> tuple[Write, Callable[[], None]]:
         """Return the write that records ``webhook_id`` and what to run once committed."""
-        expires_at = float(timestamp + PAST_TOLERANCE + EXPIRY_MARGIN)
+        expires_at = float(timestamp + REMEMBER_FOR + EXPIRY_MARGIN)
         now = self._clock().timestamp()
         return (
             partial(_remember, webhook_id, expires_at, now),

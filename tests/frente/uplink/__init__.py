@@ -1,0 +1,1 @@
+"""The city MQTT uplink, against a real Mosquitto."""
