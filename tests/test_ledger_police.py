@@ -229,6 +229,7 @@ async def test_the_endpoint_going_away_and_back_is_logged_once_each(
     await receiver.start()
     outbox.retry_now()
     await wait_for(hass, lambda: receiver.accepted, timeout=20)
+    await wait_for(hass, lambda: outbox.depth == 0, timeout=20)  # its answer was read
     assert caplog.text.count("cannot be reached") == 1
     assert caplog.text.count("is reachable again") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)

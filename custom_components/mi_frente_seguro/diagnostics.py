@@ -26,7 +26,9 @@ from .const import (
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
+    CONF_SIA_KEY,
 )
+from .frente.dispatch.outbox_db import DeadLetter
 from .runtime import FrenteConfigEntry
 
 TO_REDACT = {
@@ -37,6 +39,7 @@ TO_REDACT = {
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
+    CONF_SIA_KEY,
     "url",
     # Personal data: where the front is, who runs it, how to reach them.
     CONF_ADDRESS,
@@ -64,7 +67,49 @@ async def async_get_config_entry_diagnostics(
         "incidents": _incidents(entry),
         "kit": _kit(entry),
         "police": _police(entry),
+        "destinations": _destinations(entry),
     }
+
+
+def _destinations(entry: FrenteConfigEntry) -> list[dict[str, Any]]:
+    """Describe every destination: where (host only), its queue, link and refusals."""
+    destinations = entry.runtime_data.dispatch.destinations
+    described = []
+    for destination_id, settings in destinations.settings.items():
+        outbox = destinations.outboxes.get(destination_id)
+        link = destinations.links.get(destination_id)
+        described.append(
+            {
+                "id": destination_id,
+                "name": settings.name,
+                "kind": settings.kind,
+                "endpoint": outbox.endpoint if outbox else None,
+                "encrypted": settings.sia.encrypted if settings.sia else None,
+                "depth": outbox.depth if outbox else None,
+                "reachable": outbox.reachable if outbox else None,
+                "gone": outbox.gone if outbox else None,
+                "problem": destinations.problem(destination_id),
+                "last_latency_s": outbox.last_latency if outbox else None,
+                "last_error": outbox.last_error if outbox else None,
+                "link_up": link.supervision.up if link else None,
+                "link_failures": link.supervision.failures if link else None,
+                "dead_letters": _letters(outbox.dead_letters if outbox else []),
+            }
+        )
+    return described
+
+
+def _letters(letters: list[DeadLetter]) -> list[dict[str, Any]]:
+    return [
+        {
+            "message_id": letter.message_id,
+            "incident_id": letter.incident_id,
+            "type": letter.message_type,
+            "at": letter.done_at,
+            "reason": letter.error,
+        }
+        for letter in letters
+    ]
 
 
 def _police(entry: FrenteConfigEntry) -> dict[str, Any]:
@@ -82,16 +127,7 @@ def _police(entry: FrenteConfigEntry) -> dict[str, Any]:
         "last_error": outbox.last_error if outbox else None,
         "last_police_status": dispatch.last_police_status,
         "refused_updates": dict(dispatch.refused),
-        "dead_letters": [
-            {
-                "message_id": letter.message_id,
-                "incident_id": letter.incident_id,
-                "type": letter.message_type,
-                "at": letter.done_at,
-                "reason": letter.error,
-            }
-            for letter in (outbox.dead_letters if outbox else [])
-        ],
+        "dead_letters": _letters(outbox.dead_letters if outbox else []),
     }
 
 

@@ -23,7 +23,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .entity import FrenteDispatchEntity, FrenteEntity, FrenteKitEntity, kit_entities
+from .entity import (
+    FrenteDestinationEntity,
+    FrenteDispatchEntity,
+    FrenteEntity,
+    FrenteKitEntity,
+    destinations_with_outbox,
+    kit_entities,
+)
+from .frente.dispatch.outbox import Outbox
 from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
 from .runtime import FrenteConfigEntry
@@ -157,11 +165,21 @@ class FrenteDispatchSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[FrontDispatch], dict[str, Any]] | None = None
 
 
-def _last_dead_letter(dispatch: FrontDispatch) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class FrenteDestinationSensorDescription(SensorEntityDescription):
+    """A sensor of one destination's outbox (a diagnostic) and how to read it."""
+
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
+
+    value_fn: Callable[[Outbox], StateType]
+    attributes_fn: Callable[[Outbox], dict[str, Any]] | None = None
+
+
+def _last_dead_letter(outbox: Outbox) -> dict[str, Any]:
     """Return the newest refused message: which, of what incident, and why."""
-    if dispatch.outbox is None or not dispatch.outbox.dead_letters:
+    if not outbox.dead_letters:
         return {}
-    letter = dispatch.outbox.dead_letters[0]
+    letter = outbox.dead_letters[0]
     return {
         "message_id": letter.message_id,
         "incident_id": letter.incident_id,
@@ -170,8 +188,8 @@ def _last_dead_letter(dispatch: FrontDispatch) -> dict[str, Any]:
     }
 
 
-DISPATCH_SENSORS = (
-    FrenteDispatchSensorDescription(
+DESTINATION_SENSORS = (
+    FrenteDestinationSensorDescription(
         key="outbox_depth",
         translation_key="outbox_depth",
         state_class=SensorStateClass.MEASUREMENT,
@@ -179,30 +197,30 @@ DISPATCH_SENSORS = (
         # its recorder rows load HA exactly when alarms flow (the police-link problem
         # sensor and the repair issue tell when something is wrong).
         entity_registry_enabled_default=False,
-        value_fn=lambda dispatch: dispatch.outbox.depth if dispatch.outbox else None,
+        value_fn=lambda outbox: outbox.depth,
     ),
-    FrenteDispatchSensorDescription(
+    FrenteDestinationSensorDescription(
         key="delivery_latency",
         translation_key="delivery_latency",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_registry_enabled_default=False,  # as the outbox depth: one per message
-        value_fn=lambda dispatch: (
+        value_fn=lambda outbox: (
             None
-            if dispatch.outbox is None or dispatch.outbox.last_latency is None
-            else round(dispatch.outbox.last_latency * 1000, 1)
+            if outbox.last_latency is None
+            else round(outbox.last_latency * 1000, 1)
         ),
     ),
-    FrenteDispatchSensorDescription(
+    FrenteDestinationSensorDescription(
         key="dead_letters",
         translation_key="dead_letters",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda dispatch: (
-            len(dispatch.outbox.dead_letters) if dispatch.outbox else None
-        ),
+        value_fn=lambda outbox: len(outbox.dead_letters),
         attributes_fn=_last_dead_letter,
     ),
+)
+DISPATCH_SENSORS = (
     FrenteDispatchSensorDescription(
         key="police_status",
         translation_key="police_status",
@@ -224,10 +242,19 @@ async def async_setup_entry(
         FrenteSensor(entry, description) for description in SENSORS
     ]
     entities += kit_entities(entry, FrenteKitSensor, KIT_SENSORS)
-    if entry.runtime_data.dispatch.outbox is not None:
+    dispatch = entry.runtime_data.dispatch
+    if dispatch.outbox is not None:
         entities += [FrenteDispatchSensor(entry, d) for d in DISPATCH_SENSORS]
     members = entry.runtime_data.settings.members.values()
     entities += [FrenteMemberFalseAlarms(entry, member) for member in members]
+    for destination, subentry_id in destinations_with_outbox(entry):
+        group = [
+            FrenteDestinationSensor(entry, d, destination) for d in DESTINATION_SENSORS
+        ]
+        if subentry_id is None:
+            entities += group
+        else:
+            async_add_entities(group, config_subentry_id=subentry_id)
     async_add_entities(entities)
     _remove_former_members(hass, entry, {member.person for member in members})
 
@@ -298,8 +325,24 @@ class FrenteMemberFalseAlarms(FrenteEntity, SensorEntity):
         ]
 
 
+class FrenteDestinationSensor(FrenteDestinationEntity, SensorEntity):
+    """A destination's outbox depth, last delivery latency or dead letters."""
+
+    entity_description: FrenteDestinationSensorDescription
+
+    @override
+    def _update_from_incidents(self) -> None:
+        outbox = self.outbox
+        description = self.entity_description
+        self._attr_native_value = (
+            None if outbox is None else description.value_fn(outbox)
+        )
+        if description.attributes_fn is not None and outbox is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(outbox)
+
+
 class FrenteDispatchSensor(FrenteDispatchEntity, SensorEntity):
-    """Outbox depth, last delivery latency or the last police status."""
+    """The last police status."""
 
     entity_description: FrenteDispatchSensorDescription
 
