@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 
 from custom_components.mi_frente_seguro.const import DOMAIN
 from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS
 from .frente.dispatch.receiver import Receiver
@@ -74,6 +78,7 @@ async def test_json_down_sia_and_phone_still_get_the_alarm(
 ) -> None:
     """The police endpoint is down: SIA and the phone take the alarm; it is sent."""
     calls = phone_service(hass)
+    told = async_capture_events(hass, "mi_frente_seguro_incident")
     async with pysia_receiver(AES_128) as sia:
         entry = front_entry(
             data=dict(ENTRY_DATA),
@@ -107,9 +112,48 @@ async def test_json_down_sia_and_phone_still_get_the_alarm(
         runtime = entry.runtime_data
         outboxes = runtime.dispatch.destinations.outboxes
         assert outboxes["police"].depth == 1  # still waiting for its endpoint
+        # Proof of delivery: on the incident, in the event and in the diagnostics.
+        await wait_for(
+            hass,
+            lambda: (
+                {
+                    e.data.get("destination")
+                    for e in told
+                    if e.data["change"] == "delivered"
+                }
+                == {"monitoreo", "cuadrante"}
+            ),
+        )
+        delivered = [e for e in told if e.data["change"] == "delivered"][-1]
+        assert delivered.data["deliveries"]["police"]["status"] == "pending"
+        await wait_for(
+            hass,
+            lambda: (
+                {
+                    key: value["status"]
+                    for key, value in state_of(hass, "sensor", "incident")
+                    .attributes["deliveries"]
+                    .items()
+                }
+                == {
+                    "police": "pending",
+                    "monitoreo": "delivered",
+                    "cuadrante": "delivered",
+                }
+            ),
+        )
+        deliveries = state_of(hass, "sensor", "incident").attributes["deliveries"]
+        assert deliveries["monitoreo"]["status"] == "delivered"
+        assert deliveries["monitoreo"]["name"] == "Monitoreo"
+        assert deliveries["monitoreo"]["at"]
+        assert deliveries["cuadrante"]["status"] == "delivered"
+        assert deliveries["police"]["status"] == "pending"
+        assert deliveries["police"]["error"]  # why not yet
         diagnostics = await _diagnostics(hass, entry)
         kinds = {d["id"]: d["kind"] for d in diagnostics["destinations"]}
         assert kinds == {"police": "json", "monitoreo": "sia", "cuadrante": "phone"}
+        current = diagnostics["incidents"]["current"]
+        assert current["deliveries"]["monitoreo"]["status"] == "delivered"
         dumped = json.dumps(diagnostics)
         assert AES_128 not in dumped and SECRET not in dumped
         assert await hass.config_entries.async_unload(entry.entry_id)
@@ -185,3 +229,50 @@ async def test_destination_flows_check_every_field(
     assert kinds == ["json", "phone", "sia"]
     assert entry.domain == DOMAIN
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_phone_gets_real_and_silent_alarms_and_cancels_never_drills(
+    hass: HomeAssistant, caplog: Any
+) -> None:
+    """Drill: nothing. Silent: the neutral wording. A failing call is retried. No log."""
+    calls: list[ServiceCall] = []
+    failures = [HomeAssistantError("modem busy")]
+
+    async def took(service: ServiceCall) -> None:
+        if failures:
+            raise failures.pop()
+        calls.append(service)
+
+    hass.services.async_register("notify", "cuadrante", took)
+    told = async_capture_events(hass, "mi_frente_seguro_incident")
+    entry = front_entry(
+        data=dict(ENTRY_DATA),
+        options={**ENTRY_OPTIONS, "escalation_delay": 60},
+        minor_version=2,
+        subentries_data=[
+            destination("phone", "Cuadrante", phone_target="notify.cuadrante")
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    drill = await call(hass, "trigger", entry.entry_id, kind="drill")
+    assert drill is not None
+    await call(hass, "cancel", entry.entry_id, reason="fin del simulacro")
+    silent = await call(hass, "trigger", entry.entry_id, kind="silent")
+    assert silent is not None
+    await wait_for(hass, lambda: calls, timeout=20)  # after one failed call, retried
+    assert (
+        calls[0]
+        .data["message"]
+        .startswith("ALERTA SILENCIOSA / posible coacción, no llame al remitente")
+    )
+    await call(hass, "cancel", entry.entry_id, reason="Falsa alarma")
+    await wait_for(hass, lambda: len(calls) == 2, timeout=20)
+    assert calls[1].data["message"].startswith("CANCELADA")
+    outbox = entry.runtime_data.dispatch.destinations.outboxes["cuadrante"]
+    await wait_for(hass, lambda: outbox.depth == 0)
+    assert len(calls) == 2  # the drill and its cancel never went
+    assert not [e for e in told if e.data["change"] in {"delivered", "not_delivered"}]
+    assert "Calle Real (" not in caplog.text  # the text is never logged
+    assert await hass.config_entries.async_unload(entry.entry_id)

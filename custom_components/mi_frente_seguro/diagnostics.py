@@ -29,7 +29,9 @@ from .const import (
     CONF_SIA_KEY,
 )
 from .frente.dispatch.outbox_db import DeadLetter
+from .frente.duress import is_hidden
 from .runtime import FrenteConfigEntry
+from .runtime.destinations import deliveries_of
 
 TO_REDACT = {
     # Secrets: the broker's login, the police link's signing secrets and webhook id, and
@@ -174,6 +176,13 @@ def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
             "times": {
                 step.state.value: step.at.isoformat() for step in current.transitions
             },
+            "deliveries": None
+            if is_hidden(current)
+            else deliveries_of(
+                incidents.ledger,
+                entry.runtime_data.dispatch.names,
+                current.incident_id,
+            ),
         },
         "stats": asdict(incidents.stats()),
         # Anti-abuse tally: cancelled real incidents opened by each member, as counts

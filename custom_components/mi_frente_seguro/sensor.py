@@ -22,7 +22,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util.signal_type import SignalType
 
+from .const import SIGNAL_POLICE
 from .entity import (
     FrenteDestinationEntity,
     FrenteDispatchEntity,
@@ -35,6 +37,7 @@ from .frente.dispatch.outbox import Outbox
 from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
 from .runtime import FrenteConfigEntry
+from .runtime.destinations import deliveries_of
 from .runtime.dispatch import FrontDispatch
 from .runtime.incidents import FrontIncidents
 from .runtime.settings import Member
@@ -49,12 +52,16 @@ class FrenteSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[FrontIncidents], StateType]
     attributes_fn: Callable[[FrontIncidents], dict[str, Any]] | None = None
+    follows_police: bool = False  # the incident shows its deliveries too
 
 
-def incident_attributes(incident: Incident | None) -> dict[str, Any]:
+def incident_attributes(
+    incident: Incident | None, deliveries: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Return the incident sensor's attributes (documented in docs/incidents.md).
 
-    Silent (duress) presses are left out of ``presses`` and ``senders``.
+    Silent (duress) presses are left out of ``presses`` and ``senders``; ``deliveries``
+    is the proof of delivery of its alert, per destination.
     """
     if incident is None:
         return {}
@@ -73,6 +80,7 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
         "eta_minutes": dispatched.get("eta_minutes"),
         "note": incident.note,
         "cancel_reason": incident.details_of(IncidentState.CANCELLED).get("reason"),
+        "deliveries": deliveries or {},
     }
 
 
@@ -86,6 +94,7 @@ INCIDENT_UNRECORDED = frozenset(
         "eta_minutes",
         "note",
         "cancel_reason",
+        "deliveries",
     }
 )
 
@@ -97,6 +106,7 @@ SENSORS = (
         options=[NO_INCIDENT, *(state.value for state in IncidentState)],
         value_fn=lambda inc: inc.shown.state.value if inc.shown else NO_INCIDENT,
         attributes_fn=lambda inc: incident_attributes(inc.shown),
+        follows_police=True,
     ),
     FrenteSensorDescription(
         key="incidents_this_month",
@@ -281,12 +291,23 @@ class FrenteSensor(FrenteEntity, SensorEntity):
     entity_description: FrenteSensorDescription
 
     @override
+    def _signals(self) -> list[SignalType[()]]:
+        if not self.entity_description.follows_police:
+            return []
+        return [SIGNAL_POLICE.format(self.incidents.front.front_id)]
+
+    @override
     def _update_from_incidents(self) -> None:
         description = self.entity_description
         self._attr_native_value = description.value_fn(self.incidents)
         if description.attributes_fn is not None:
             self._attr_extra_state_attributes = description.attributes_fn(
                 self.incidents
+            )
+        if description.follows_police and (shown := self.incidents.shown):
+            dispatch = self.entry.runtime_data.dispatch
+            self._attr_extra_state_attributes["deliveries"] = deliveries_of(
+                self.incidents.ledger, dispatch.names, shown.incident_id
             )
 
 

@@ -50,6 +50,7 @@ from .dispatch.inbound import StatusUpdate
 from .dispatch.messages import MessageType, build_message
 from .dispatch.outbox import Outbox, OutboxEvent
 from .dispatch.outbox_db import scrub_dead
+from .dispatch.receipts import DeliveryReceipts
 from .dispatch.replay import ReplayCache
 from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
@@ -99,6 +100,7 @@ class FrontLedger:
         self._clock = clock
         self.announce = announce
         self.on_outbox = on_outbox
+        self.receipts = DeliveryReceipts()  # proof of delivery of each alert
         self._waiting: list[Request] = []
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -121,6 +123,7 @@ class FrontLedger:
         await self.replay.open()
         for outbox in self.outboxes:
             await outbox.open()
+            self.receipts.load(outbox.receipts)
             for incident in self.book.all():
                 # Open but never queued (opened before the link was set): queue it now.
                 if (
@@ -362,6 +365,7 @@ class FrontLedger:
     # -- the outbox's news ----------------------------------------------------------------
 
     def _on_outbox_event(self, event: OutboxEvent) -> None:
+        self.receipts.record(event)
         if (
             event.kind == "delivered"
             and event.message_type == MessageType.CREATED

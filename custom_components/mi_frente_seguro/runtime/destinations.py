@@ -6,6 +6,11 @@ service), all on the front's file. :class:`FrontDestinations` runs the SIA link 
 (background tasks of the entry, stopped at unload) and tells each destination's entities
 when its link changes. Each destination has its own entities, repair issues and
 diagnostics; the destination ``police`` (the police link of before) keeps the ids it had.
+
+Proof of delivery: :func:`deliveries_of` gives an incident's deliveries per destination
+(the incident sensor's ``deliveries`` attribute, diagnostics) and
+:func:`async_tell_delivery` fires the ``mi_frente_seguro_incident`` event of a
+destination taking or refusing an alert (never for a silent incident).
 """
 
 from __future__ import annotations
@@ -13,16 +18,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
-from ..const import FIRST_DESTINATION, SUBENTRY_PHONE, SUBENTRY_SIA
+from ..const import EVENT_INCIDENT, FIRST_DESTINATION, SUBENTRY_PHONE, SUBENTRY_SIA
 from ..frente.committer import Committer
-from ..frente.dispatch.outbox import Outbox
+from ..frente.dispatch.messages import MessageType
+from ..frente.dispatch.outbox import Outbox, OutboxEvent
 from ..frente.dispatch.sia import LinkSupervision, SiaTransport
 from ..frente.dispatch.sia.linktest import supervise
+from ..frente.duress import is_hidden
+from ..frente.ledger import FrontLedger
+from .incidents import FrontIncidents
 from .phone import PhoneTransport
 from .settings import DestinationSettings, PoliceSettings
 
@@ -146,3 +156,58 @@ class FrontDestinations:
         if outbox.reachable is None and not outbox.gone and link_up is None:
             return None
         return outbox.gone or outbox.reachable is False or link_up is False
+
+
+DELIVERY_CHANGES = {
+    "delivered": "delivered",
+    "dead": "not_delivered",
+    "dropped": "not_delivered",
+}
+
+
+def deliveries_of(
+    ledger: FrontLedger, names: dict[str, str], incident_id: str
+) -> dict[str, dict[str, Any]]:
+    """Return an incident's deliveries by destination id, each with its name."""
+    return {
+        destination: {"name": names.get(destination, destination), **delivery}
+        for destination, delivery in ledger.receipts.of(incident_id).items()
+    }
+
+
+@callback
+def async_tell_delivery(
+    hass: HomeAssistant,
+    incidents: FrontIncidents,
+    names: dict[str, str],
+    event: OutboxEvent,
+) -> None:
+    """Fire the incident event of a destination taking (or refusing) an alert.
+
+    ``change`` is ``delivered`` or ``not_delivered``, with ``destination``, its name and
+    the incident's ``deliveries``; never for a hidden (silent) incident (duress.py).
+    """
+    change = DELIVERY_CHANGES.get(event.kind)
+    if (
+        change is None
+        or event.message_type != MessageType.CREATED
+        or event.incident_id is None
+        or event.destination is None
+    ):
+        return
+    try:
+        incident = incidents.book.get(event.incident_id)
+    except LookupError:
+        return
+    if is_hidden(incident):
+        return
+    hass.bus.async_fire(
+        EVENT_INCIDENT,
+        {
+            **incidents.event_data(incident),
+            "change": change,
+            "destination": event.destination,
+            "destination_name": names.get(event.destination, event.destination),
+            "deliveries": deliveries_of(incidents.ledger, names, incident.incident_id),
+        },
+    )

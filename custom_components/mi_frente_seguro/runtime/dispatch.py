@@ -44,7 +44,7 @@ from ..frente.duress import hides, is_hidden
 from ..frente.incident import Incident, IncidentKind, IncidentState
 from ..frente.ledger import PoliceAnswer
 from ..repairs import async_clear_issue, async_raise_issue
-from .destinations import FrontDestinations
+from .destinations import DELIVERY_CHANGES, FrontDestinations, async_tell_delivery
 from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .settings import PoliceSettings
@@ -105,6 +105,7 @@ class FrontDispatch:
             hass, incidents.front.front_id, self.ledger.outboxes, settings
         )
         self.destinations.on_change = self._notify
+        self.names = {d.destination_id: d.name for d in settings.destinations}
         self.verifier = InboundVerifier(
             settings.secrets, self.ledger.replay, dt_util.now
         )
@@ -229,6 +230,8 @@ class FrontDispatch:
 
     @callback
     def _on_outbox(self, event: OutboxEvent) -> None:
+        if event.kind in DELIVERY_CHANGES:  # proof of delivery (not of silent alarms)
+            async_tell_delivery(self.hass, self.incidents, self.names, event)
         if self.incidents.duress_open:
             # Repair issues are listed to every user (and their registry event is theirs
             # to hear): what the link does for a duress alarm waits until it has ended.

@@ -266,6 +266,10 @@ async def test_one_destination_down_never_delays_the_others(tmp_path: Path) -> N
             lambda: ledger.book.get(incident_id).state is IncidentState.SENT
         )
         assert outboxes[0].depth == 1  # JSON still waits
+        await wait_until(
+            lambda: ledger.receipts.of(incident_id)["sia"]["status"] == "delivered"
+        )
+        assert ledger.receipts.of(incident_id)["police"]["status"] == "pending"
         cancelled = await ledger.advance(incident_id, IncidentState.CANCELLED, by="u-ana",
                                          details={"reason": "Falsa alarma"})  # fmt: skip
         assert (await sia_receiver.next_event()).code == "OC"
@@ -274,8 +278,26 @@ async def test_one_destination_down_never_delays_the_others(tmp_path: Path) -> N
         await json_receiver.start()
         outboxes[0].retry_now()
         await wait_until(lambda: outboxes[0].depth == 0)
+        await wait_until(
+            lambda: ledger.receipts.of(incident_id)["police"]["status"] == "delivered"
+        )
         await ledger.close()
+        # After a restart the receipts come back from the file.
+        reopened = IncidentStore(tmp_path / "front.db")
+        again = FrontLedger(
+            FRONT,
+            reopened,
+            clock=clock,
+            outboxes=[
+                Outbox(reopened.committer, transport=phone, destination=name)
+                for name in ("police", "sia", "phone")
+            ],
+        )
+        await again.open()
+        statuses = {k: v["status"] for k, v in again.receipts.of(incident_id).items()}
+        await again.close()
     await json_receiver.stop()
+    assert statuses == {"police": "delivered", "sia": "delivered", "phone": "delivered"}
     assert len(json_receiver.accepted) == 2
     assert json_receiver.accepted == json_receiver.accepted_once()
     texts = list(phone.texts.values())
