@@ -1,7 +1,7 @@
 """The benchmarks' report: Markdown tables, each figure beside its target (docs/benchmarks.md).
 
 Sections 1-3 and 6 are rendered here; the others beside their scenarios (``outage``,
-``evidence``, ``garbage``, ``storm``).
+``evidence``, ``garbage``, ``storm``, ``destinations``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from homeassistant.const import __version__ as ha_version
 
+from .destinations import render_destinations
 from .evidence import render_evidence
 from .garbage import render_garbage
 from .ha import SETTLE
@@ -69,6 +70,7 @@ def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
     lines += _cost(figures["cost"], figures["evidence"])
     lines += render_garbage(figures["garbage"])
     lines += render_storm(figures["storm"])
+    lines += render_destinations(figures["destinations"])
     return "\n".join(lines)
 
 
