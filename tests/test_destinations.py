@@ -20,6 +20,8 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 
+from scripts.harness.ha import ROOT
+
 from .const import ENTRY_DATA, ENTRY_OPTIONS
 from .frente.dispatch.receiver import Receiver
 from .frente.dispatch.sia.conftest import AES_128, pysia_receiver
@@ -126,6 +128,11 @@ async def test_json_down_sia_and_phone_still_get_the_alarm(
         )
         delivered = [e for e in told if e.data["change"] == "delivered"][-1]
         assert delivered.data["deliveries"]["police"]["status"] == "pending"
+        documented = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+        for field in delivered.data:  # every field of the event is documented
+            assert f"`{field}`" in documented
+        for field in delivered.data["deliveries"]["police"]:
+            assert f"`{field}`" in documented.split("`delivered` and `not_delivered`")[1]
         await wait_for(
             hass,
             lambda: (
