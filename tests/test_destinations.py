@@ -19,7 +19,6 @@ from homeassistant.config_entries import SOURCE_USER, ConfigSubentryData
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-
 from scripts.harness.ha import ROOT
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS
@@ -132,7 +131,9 @@ async def test_json_down_sia_and_phone_still_get_the_alarm(
         for field in delivered.data:  # every field of the event is documented
             assert f"`{field}`" in documented
         for field in delivered.data["deliveries"]["police"]:
-            assert f"`{field}`" in documented.split("`delivered` and `not_delivered`")[1]
+            assert (
+                f"`{field}`" in documented.split("`delivered` and `not_delivered`")[1]
+            )
         await wait_for(
             hass,
             lambda: (
