@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from standardwebhooks import Webhook
 
+from custom_components.mi_frente_seguro.flows.police import current_police
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
 from homeassistant.core import Event, HomeAssistant
 
@@ -82,3 +83,8 @@ async def front_with_an_alarm(
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
     return entry, str(opened["incident_id"])
+
+
+def link_of(entry: MockConfigEntry) -> dict[str, object]:
+    """Return the front's police link: its options and its ``police`` destination."""
+    return current_police(entry)

@@ -26,6 +26,7 @@ from .police import (
     SECRET,
     WEBHOOK_ID,
     front_with_an_alarm,
+    link_of,
     police_front,
     signed,
     unconfirmed_front,
@@ -219,7 +220,7 @@ async def test_police_options_generate_a_secret_shown_once(
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    options = init_integration.options
+    options = link_of(init_integration)  # the police link is a destination subentry
     assert options["police_secret"] == secret
     assert options["police_webhook_id"]
     assert options["police_format"] == "cap"
@@ -274,6 +275,6 @@ async def test_police_options_with_a_given_secret(
     result = await hass.config_entries.options.async_configure(result["flow_id"], form)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert init_integration.options["police_secret"] == SECRET
+    assert link_of(init_integration)["police_secret"] == SECRET
     assert init_integration.options["escalation_delay"] == 30
     await hass.config_entries.async_unload(init_integration.entry_id)

@@ -231,6 +231,7 @@ async def test_the_endpoint_going_away_and_back_is_logged_once_each(
     await wait_for(hass, lambda: receiver.accepted, timeout=20)
     # The receiver has the alert a moment before the outbox reads its answer and logs.
     await wait_for(hass, lambda: "is reachable again" in caplog.text, timeout=20)
+    await wait_for(hass, lambda: outbox.depth == 0, timeout=20)  # its answer was read
     assert caplog.text.count("cannot be reached") == 1
     assert caplog.text.count("is reachable again") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -25,5 +25,5 @@ async def test_two_instances_one_killed_nothing_lost_nothing_shown_twice(
     section = "\n".join(render_city(city))
     assert "| lost | 0 |" in section
     text = splice("# Benchmarks\n\n## 8. x\nold\n", render_city(city))
-    assert text.count("## 9. City uplink:") == 1 and "## 8. x\nold" in text
+    assert text.count("## 10. City uplink:") == 1 and "## 8. x\nold" in text
     assert splice(text, render_city(city)) == text

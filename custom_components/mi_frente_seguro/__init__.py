@@ -14,6 +14,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_FRONT_ID, DOMAIN
+from .migration import async_migrate_entry
 from .runtime import FrenteConfigEntry, FrenteRuntime
 from .runtime.devices import current_identifiers
 from .runtime.notifications import async_listen_for_answers
@@ -32,6 +33,7 @@ PLATFORMS: list[Platform] = [
     Platform.SIREN,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+__all__ = ["async_migrate_entry"]  # HA calls it for an entry older than the flow
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

@@ -15,7 +15,12 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import FrenteDispatchEntity, FrenteKitEntity, kit_entities
+from .entity import (
+    FrenteDestinationEntity,
+    FrenteKitEntity,
+    destinations_with_outbox,
+    kit_entities,
+)
 from .runtime import FrenteConfigEntry
 from .runtime.kit import FrontKit
 
@@ -56,8 +61,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the kit's binary sensors when the front has an MQTT kit."""
     async_add_entities(kit_entities(entry, FrenteKitBinarySensor, BINARY_SENSORS))
-    if entry.runtime_data.dispatch.outbox is not None:
-        async_add_entities([FrenteEndpointProblem(entry, ENDPOINT_PROBLEM)])
+    for destination, subentry_id in destinations_with_outbox(entry):
+        entity = FrenteEndpointProblem(entry, ENDPOINT_PROBLEM, destination)
+        if subentry_id is None:
+            async_add_entities([entity])
+        else:
+            async_add_entities([entity], config_subentry_id=subentry_id)
 
 
 class FrenteKitBinarySensor(FrenteKitEntity, BinarySensorEntity):
@@ -86,13 +95,10 @@ ENDPOINT_PROBLEM = BinarySensorEntityDescription(
 )
 
 
-class FrenteEndpointProblem(FrenteDispatchEntity, BinarySensorEntity):
-    """On while the police endpoint cannot be reached (or said 410 Gone)."""
+class FrenteEndpointProblem(FrenteDestinationEntity, BinarySensorEntity):
+    """On while a destination cannot be reached (said 410 Gone, or its link is down)."""
 
     @override
     def _update_from_incidents(self) -> None:
-        outbox = self.entry.runtime_data.dispatch.outbox
-        if outbox is None or (outbox.reachable is None and not outbox.gone):
-            self._attr_is_on = None
-        else:
-            self._attr_is_on = outbox.gone or not outbox.reachable
+        destinations = self.entry.runtime_data.dispatch.destinations
+        self._attr_is_on = destinations.problem(self.destination_id)

@@ -34,6 +34,7 @@ from .flows.broker import (
     validate_broker,
 )
 from .flows.cameras import async_validate_cameras, cameras_schema
+from .flows.destinations import DESTINATION_FLOWS
 from .flows.fields import check
 from .flows.front import (
     data_schema,
@@ -44,8 +45,9 @@ from .flows.front import (
 )
 from .flows.kit import kit_schema, validate_kit
 from .flows.members import MemberSubentryFlow
-from .flows.police import police_schema, validate_police
+from .flows.police import current_police, police_schema, save_police, validate_police
 from .frente.front import make_front_id
+from .migration import MINOR_VERSION, VERSION
 from .police_url import police_webhook_text
 from .runtime import FrenteConfigEntry
 
@@ -53,8 +55,8 @@ from .runtime import FrenteConfigEntry
 class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a security front, change it, or renew its broker password."""
 
-    VERSION = 1
-    MINOR_VERSION = 1
+    VERSION = VERSION
+    MINOR_VERSION = MINOR_VERSION
 
     def __init__(self) -> None:
         """Start with nothing entered."""
@@ -190,8 +192,8 @@ class FrenteConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: FrenteConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Members are added to a front as subentries."""
-        return {SUBENTRY_MEMBER: MemberSubentryFlow}
+        """Members and destinations are added to a front as subentries."""
+        return {SUBENTRY_MEMBER: MemberSubentryFlow, **DESTINATION_FLOWS}
 
     @staticmethod
     @callback
@@ -254,9 +256,13 @@ class FrenteOptionsFlow(OptionsFlow):
     async def async_step_police(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Set the police endpoint; a generated secret is shown once before saving."""
+        """Set the first destination (the police endpoint) and the escalation delay.
+
+        The endpoint is saved as the ``police`` destination subentry; a generated secret
+        is shown once before saving.
+        """
         errors: dict[str, str] = {}
-        options = self.config_entry.options
+        options = current_police(self.config_entry)
         if user_input is not None:
             self._police, errors, generated = validate_police(user_input, options)
             if not errors and generated is not None:
@@ -268,7 +274,7 @@ class FrenteOptionsFlow(OptionsFlow):
                     },
                 )
             if not errors:
-                return self.async_create_entry(data={**options, **self._police})
+                return self._save_police()
         return self.async_show_form(
             step_id="police",
             data_schema=police_schema(user_input or options),
@@ -280,9 +286,12 @@ class FrenteOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Save once the coordinator has seen (and copied) the new secret."""
-        return self.async_create_entry(
-            data={**self.config_entry.options, **self._police}
-        )
+        return self._save_police()
+
+    def _save_police(self) -> ConfigFlowResult:
+        """Save the endpoint as the ``police`` destination, the rest in the options."""
+        options = save_police(self.hass, self.config_entry, self._police)
+        return self.async_create_entry(data=options)
 
     def _webhook_url(self, options: Mapping[str, Any]) -> str:
         return police_webhook_text(self.hass, options.get(CONF_POLICE_WEBHOOK_ID))

@@ -166,3 +166,25 @@ DEFAULT_ESCALATION_DELAY: Final = 60  # s
 ACTION_PREFIX: Final = _ACTION_PREFIX
 ACTION_ON_MY_WAY: Final = _ACTION_ON_MY_WAY
 ACTION_FALSE_ALARM: Final = _ACTION_FALSE_ALARM
+
+# Destinations: config subentries of the front's entry, one durable queue each
+# (docs/police-api.md, docs/sia.md). The police link of before is the destination
+# "police" (the entry's migration to 1.2 made it a subentry).
+SUBENTRY_JSON: Final = "json"
+SUBENTRY_CAP: Final = "cap"
+SUBENTRY_SIA: Final = "sia"
+SUBENTRY_PHONE: Final = "phone"
+DESTINATION_TYPES: Final = (SUBENTRY_JSON, SUBENTRY_CAP, SUBENTRY_SIA, SUBENTRY_PHONE)
+CONF_DESTINATION_ID: Final = "destination_id"
+CONF_NAME_DESTINATION: Final = "destination_name"
+FIRST_DESTINATION: Final = "police"
+CONF_SIA_HOST: Final = "sia_host"
+CONF_SIA_PORT: Final = "sia_port"
+CONF_SIA_PROTOCOL: Final = "sia_protocol"
+CONF_SIA_ACCOUNT: Final = "sia_account"
+CONF_SIA_KEY: Final = "sia_key"
+CONF_SIA_KEY_FORMAT: Final = "sia_key_format"  # "text" (pysiaalarm's) or "hex"
+CONF_SIA_CONTENT: Final = "sia_content"
+CONF_SIA_LINK_TEST_INTERVAL: Final = "sia_link_test_interval"
+DEFAULT_SIA_LINK_TEST_INTERVAL: Final = 300  # s
+CONF_PHONE_TARGET: Final = "phone_target"  # notify.* entity, or notify.* action

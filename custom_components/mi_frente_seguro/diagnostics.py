@@ -26,9 +26,13 @@ from .const import (
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
+    CONF_SIA_KEY,
 )
+from .frente.dispatch.outbox_db import DeadLetter
+from .frente.duress import is_hidden
 from .police_url import redacted_webhook_url
 from .runtime import FrenteConfigEntry
+from .runtime.destinations import deliveries_of
 
 TO_REDACT = {
     # Secrets: the broker's login, the police link's signing secrets and webhook id, and
@@ -38,6 +42,7 @@ TO_REDACT = {
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
+    CONF_SIA_KEY,
     "url",
     # The city broker's login (options' city_uplink: redacted inside it too).
     "username",
@@ -68,6 +73,7 @@ async def async_get_config_entry_diagnostics(
         "incidents": _incidents(entry),
         "kit": _kit(entry),
         "police": _police(hass, entry),
+        "destinations": _destinations(entry),
         "uplink": _uplink(entry),
     }
 
@@ -85,6 +91,47 @@ def _uplink(entry: FrenteConfigEntry) -> dict[str, Any] | None:
         "answers_applied": uplink.applied,
         "unstored": uplink.link.unstored,
     }
+
+
+def _destinations(entry: FrenteConfigEntry) -> list[dict[str, Any]]:
+    """Describe every destination: where (host only), its queue, link and refusals."""
+    destinations = entry.runtime_data.dispatch.destinations
+    described = []
+    for destination_id, settings in destinations.settings.items():
+        outbox = destinations.outboxes.get(destination_id)
+        link = destinations.links.get(destination_id)
+        described.append(
+            {
+                "id": destination_id,
+                "name": settings.name,
+                "kind": settings.kind,
+                "endpoint": outbox.endpoint if outbox else None,
+                "encrypted": settings.sia.encrypted if settings.sia else None,
+                "depth": outbox.depth if outbox else None,
+                "reachable": outbox.reachable if outbox else None,
+                "gone": outbox.gone if outbox else None,
+                "problem": destinations.problem(destination_id),
+                "last_latency_s": outbox.last_latency if outbox else None,
+                "last_error": outbox.last_error if outbox else None,
+                "link_up": link.supervision.up if link else None,
+                "link_failures": link.supervision.failures if link else None,
+                "dead_letters": _letters(outbox.dead_letters if outbox else []),
+            }
+        )
+    return described
+
+
+def _letters(letters: list[DeadLetter]) -> list[dict[str, Any]]:
+    return [
+        {
+            "message_id": letter.message_id,
+            "incident_id": letter.incident_id,
+            "type": letter.message_type,
+            "at": letter.done_at,
+            "reason": letter.error,
+        }
+        for letter in letters
+    ]
 
 
 def _police(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, Any]:
@@ -106,16 +153,7 @@ def _police(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, Any]:
         "last_error": outbox.last_error if outbox else None,
         "last_police_status": dispatch.last_police_status,
         "refused_updates": dict(dispatch.refused),
-        "dead_letters": [
-            {
-                "message_id": letter.message_id,
-                "incident_id": letter.incident_id,
-                "type": letter.message_type,
-                "at": letter.done_at,
-                "reason": letter.error,
-            }
-            for letter in (outbox.dead_letters if outbox else [])
-        ],
+        "dead_letters": _letters(outbox.dead_letters if outbox else []),
     }
 
 
@@ -162,6 +200,13 @@ def _incidents(entry: FrenteConfigEntry) -> dict[str, Any]:
             "times": {
                 step.state.value: step.at.isoformat() for step in current.transitions
             },
+            "deliveries": None
+            if is_hidden(current)
+            else deliveries_of(
+                incidents.ledger,
+                entry.runtime_data.dispatch.names,
+                current.incident_id,
+            ),
         },
         "stats": asdict(incidents.stats()),
         # Anti-abuse tally: cancelled real incidents opened by each member, as counts

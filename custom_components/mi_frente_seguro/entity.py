@@ -18,11 +18,13 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.util.signal_type import SignalType
 
-from .const import DOMAIN, SIGNAL_POLICE
+from .const import DOMAIN, FIRST_DESTINATION, SIGNAL_POLICE
 from .frente.change import IncidentChange
+from .frente.dispatch.outbox import Outbox
 from .runtime import FrenteConfigEntry
 from .runtime.incidents import FrontIncidents
 from .runtime.kit import FrontKit
+from .runtime.settings import DestinationSettings
 
 
 class FrenteEntity(Entity):
@@ -119,6 +121,44 @@ class FrenteDispatchEntity(FrenteEntity):
             super()._refresh(change)
 
 
+class FrenteDestinationEntity(FrenteDispatchEntity):
+    """An entity of one destination (its queue, latency, refusals, link).
+
+    The ``police`` destination (the police link of before) keeps its entities' ids on
+    the front's device; every other destination has a device of its own under it.
+    """
+
+    def __init__(
+        self,
+        entry: FrenteConfigEntry,
+        description: EntityDescription,
+        destination: DestinationSettings,
+    ) -> None:
+        """Put the entity on its destination's device (the front's for ``police``)."""
+        super().__init__(entry, description)
+        self.destination_id = destination.destination_id
+        front = entry.runtime_data.front
+        if destination.destination_id == FIRST_DESTINATION:
+            return
+        self._attr_unique_id = (
+            f"{front.front_id}-{destination.destination_id}-{description.key}"
+        )
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{front.front_id}-{destination.destination_id}")},
+            name=destination.name,
+            manufacturer="Mi Frente Seguro",
+            model=f"Destino ({destination.kind})",
+            via_device_id=entry.runtime_data.device_id,
+        )
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """Return the destination's outbox."""
+        return self.entry.runtime_data.dispatch.destinations.outboxes.get(
+            self.destination_id
+        )
+
+
 class FrenteKitEntity(FrenteEntity):
     """An entity of the street kit; unavailable while the broker or the kit is away."""
 
@@ -162,3 +202,23 @@ def kit_entities[E: FrenteKitEntity, D: EntityDescription](
     if entry.runtime_data.kit.client is None:  # no broker: no MQTT kit
         return []
     return [entity(entry, description) for description in descriptions]
+
+
+def destinations_with_outbox(
+    entry: FrenteConfigEntry,
+) -> list[tuple[DestinationSettings, str | None]]:
+    """Return the destinations that have an outbox, and the subentry their entities join.
+
+    None for the ``police`` destination (its entities stay the front's, as before).
+    """
+    dispatch = entry.runtime_data.dispatch
+    return [
+        (
+            destination,
+            None
+            if destination.destination_id == FIRST_DESTINATION
+            else destination.subentry_id,
+        )
+        for destination in dispatch.destinations.settings.values()
+        if destination.destination_id in dispatch.destinations.outboxes
+    ]

@@ -85,6 +85,7 @@ def describe_incident_event(hass: HomeAssistant, event: Event) -> dict[str, str]
         "sender": sender or press.get("device") or text("someone"),
         "presses": data["presses"],
         "state": state_name(hass, data["state"]),
+        "destination": data.get("destination_name") or data.get("destination") or "",
     }
     return {
         LOGBOOK_ENTRY_NAME: data["front_name"],

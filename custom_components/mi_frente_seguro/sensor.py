@@ -22,11 +22,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util.signal_type import SignalType
 
-from .entity import FrenteDispatchEntity, FrenteEntity, FrenteKitEntity, kit_entities
+from .const import SIGNAL_POLICE
+from .entity import (
+    FrenteDestinationEntity,
+    FrenteDispatchEntity,
+    FrenteEntity,
+    FrenteKitEntity,
+    destinations_with_outbox,
+    kit_entities,
+)
+from .frente.dispatch.outbox import Outbox
 from .frente.incident import Incident, IncidentState
 from .frente.kit.protocol import Telemetry
 from .runtime import FrenteConfigEntry
+from .runtime.destinations import deliveries_of
 from .runtime.dispatch import FrontDispatch
 from .runtime.incidents import FrontIncidents
 from .runtime.settings import Member
@@ -41,12 +52,16 @@ class FrenteSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[FrontIncidents], StateType]
     attributes_fn: Callable[[FrontIncidents], dict[str, Any]] | None = None
+    follows_police: bool = False  # the incident shows its deliveries too
 
 
-def incident_attributes(incident: Incident | None) -> dict[str, Any]:
+def incident_attributes(
+    incident: Incident | None, deliveries: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Return the incident sensor's attributes (documented in docs/incidents.md).
 
-    Silent (duress) presses are left out of ``presses`` and ``senders``.
+    Silent (duress) presses are left out of ``presses`` and ``senders``; ``deliveries``
+    is the proof of delivery of its alert, per destination.
     """
     if incident is None:
         return {}
@@ -67,6 +82,7 @@ def incident_attributes(incident: Incident | None) -> dict[str, Any]:
         "eta_minutes": dispatched.get("eta_minutes"),
         "note": incident.note,
         "cancel_reason": incident.details_of(IncidentState.CANCELLED).get("reason"),
+        "deliveries": deliveries or {},
     }
 
 
@@ -80,6 +96,7 @@ INCIDENT_UNRECORDED = frozenset(
         "eta_minutes",
         "note",
         "cancel_reason",
+        "deliveries",
     }
 )
 
@@ -91,6 +108,7 @@ SENSORS = (
         options=[NO_INCIDENT, *(state.value for state in IncidentState)],
         value_fn=lambda inc: inc.shown.state.value if inc.shown else NO_INCIDENT,
         attributes_fn=lambda inc: incident_attributes(inc.shown),
+        follows_police=True,
     ),
     FrenteSensorDescription(
         key="incidents_this_month",
@@ -159,11 +177,21 @@ class FrenteDispatchSensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[FrontDispatch], dict[str, Any]] | None = None
 
 
-def _last_dead_letter(dispatch: FrontDispatch) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class FrenteDestinationSensorDescription(SensorEntityDescription):
+    """A sensor of one destination's outbox (a diagnostic) and how to read it."""
+
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
+
+    value_fn: Callable[[Outbox], StateType]
+    attributes_fn: Callable[[Outbox], dict[str, Any]] | None = None
+
+
+def _last_dead_letter(outbox: Outbox) -> dict[str, Any]:
     """Return the newest refused message: which, of what incident, and why."""
-    if dispatch.outbox is None or not dispatch.outbox.dead_letters:
+    if not outbox.dead_letters:
         return {}
-    letter = dispatch.outbox.dead_letters[0]
+    letter = outbox.dead_letters[0]
     return {
         "message_id": letter.message_id,
         "incident_id": letter.incident_id,
@@ -172,8 +200,8 @@ def _last_dead_letter(dispatch: FrontDispatch) -> dict[str, Any]:
     }
 
 
-DISPATCH_SENSORS = (
-    FrenteDispatchSensorDescription(
+DESTINATION_SENSORS = (
+    FrenteDestinationSensorDescription(
         key="outbox_depth",
         translation_key="outbox_depth",
         state_class=SensorStateClass.MEASUREMENT,
@@ -181,30 +209,30 @@ DISPATCH_SENSORS = (
         # its recorder rows load HA exactly when alarms flow (the police-link problem
         # sensor and the repair issue tell when something is wrong).
         entity_registry_enabled_default=False,
-        value_fn=lambda dispatch: dispatch.outbox.depth if dispatch.outbox else None,
+        value_fn=lambda outbox: outbox.depth,
     ),
-    FrenteDispatchSensorDescription(
+    FrenteDestinationSensorDescription(
         key="delivery_latency",
         translation_key="delivery_latency",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_registry_enabled_default=False,  # as the outbox depth: one per message
-        value_fn=lambda dispatch: (
+        value_fn=lambda outbox: (
             None
-            if dispatch.outbox is None or dispatch.outbox.last_latency is None
-            else round(dispatch.outbox.last_latency * 1000, 1)
+            if outbox.last_latency is None
+            else round(outbox.last_latency * 1000, 1)
         ),
     ),
-    FrenteDispatchSensorDescription(
+    FrenteDestinationSensorDescription(
         key="dead_letters",
         translation_key="dead_letters",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda dispatch: (
-            len(dispatch.outbox.dead_letters) if dispatch.outbox else None
-        ),
+        value_fn=lambda outbox: len(outbox.dead_letters),
         attributes_fn=_last_dead_letter,
     ),
+)
+DISPATCH_SENSORS = (
     FrenteDispatchSensorDescription(
         key="police_status",
         translation_key="police_status",
@@ -226,10 +254,19 @@ async def async_setup_entry(
         FrenteSensor(entry, description) for description in SENSORS
     ]
     entities += kit_entities(entry, FrenteKitSensor, KIT_SENSORS)
-    if entry.runtime_data.dispatch.outbox is not None:
+    dispatch = entry.runtime_data.dispatch
+    if dispatch.outbox is not None:
         entities += [FrenteDispatchSensor(entry, d) for d in DISPATCH_SENSORS]
     members = entry.runtime_data.settings.members.values()
     entities += [FrenteMemberFalseAlarms(entry, member) for member in members]
+    for destination, subentry_id in destinations_with_outbox(entry):
+        group = [
+            FrenteDestinationSensor(entry, d, destination) for d in DESTINATION_SENSORS
+        ]
+        if subentry_id is None:
+            entities += group
+        else:
+            async_add_entities(group, config_subentry_id=subentry_id)
     async_add_entities(entities)
     _remove_former_members(hass, entry, {member.person for member in members})
 
@@ -256,12 +293,23 @@ class FrenteSensor(FrenteEntity, SensorEntity):
     entity_description: FrenteSensorDescription
 
     @override
+    def _signals(self) -> list[SignalType[()]]:
+        if not self.entity_description.follows_police:
+            return []
+        return [SIGNAL_POLICE.format(self.incidents.front.front_id)]
+
+    @override
     def _update_from_incidents(self) -> None:
         description = self.entity_description
         self._attr_native_value = description.value_fn(self.incidents)
         if description.attributes_fn is not None:
             self._attr_extra_state_attributes = description.attributes_fn(
                 self.incidents
+            )
+        if description.follows_police and (shown := self.incidents.shown):
+            dispatch = self.entry.runtime_data.dispatch
+            self._attr_extra_state_attributes["deliveries"] = deliveries_of(
+                self.incidents.ledger, dispatch.names, shown.incident_id
             )
 
 
@@ -300,8 +348,24 @@ class FrenteMemberFalseAlarms(FrenteEntity, SensorEntity):
         ]
 
 
+class FrenteDestinationSensor(FrenteDestinationEntity, SensorEntity):
+    """A destination's outbox depth, last delivery latency or dead letters."""
+
+    entity_description: FrenteDestinationSensorDescription
+
+    @override
+    def _update_from_incidents(self) -> None:
+        outbox = self.outbox
+        description = self.entity_description
+        self._attr_native_value = (
+            None if outbox is None else description.value_fn(outbox)
+        )
+        if description.attributes_fn is not None and outbox is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(outbox)
+
+
 class FrenteDispatchSensor(FrenteDispatchEntity, SensorEntity):
-    """Outbox depth, last delivery latency or the last police status."""
+    """The last police status."""
 
     entity_description: FrenteDispatchSensorDescription
 

@@ -11,7 +11,7 @@ SIGKILL and started again with the same ``--mqtt-id`` a second later. Figures: a
 (published and PUBACKed but not stored), stored twice (rows) and shown twice (``new``
 events on the operators' live streams, both instances' screens together), press -> stored
 (the row's ``received_at``, stamped in the committing transaction) and press -> on a live
-screen, and ingest per second. ``--output`` replaces section 9 of that file (the other
+screen, and ingest per second. ``--output`` replaces section 10 of that file (the other
 sections come from ``scripts/bench``). Nothing asserts a timing.
 """
 
@@ -41,7 +41,7 @@ from .city_parts import ConsoleProcess, Fronts, LiveScreen
 from .stats import summary
 
 OPERATOR = ("bench", "operador-de-prueba-123")
-SECTION = "## 9. City uplink:"
+SECTION = "## 10. City uplink:"
 SETTLE_TIMEOUT = 180.0  # s for every alert to be stored after the last publish
 
 
@@ -206,7 +206,7 @@ def figures(  # noqa: PLR0913, PLR0917
 
 
 def render_city(city: dict[str, Any]) -> list[str]:
-    """Return section 9 as Markdown lines."""
+    """Return section 10 as Markdown lines."""
     stored, screen = city["press_to_stored_ms"], city["press_to_screen_ms"]
     return [
         "",
@@ -267,7 +267,7 @@ def render_city(city: dict[str, Any]) -> list[str]:
 
 
 def splice(text: str, section: list[str]) -> str:
-    """Return ``text`` with section 9 replaced (or appended)."""
+    """Return ``text`` with section 10 replaced (or appended)."""
     head, found, rest = text.partition(SECTION)
     if found:
         following = rest.find("\n## ")

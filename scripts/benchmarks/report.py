@@ -1,7 +1,7 @@
 """The benchmarks' report: Markdown tables, each figure beside its target (docs/benchmarks.md).
 
 Sections 1-3 and 6 are rendered here; the others beside their scenarios (``outage``,
-``evidence``, ``garbage``, ``storm``, ``city``).
+``evidence``, ``garbage``, ``storm``, ``destinations``, ``city``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from homeassistant.const import __version__ as ha_version
 
 from .city import render_city
+from .destinations import render_destinations
 from .evidence import render_evidence
 from .garbage import render_garbage
 from .ha import SETTLE
@@ -70,6 +71,7 @@ def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
     lines += _cost(figures["cost"], figures["evidence"])
     lines += render_garbage(figures["garbage"])
     lines += render_storm(figures["storm"])
+    lines += render_destinations(figures["destinations"])
     if "city" in figures:
         lines += render_city(figures["city"])
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from scripts.harness.ha import ROOT
 
 from .alarm import AlarmBench
 from .city import run_city
+from .destinations import destinations_down
 from .evidence import evidence
 from .garbage import garbage_per_press
 from .ha import SETTLE, BenchHa
@@ -53,13 +54,14 @@ class Scale:
     garbage_presses: int  # per chain, one after the other, the collector paused
     garbage_settle: float  # s for the recorder to write a census window's rows
     storm: tuple[int, ...]  # presses on one incident at which a window is measured
+    destination_alarms: int = 200  # alarms with one destination of three down
 
 
 FULL = Scale(
     (1, 10, 50), 10, 500, 25.0, 1000, 10.0, 10_000, 10, 40, 6.0,
     (100, 1000, 5000, 10_000, 20_000),
 )  # fmt: skip
-QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0, (100, 500))
+QUICK = Scale((1, 3), 3, 30, 20.0, 60, 1.0, 120, 2, 3, 1.0, (100, 500), 10)
 
 
 async def alarm_path(scale: Scale, scratch: Path) -> dict[str, Any]:
@@ -136,6 +138,7 @@ async def measure(scale: Scale, scratch: Path) -> dict[str, Any]:
             figures["city"] = await run_city(scratch / "city", dsn)
     figures["evidence"] = await evidence(scale.evidence_rounds, scratch)
     figures["storm"] = await press_storm(scale.storm[-1], scale.storm, scratch)
+    figures["destinations"] = await destinations_down(scale.destination_alarms, scratch)
     figures |= await alarm_path(scale, scratch)
     return figures
 

@@ -1,4 +1,8 @@
-"""The police form: endpoint, format, signing secrets, escalation delay."""
+"""The police form: endpoint, format, signing secrets, escalation delay.
+
+Since destinations (entry 1.2) the endpoint, format and secrets are the ``police``
+destination subentry's; the escalation delay and status webhook id stay in the options.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 import probatio
 
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import selector
 
 from ..const import (
@@ -18,8 +24,10 @@ from ..const import (
     CONF_POLICE_URL,
     CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
+    FIRST_DESTINATION,
 )
 from ..frente.dispatch.signing import WebhookSecret
+from ..migration import LINK_KEYS, police_subentry
 from .fields import WEB_SCHEMES, optional, required, url_problem
 
 FORMATS = ["json", "cap"]
@@ -89,3 +97,48 @@ def validate_police(
         or webhook.async_generate_id(),
     }
     return options, errors, generated
+
+
+def current_police(entry: ConfigEntry) -> dict[str, Any]:
+    """Return the options with the ``police`` destination's endpoint, format and secrets."""
+    current = dict(entry.options)
+    for subentry in entry.subentries.values():
+        if subentry.unique_id == FIRST_DESTINATION:
+            current.update(subentry.data)
+            current[CONF_POLICE_FORMAT] = subentry.subentry_type
+    return current
+
+
+def save_police(
+    hass: HomeAssistant, entry: ConfigEntry, police: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Save the endpoint as the ``police`` subentry; return the options to store."""
+    options = {k: v for k, v in entry.options.items() if k not in LINK_KEYS}
+    options |= {k: v for k, v in police.items() if k not in LINK_KEYS}
+    existing = next(
+        (s for s in entry.subentries.values() if s.unique_id == FIRST_DESTINATION),
+        None,
+    )
+    url = str(police.get(CONF_POLICE_URL) or "")
+    if not url:  # no endpoint: the secrets stay for the status webhook
+        if existing is not None:
+            hass.config_entries.async_remove_subentry(entry, existing.subentry_id)
+        options |= {
+            CONF_POLICE_SECRET: police.get(CONF_POLICE_SECRET, ""),
+            CONF_POLICE_SECRET_PREVIOUS: police.get(CONF_POLICE_SECRET_PREVIOUS, ""),
+        }
+        return options
+    new = police_subentry(
+        url,
+        str(police.get(CONF_POLICE_FORMAT) or "json"),
+        str(police.get(CONF_POLICE_SECRET) or ""),
+        str(police.get(CONF_POLICE_SECRET_PREVIOUS) or ""),
+        existing.title if existing is not None else "Policía",
+    )
+    if existing is not None and existing.subentry_type == new.subentry_type:
+        hass.config_entries.async_update_subentry(entry, existing, data=dict(new.data))
+    else:
+        if existing is not None:
+            hass.config_entries.async_remove_subentry(entry, existing.subentry_id)
+        hass.config_entries.async_add_subentry(entry, new)
+    return options

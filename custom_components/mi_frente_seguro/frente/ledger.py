@@ -6,10 +6,11 @@
 - *validate*: every value is checked (``checks.py``) before anything is decided;
 - *decide*: the book returns the incident's new version in an :class:`IncidentChange`
   and changes nothing itself (``book.py``);
-- *stage*: the store's writes for the change and the outbox's for its police message go
-  into the file's next transaction (both are committed, or neither);
-- *commit*: once that transaction is durable the outbox already holds the message and
-  its delivery starts;
+- *stage*: the store's writes for the change and, for its police message, one row per
+  destination (each destination's outbox renders it: JSON, CAP, SIA, phone text) go into
+  the file's next transaction (all are committed, or none: still one fsync);
+- *commit*: once that transaction is durable every destination's outbox holds the
+  message and its deliveries start, each on its own;
 - *apply*: only then does the book take the new version (and a press's dedupe key);
 - *announce*: the change goes to the single ``announce`` callback (HA's dispatcher).
 
@@ -24,18 +25,20 @@ few fsyncs, and still opens one incident. If that transaction fails for a reason
 data rather than of the file, each change is tried again alone, so only the culprit fails.
 A caller that stops waiting does not stop its change: it is committed, applied and
 announced all the same.
+
+An incident becomes ``sent`` when the FIRST destination delivers its alert (the police
+were reached somewhere); the other destinations' receipts are kept per destination
+(``outbox_db.Receipt`` and the outboxes' events).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from functools import partial
 import logging
-import sqlite3
 from typing import Any
 
 from .book import IncidentBook, UnknownIncidentError
@@ -47,39 +50,24 @@ from .dispatch.inbound import StatusUpdate
 from .dispatch.messages import MessageType, build_message
 from .dispatch.outbox import Outbox, OutboxEvent
 from .dispatch.outbox_db import scrub_dead
+from .dispatch.receipts import DeliveryReceipts
 from .dispatch.replay import ReplayCache
 from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
+from .ledger_support import (
+    AlreadyError,
+    PoliceAnswer,
+    Request,
+    checkpoint,
+    run_all,
+    settle,
+)
 from .privacy import expired
 from .store import IncidentStore
 
+__all__ = ["FrontLedger", "PoliceAnswer"]
+
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class _Request:
-    """A change asked for: how to decide it, and who waits for it."""
-
-    decide: Callable[[], IncidentChange]
-    context: Any
-    future: asyncio.Future[IncidentChange]
-    writes: tuple[Write, ...] = ()  # committed with the change (a police update's id)
-    afters: tuple[Callable[[], None], ...] = ()
-
-
-class _AlreadyError(Exception):
-    """A police update for the state the incident is in already (a retry)."""
-
-
-class PoliceAnswer(StrEnum):
-    """What a police status update did (the webhook answers with it)."""
-
-    STORED = "stored"  # applied and on disk (200)
-    ALREADY = "already"  # the incident was in that state already (200)
-    UNKNOWN = "unknown_incident"  # no such incident on this front (404)
-    ILLEGAL = (
-        "illegal_transition"  # the step is not allowed from the current state (409)
-    )
 
 
 class FrontLedger:
@@ -92,24 +80,37 @@ class FrontLedger:
         *,
         clock: Callable[[], datetime],
         outbox: Outbox | None = None,
+        outboxes: Sequence[Outbox] = (),
         replay: ReplayCache | None = None,
         announce: Callable[[IncidentChange], None] | None = None,
         on_outbox: Callable[[OutboxEvent], None] | None = None,
     ) -> None:
-        """Bind the parts; ``announce`` hears every applied change, ``on_outbox`` the rest."""
+        """Bind the parts; ``announce`` hears every applied change, ``on_outbox`` the rest.
+
+        ``outboxes``: one per destination, in the front's order (``outbox``: a single one).
+        """
         self.front = front
         self.store = store
-        self.outbox = outbox
+        self.outboxes: tuple[Outbox, ...] = (
+            *(() if outbox is None else (outbox,)),
+            *outboxes,
+        )
         self.replay = replay or ReplayCache(store.committer, clock)
         self.book = IncidentBook(front.front_id, clock)
         self._clock = clock
         self.announce = announce
         self.on_outbox = on_outbox
-        self._waiting: list[_Request] = []
+        self.receipts = DeliveryReceipts()  # proof of delivery of each alert
+        self._waiting: list[Request] = []
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        if outbox is not None:
-            outbox.on_event = self._on_outbox_event
+        for each in self.outboxes:
+            each.on_event = self._on_outbox_event
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """Return the first destination's outbox (the police link of before), if any."""
+        return self.outboxes[0] if self.outboxes else None
 
     @property
     def committer(self) -> Committer:
@@ -120,21 +121,22 @@ class FrontLedger:
         """Open the file, restore the book and queue what a crash left unqueued."""
         self.book.load(await self.store.async_open())
         await self.replay.open()
-        if self.outbox is None:
-            return
-        await self.outbox.open()
-        for incident in self.book.all():
-            # Open but never queued (opened before the police link was set): queue it now.
-            if (
-                incident.is_open
-                and self.outbox.original_of(incident.incident_id) is None
-            ):
-                await self.outbox.enqueue(
-                    build_message(
-                        MessageType.CREATED, incident, self.front, self._clock()
+        for outbox in self.outboxes:
+            await outbox.open()
+            self.receipts.load(outbox.receipts)
+            for incident in self.book.all():
+                # Open but never queued (opened before the link was set): queue it now.
+                if (
+                    incident.is_open
+                    and outbox.original_of(incident.incident_id) is None
+                ):
+                    await outbox.enqueue(
+                        build_message(
+                            MessageType.CREATED, incident, self.front, self._clock()
+                        )
                     )
-                )
-        self.outbox.start()
+        for outbox in self.outboxes:
+            outbox.start()
 
     async def close(self) -> None:
         """Finish the changes asked for, stop delivering and close the file."""
@@ -144,8 +146,8 @@ class FrontLedger:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks)
-        if self.outbox is not None:
-            await self.outbox.close()
+        for outbox in self.outboxes:
+            await outbox.close()
         await self.store.async_close()
 
     # -- changes ------------------------------------------------------------------------
@@ -212,7 +214,7 @@ class FrontLedger:
 
         def decide() -> IncidentChange:
             if self.book.latest(update.incident_id).state is update.status:
-                raise _AlreadyError
+                raise AlreadyError
             return self.book.decide_advance(
                 update.incident_id, update.status, by=BY_POLICE, details=details
             )
@@ -224,7 +226,7 @@ class FrontLedger:
             return PoliceAnswer.UNKNOWN, None
         except IllegalTransitionError:
             return PoliceAnswer.ILLEGAL, None
-        except _AlreadyError:
+        except AlreadyError:
             return PoliceAnswer.ALREADY, None
         return PoliceAnswer.STORED, change
 
@@ -241,15 +243,13 @@ class FrontLedger:
                 self._change(
                     partial(self.book.decide_forget, item.incident_id, person, user_id),
                     None,
-                    ()
-                    if self.outbox is None
-                    else (partial(scrub_dead, item.incident_id),),
+                    (partial(scrub_dead, item.incident_id),) if self.outboxes else (),
                 )
                 for item in self.book.all()
             )
         )
         # The log of earlier transactions still holds the old pages: fold it in and empty it.
-        await self.committer.run(_checkpoint)
+        await self.committer.run(checkpoint)
         return sum(change.change is Change.FORGOTTEN for change in changes)
 
     async def purge(self, now: datetime, days: int) -> int:
@@ -275,7 +275,7 @@ class FrontLedger:
         """Ask the runner for a change; return it once it is applied (or raise)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[IncidentChange] = loop.create_future()
-        self._waiting.append(_Request(decide, context, future, writes, afters))
+        self._waiting.append(Request(decide, context, future, writes, afters))
         if self._runner is None:
             # Started eagerly: the change is decided and staged now, in the caller's
             # turn of the loop, not one turn later behind whatever else is queued.
@@ -296,9 +296,9 @@ class FrontLedger:
         finally:
             self._runner = None
 
-    async def _commit(self, batch: list[_Request]) -> bool:
+    async def _commit(self, batch: list[Request]) -> bool:
         """Decide, commit, apply and announce ``batch``; False if its data failed it."""
-        decided: list[tuple[_Request, IncidentChange]] = []
+        decided: list[tuple[Request, IncidentChange]] = []
         writes: list[Write] = []
         afters: list[Callable[[], None]] = []
         for request in batch:
@@ -309,44 +309,50 @@ class FrontLedger:
                     writes += [*staged[0], *request.writes]
                     afters += [*request.afters, *staged[1]]
             except Exception as err:  # noqa: BLE001  (this request's own error)
-                _settle(request.future, error=err)
+                settle(request.future, error=err)
                 continue
             self.book.draft(change)  # the next decisions see it
             decided.append((request, change))
         if not writes:  # duplicates only: nothing to store
             self.book.drop_draft()
             for request, change in decided:
-                _settle(request.future, change)
+                settle(request.future, change)
             return True
         try:
             await asyncio.shield(
-                self.committer.stage(*writes, after=partial(_run_all, afters))
+                self.committer.stage(*writes, after=partial(run_all, afters))
             )
         except Exception as err:  # noqa: BLE001  (every change of the batch failed)
             self.book.drop_draft()
             if len(decided) > 1 and not isinstance(err, StorageError):
                 return False  # tried again one by one
             for request, _ in decided:
-                _settle(request.future, error=err)
+                settle(request.future, error=err)
             return True
         self.book.drop_draft()
         for request, change in decided:
             if not change.duplicate:
                 self.book.apply(change)
                 self._announce(change)
-            _settle(request.future, change)
+            settle(request.future, change)
         return True
 
     def _writes(
         self, change: IncidentChange
     ) -> tuple[list[Write], list[Callable[[], None]]]:
-        """Return the writes that store ``change`` and queue its police message."""
+        """Return the writes that store ``change`` and queue its message everywhere."""
         writes = self.store.writes(change)
-        message = message_for_change(change, self.front, self._clock())
-        if message is None or self.outbox is None:
+        if not self.outboxes:
             return writes, []
-        queued = self.outbox.prepare(message)
-        return [*writes, *queued.writes], [queued.after]
+        message = message_for_change(change, self.front, self._clock())
+        if message is None:
+            return writes, []
+        afters: list[Callable[[], None]] = []
+        for outbox in self.outboxes:
+            queued = outbox.prepare(message)
+            writes += queued.writes
+            afters.append(queued.after)
+        return writes, afters
 
     def _announce(self, change: IncidentChange) -> None:
         if self.announce is None:
@@ -359,6 +365,7 @@ class FrontLedger:
     # -- the outbox's news ----------------------------------------------------------------
 
     def _on_outbox_event(self, event: OutboxEvent) -> None:
+        self.receipts.record(event)
         if (
             event.kind == "delivered"
             and event.message_type == MessageType.CREATED
@@ -382,28 +389,3 @@ class FrontLedger:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _settle(
-    future: asyncio.Future[IncidentChange],
-    change: IncidentChange | None = None,
-    *,
-    error: BaseException | None = None,
-) -> None:
-    """Give a waiting caller its change or its error (unless it stopped waiting)."""
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        assert change is not None
-        future.set_result(change)
-
-
-def _checkpoint(db: sqlite3.Connection) -> None:
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _run_all(steps: list[Callable[[], None]]) -> None:
-    for step in steps:
-        step()

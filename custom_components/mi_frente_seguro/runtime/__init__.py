@@ -33,8 +33,9 @@ from ..frente.ledger import FrontLedger
 from ..frente.store import IncidentStore
 from .adopted import AdoptedButtons
 from .cameras import FrontCameras
+from .destinations import build_outboxes
 from .devices import async_front_device
-from .dispatch import FrontDispatch, build_outbox
+from .dispatch import FrontDispatch
 from .drills import FrontDrills
 from .duress import FrontDuress
 from .incidents import FrontIncidents
@@ -99,7 +100,7 @@ class FrenteRuntime:
             front,
             store,
             clock=dt_util.now,
-            outbox=build_outbox(hass, store.committer, settings.police),
+            outboxes=build_outboxes(hass, store.committer, settings.police),
         )
         incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
         duress = FrontDuress(hass, entry)

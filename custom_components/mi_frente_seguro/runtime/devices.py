@@ -1,4 +1,4 @@
-"""The devices of a front: the front itself, its street kit and its cameras.
+"""The devices of a front: the front itself, its street kit, cameras and destinations.
 
 The front is one device; its kit and each stream camera are devices of their own under it
 (``via_device``). Devices the front no longer has (the kit after its broker was removed, a
@@ -12,7 +12,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from ..const import DOMAIN
+from ..const import DOMAIN, FIRST_DESTINATION
 from .settings import FrontSettings
 
 
@@ -50,5 +50,10 @@ def current_identifiers(settings: FrontSettings) -> set[tuple[str, str]]:
         (DOMAIN, f"{front_id}-{camera.camera_id}")
         for camera in settings.cameras
         if camera.url is not None
+    }
+    identifiers |= {
+        (DOMAIN, f"{front_id}-{destination.destination_id}")
+        for destination in settings.police.destinations
+        if destination.destination_id != FIRST_DESTINATION
     }
     return identifiers

@@ -19,7 +19,6 @@ from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
@@ -28,16 +27,24 @@ from homeassistant.helpers.dispatcher import (
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from ..const import BY_POLICE, DOMAIN, EVENT_ESCALATION, LOGGER, SIGNAL_POLICE
+from ..const import (
+    BY_POLICE,
+    DOMAIN,
+    EVENT_ESCALATION,
+    FIRST_DESTINATION,
+    LOGGER,
+    SIGNAL_POLICE,
+)
 from ..frente.change import Change, IncidentChange
-from ..frente.committer import Committer, StorageError
+from ..frente.committer import StorageError
 from ..frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
-from ..frente.dispatch.outbox import Outbox, OutboxEvent
+from ..frente.dispatch.outbox import OutboxEvent
 from ..frente.dispatch.signing import WebhookError
 from ..frente.duress import hides, is_hidden
 from ..frente.incident import Incident, IncidentKind, IncidentState
 from ..frente.ledger import PoliceAnswer
 from ..repairs import async_clear_issue, async_raise_issue
+from .destinations import DELIVERY_CHANGES, FrontDestinations, async_tell_delivery
 from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .settings import PoliceSettings
@@ -58,22 +65,6 @@ ANSWERS = {
     PoliceAnswer.UNKNOWN: 404,
     PoliceAnswer.ILLEGAL: 409,
 }
-
-
-def build_outbox(
-    hass: HomeAssistant, committer: Committer, settings: PoliceSettings
-) -> Outbox | None:
-    """Return the front's police outbox on its file, or None without an endpoint."""
-    if not settings.url or not settings.secrets:
-        return None
-    return Outbox(
-        committer,
-        async_get_clientsession(hass),
-        settings.url,
-        settings.secrets,
-        message_format=settings.message_format,
-        clock=dt_util.now,
-    )
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -109,7 +100,12 @@ class FrontDispatch:
         self.settings = settings
         self.duress = duress
         self.ledger = incidents.ledger
-        self.outbox = self.ledger.outbox
+        self.outbox = self.ledger.outbox  # the first destination's (the police link)
+        self.destinations = FrontDestinations.of(
+            hass, incidents.front.front_id, self.ledger.outboxes, settings
+        )
+        self.destinations.on_change = self._notify
+        self.names = {d.destination_id: d.name for d in settings.destinations}
         self.verifier = InboundVerifier(
             settings.secrets, self.ledger.replay, dt_util.now
         )
@@ -135,14 +131,20 @@ class FrontDispatch:
         """Return the front's id."""
         return self.incidents.front.front_id
 
-    def issue_id(self, kind: str) -> str:
-        """Return the id of the front's repair issue of ``kind`` (gone, refused)."""
-        return f"endpoint_{kind}_{self.front_id}"
+    def issue_id(self, kind: str, destination: str | None = None) -> str:
+        """Return the id of a destination's repair issue of ``kind`` (gone, refused).
+
+        The first destination (``police``, the link of before) keeps the id it had.
+        """
+        if destination is None or destination == FIRST_DESTINATION:
+            return f"endpoint_{kind}_{self.front_id}"
+        return f"endpoint_{kind}_{self.front_id}_{destination}"
 
     @callback
     def async_start(self) -> None:
         """Take status updates; follow changes; escalate what a restart left unconfirmed."""
         self._register_webhook()
+        self.destinations.async_start()
         self._unsubs.append(
             async_dispatcher_connect(self.hass, self.incidents.signal, self._on_change)
         )
@@ -158,6 +160,7 @@ class FrontDispatch:
         if self._stopped:
             return
         self._stopped = True
+        self.destinations.async_stop()
         for unsub in (*self._unsubs, *self._escalations.values()):
             unsub()
         self._unsubs.clear()
@@ -227,36 +230,44 @@ class FrontDispatch:
 
     @callback
     def _on_outbox(self, event: OutboxEvent) -> None:
+        if event.kind in DELIVERY_CHANGES:  # proof of delivery (not of silent alarms)
+            async_tell_delivery(self.hass, self.incidents, self.names, event)
         if self.incidents.duress_open:
             # Repair issues are listed to every user (and their registry event is theirs
             # to hear): what the link does for a duress alarm waits until it has ended.
             self._held.pop(event.kind, None)
             self._held[event.kind] = event
             return
+        where = event.destination
         if event.kind == "gone":
             LOGGER.error(
-                "The police endpoint of %s answered 410 Gone: delivery paused",
+                "A destination of %s answered 410 Gone: its delivery paused",
                 self.incidents.front.name,
             )
-            self._issue("gone", {})
+            self._issue("gone", where, {})
         elif event.kind in {"resumed", "delivered"}:
-            async_clear_issue(self.hass, self.issue_id("gone"))
+            async_clear_issue(self.hass, self.issue_id("gone", where))
         elif event.kind == "dead":
             self._issue(
                 "refused",
+                where,
                 {"message_id": event.message_id or "", "reason": event.error or ""},
             )
             self._notify_now()
         self._notify()
 
-    def _issue(self, kind: str, placeholders: dict[str, str]) -> None:
+    def _issue(
+        self, kind: str, destination: str | None, placeholders: dict[str, str]
+    ) -> None:
+        found = self.destinations.settings.get(destination or "")
         async_raise_issue(
             self.hass,
-            self.issue_id(kind),
+            self.issue_id(kind, destination),
             f"endpoint_{kind}",
             self.incidents.front.name,
             ir.IssueSeverity.ERROR,
             fixable=kind == "refused",
+            destination=found.name if found else "-",
             **placeholders,
         )
 
@@ -329,9 +340,10 @@ class FrontDispatch:
                 )
             self.refused[err.reason] += 1
             return web.json_response({"error": err.reason}, status=err.status)
-        if self.outbox is not None:  # a signed call: the police system is up again
-            self.outbox.resume()
-            self.outbox.retry_now()
+        for outbox in self.ledger.outboxes:  # a signed call: the police system is up
+            if outbox.kind in {"json", "cap"}:
+                outbox.resume()
+                outbox.retry_now()
         try:
             answer, _ = await self.ledger.police_update(update)
         except StorageError as err:

@@ -1,114 +1,94 @@
-"""The durable outbox of one front: police messages, delivered in order, at least once.
+"""The durable outbox of one destination of a front: messages delivered in order, at least once.
 
-The outbox's tables live in the front's incident file and share its
-:class:`~..committer.Committer`. :meth:`Outbox.prepare` turns a message into the writes
-that queue it (and what to do once they are committed); the ledger commits them in the
-same transaction as the incident change that caused the message (one fsync for the press
-and its alert; both on disk, or neither). Nothing changes in memory before that commit:
-the message joins the delivery queue only once it is durable. :meth:`Outbox.enqueue` does
-the same for a message on its own.
+A front has one outbox per destination (its JSON or CAP police endpoint, an SIA DC-09
+receiver, the cuadrante's phone...): each its own queue, retry, 410 pause and dead
+letters, so one destination down never delays another. The outbox's tables live in the
+front's incident file and share its :class:`~..committer.Committer` (``outbox_db.py``:
+each row names its destination). :meth:`Outbox.prepare` turns a message into the writes
+that queue it (and what to do once they are committed); the ledger commits the writes of
+every destination in the same transaction as the incident change that caused the message
+(one fsync for the press and all its alerts; all on disk, or none). Nothing changes in
+memory before that commit: the message joins the delivery queue only once it is durable.
+:meth:`Outbox.enqueue` does the same for a message on its own.
 
-A delivery task (``start``/``stop``) POSTs the oldest undelivered message to the endpoint,
-signed (Standard Webhooks), and moves to the next one only when it is delivered, dropped
-or set aside. So a front's messages arrive in the order they were queued, and a restart,
-or a kill, resumes where the file says. A newer ``presses``/``kind`` update replaces the
-one of its incident still waiting (``queue.py``), and the replaced row is deleted.
+The destination's :class:`~.outcome.Transport` renders a message into the bytes stored
+in the row (None: nothing to send, e.g. a drill for the phone) and makes one attempt at a
+row: ``webhook.py`` (signed JSON/CAP, the default from ``session``/``url``/``secrets``),
+``sia/`` (SIA DC-09), HA's phone text.
 
-Answers: 2xx delivered. 400, 413 and 422 mean the receiver refuses this message for good:
-it becomes a dead letter (kept in the file with the receiver's reason) and the next one
-flows. 410 Gone means the endpoint is retired: delivery pauses (messages are kept) and is
-tried again every ``gone_probe`` seconds or at once after ``resume()``. Anything else
-(other 4xx, 5xx, refused, timeout) is retried with full-jitter backoff (``retry.py``),
+A delivery task (``start``/``stop``) tries the oldest undelivered message and moves to the
+next one only when it is delivered, dropped or set aside. So a destination's messages
+arrive in the order they were queued, and a restart, or a kill, resumes where the file
+says. A newer ``presses``/``kind`` update replaces the one of its incident still waiting
+(``queue.py``), and the replaced row is deleted.
+
+Outcomes: delivered; refused for good (HTTP 400/413/422, SIA DUH): a dead letter (kept in
+the file with the receiver's reason) and the next one flows; gone (HTTP 410): delivery
+pauses (messages are kept) and is tried again every ``gone_probe`` seconds or at once after
+``resume()``; retry (5xx, refused, timeout, NAK...): full-jitter backoff (``retry.py``),
 honouring Retry-After; ``retry_now()`` (a sign the endpoint is back) ends a backoff early.
 A real alarm is retried forever; a drill is dropped after ``drill_max_attempts`` failed
-attempts in one run. Every retry carries the same ``webhook-id`` (the message id), so
-receivers dedupe by it. The endpoint going away and coming back is logged once each.
+attempts in one run. The endpoint going away and coming back is logged once each.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 import logging
 import random as _random
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 import aiohttp
 
 from ..committer import Committer, Write
 from ..interrupt import unless_set
-from .attempt import DEFAULT_TIMEOUT, OutboxFormat, post_signed
-from .cap import to_cap
-from .messages import MessageRef, MessageType, encode_json
+from .attempt import DEFAULT_TIMEOUT, OutboxFormat
+from .messages import MessageRef, MessageType
 from .outbox_db import (
     DEAD,
     DELIVERED,
     DROPPED,
+    FIRST_DESTINATION,
     KEEP_DEAD,
     DeadLetter,
     Finish,
     Insert,
     OutboxDatabase,
+    Receipt,
     StoredMessage,
 )
+from .outbox_events import NOTHING, EventKind, OutboxEvent, Staged
+from .outcome import Outcome, Transport, Verdict
 from .queue import DeliveryQueue, replacement_key
 from .retry import RetryWait, next_delay
 from .signing import WebhookSecret
+from .webhook import REFUSED_FOR_GOOD, WebhookTransport
+
+__all__ = ["REFUSED_FOR_GOOD", "Outbox", "OutboxEvent", "Staged"]
 
 _LOGGER = logging.getLogger(__name__)
-
-type EventKind = Literal[
-    "enqueued",
-    "delivered",
-    "failed",
-    "dropped",
-    "dead",
-    "superseded",
-    "gone",
-    "resumed",
-]
 
 DRILL_MAX_ATTEMPTS = 10  # about 2-4 minutes of retries
 KEEP_DONE = 1000  # delivered/dropped rows kept in the file
 GONE_PROBE = 300.0  # s between tries of an endpoint that answered 410 Gone
-REFUSED_FOR_GOOD = frozenset({400, 413, 422})  # this message will never be taken
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxEvent:
-    """A change of the outbox, told to its owner."""
-
-    kind: EventKind
-    message_id: str | None = None
-    incident_id: str | None = None
-    message_type: str | None = None
-    latency: float | None = None  # seconds from enqueue to delivery
-    error: str | None = None  # why an attempt failed (no secrets, no body we sent)
-
-
-@dataclass(frozen=True, slots=True)
-class Staged:
-    """The writes that queue a message, and what to run once they are committed."""
-
-    writes: tuple[Write, ...]
-    after: Callable[[], None]
-    inserted: Callable[[], bool]  # after the commit: False if the id was queued before
 
 
 class Outbox:
-    """One front's police messages to one endpoint."""
+    """One front's messages to one destination."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (the queue's knobs, each with a default)
         self,
         committer: Committer,
-        session: aiohttp.ClientSession,
-        url: str,
-        secrets: Iterable[WebhookSecret],
+        session: aiohttp.ClientSession | None = None,
+        url: str | None = None,
+        secrets: Iterable[WebhookSecret] = (),
         *,
+        transport: Transport | None = None,
+        destination: str = FIRST_DESTINATION,
+        name: str | None = None,
         message_format: OutboxFormat = OutboxFormat.JSON,
         cap_sender: str | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -120,19 +100,33 @@ class Outbox:
         gone_probe: float = GONE_PROBE,
         on_event: Callable[[OutboxEvent], None] | None = None,
     ) -> None:
-        """Set up on the front's file; ``secrets``: the primary first, then the previous."""
+        """Set up on the front's file for ``destination`` (its id; ``name`` is shown).
+
+        Without ``transport``, messages are POSTed signed to ``url`` (``secrets``: the
+        primary first, then the previous) as ``message_format``.
+        """
         self.committer = committer
-        self._db = OutboxDatabase(max(keep_done, 1))
-        self._session = session
-        self._url = url
-        self._secrets = _checked(secrets)
-        self.message_format = OutboxFormat(message_format)
-        self._cap_sender = cap_sender
+        self.destination = destination
+        self.name = name or destination
+        self._db = OutboxDatabase(max(keep_done, 1), destination)
         self._clock = clock or (lambda: datetime.now(UTC))
+        if transport is None:
+            if session is None or url is None:
+                raise ValueError("an outbox needs a transport, or a session and URL")
+            transport = WebhookTransport(
+                session,
+                url,
+                secrets,
+                message_format=message_format,
+                cap_sender=cap_sender,
+                timeout=timeout,
+                clock=self._clock,
+            )
+        self.transport = transport
+        self.kind = str(getattr(transport, "message_format", type(transport).__name__))
         self._sleep = sleep
         self._retry = RetryWait(sleep)
         self._random = random
-        self._timeout = timeout
         self._drill_max_attempts = drill_max_attempts
         self._gone_probe = gone_probe
         self.on_event = on_event
@@ -148,21 +142,19 @@ class Outbox:
         self.last_latency: float | None = None
         self.last_error: str | None = None
         self.dead_letters: list[DeadLetter] = []  # newest first
+        self.receipts: list[Receipt] = []  # the alerts in the file at start-up
 
     def __repr__(self) -> str:
         """Show the endpoint without credentials, path or query."""
         return (
-            f"Outbox(endpoint={self.endpoint!r}, format={self.message_format.value}, "
+            f"Outbox(endpoint={self.endpoint!r}, format={self.kind}, "
             f"depth={self.depth})"
         )
 
     @property
     def endpoint(self) -> str:
-        """Return the endpoint's scheme, host and port only (safe to log)."""
-        parts = urlsplit(self._url)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{host}{port}"
+        """Return where messages go, safe to log (no credentials, path or query)."""
+        return self.transport.endpoint
 
     @property
     def depth(self) -> int:
@@ -179,6 +171,7 @@ class Outbox:
     async def open(self) -> None:
         """Load the undelivered messages, oldest first (the file's owner opened it)."""
         loaded = await self.committer.run(self._db.load)
+        self.receipts = await self.committer.run(self._db.receipts)
         self._queue.extend(loaded.pending)
         self._originals.update(loaded.originals)
         self.dead_letters = loaded.dead
@@ -191,7 +184,8 @@ class Outbox:
 
         A message other than ``incident.created`` without ``references`` gets the
         reference of its incident's created message when this outbox queued it. Raises
-        ``ValueError`` for a message that cannot be encoded (e.g. a NaN number).
+        ``ValueError`` for a message that cannot be encoded (e.g. a NaN number). A message
+        the destination has nothing to send for stages nothing.
         """
         if not self._opened:
             raise RuntimeError("outbox is not open")
@@ -200,10 +194,9 @@ class Outbox:
         if not is_created and "references" not in message:
             if (ref := self.original_of(message["incident_id"])) is not None:
                 message["references"] = ref.to_dict()
-        if self.message_format is OutboxFormat.CAP:
-            body = to_cap(message, self._cap_sender)
-        else:
-            body = encode_json(message)
+        body = self.transport.render(message)
+        if body is None:
+            return NOTHING
         stored = StoredMessage(
             message_id=str(message["id"]),
             incident_id=str(message["incident_id"]),
@@ -247,8 +240,8 @@ class Outbox:
         loop = asyncio.get_running_loop()
         if replaced:
             assert victim is not None
-            loop.call_soon(self._notify, OutboxEvent("superseded", *_ids(victim)))
-        loop.call_soon(self._notify, OutboxEvent("enqueued", *_ids(message)))
+            loop.call_soon(self._notify, self._event("superseded", victim))
+        loop.call_soon(self._notify, self._event("enqueued", message))
 
     def start(self) -> None:
         """Start delivering (in a task of the running loop)."""
@@ -256,7 +249,7 @@ class Outbox:
             raise RuntimeError("outbox is not open")
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
-                self._deliver_forever(), name="mfs-outbox-delivery"
+                self._deliver_forever(), name=f"mfs-outbox-{self.destination}"
             )
 
     async def stop(self) -> None:
@@ -279,7 +272,7 @@ class Outbox:
         if self.gone:
             self.gone = False
             self._resumed.set()
-            self._notify(OutboxEvent("resumed"))
+            self._notify(OutboxEvent("resumed", destination=self.destination))
 
     def retry_now(self) -> None:
         """Try the waiting message now, not at the end of its backoff (unless asked to wait).
@@ -302,9 +295,8 @@ class Outbox:
 
     async def _deliver_head(self, message: StoredMessage) -> None:
         self._retry.arm()
-        started = self._clock()
-        status, retry_after, error = await self._post(message, started)
-        if status is not None and 200 <= status < 300:
+        outcome = await self._attempt(message)
+        if outcome.verdict is Verdict.DELIVERED:
             done = self._clock().timestamp()
             latency = max(done - message.enqueued_at, 0.0)
             self._queue.pop_head()
@@ -313,14 +305,14 @@ class Outbox:
             if self.gone:
                 self.resume()  # a probe after a 410 was taken: the endpoint is back
             await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
-            self._notify(OutboxEvent("delivered", *_ids(message), latency=latency))
+            self._notify(self._event("delivered", message, latency=latency, at=done))
             return
-        if status in REFUSED_FOR_GOOD:
-            self._reached(
-                True, None
-            )  # it answered: up, but it will never take this one
+        error = outcome.error
+        if outcome.verdict is Verdict.REFUSED:
+            self._reached(True, None)  # it answered: up, but it never takes this one
             _LOGGER.error(
-                "Police endpoint %s refused message %s for good (%s): set aside",
+                "Destination %s (%s) refused message %s for good (%s): set aside",
+                self.name,
                 self.endpoint,
                 message.message_id,
                 error,
@@ -328,28 +320,41 @@ class Outbox:
             await self._set_aside(message, DEAD, error)
             return
         self._reached(False, error)
-        if status == 410:
+        if outcome.verdict is Verdict.GONE:
             if not self.gone:
                 _LOGGER.warning("Police endpoint %s answered 410 Gone", self.endpoint)
                 self.gone = True
-                self._notify(OutboxEvent("gone", *_ids(message), error=error))
+                self._notify(self._event("gone", message, error=error))
             return
         message.failures += 1
-        self._notify(OutboxEvent("failed", *_ids(message), error=error))
+        self._notify(self._event("failed", message, error=error))
         if message.exercise and message.failures >= self._drill_max_attempts:
             _LOGGER.warning("Dropping drill message %s: %s", message.message_id, error)
             await self._set_aside(message, DROPPED, error)
             return
-        delay = next_delay(message.failures, retry_after, self._random)
-        await self._retry.wait(delay, asked=retry_after is not None)
+        delay = next_delay(message.failures, outcome.retry_after, self._random)
+        await self._retry.wait(delay, asked=outcome.retry_after is not None)
+
+    def _event(
+        self, kind: EventKind, message: StoredMessage, **fields: Any
+    ) -> OutboxEvent:
+        return OutboxEvent(
+            kind,
+            message.message_id,
+            message.incident_id,
+            message.message_type,
+            destination=self.destination,
+            **fields,
+        )
 
     def _reached(self, reachable: bool, error: str | None) -> None:
         """Record whether the endpoint answered; log when that changes, once each way."""
         if reachable and self.reachable is False:
-            _LOGGER.info("Police endpoint %s is reachable again", self.endpoint)
+            _LOGGER.info("Destination %s is reachable again", self.name)
         elif not reachable and self.reachable is not False:
             _LOGGER.warning(
-                "Police endpoint %s cannot be reached (%s); retrying",
+                "Destination %s (%s) cannot be reached (%s); retrying",
+                self.name,
                 self.endpoint,
                 error,
             )
@@ -370,7 +375,7 @@ class Outbox:
             )
             self.dead_letters = [letter, *self.dead_letters[: KEEP_DEAD - 1]]
         kind: EventKind = "dead" if status == DEAD else "dropped"
-        self._notify(OutboxEvent(kind, *_ids(message), error=error))
+        self._notify(self._event(kind, message, error=error, at=done))
 
     async def _finish(self, op: Finish) -> None:
         """Record a delivery or drop; if the file fails, the message is sent again later."""
@@ -384,21 +389,13 @@ class Outbox:
         except Exception:  # noqa: BLE001  (logged by the committer; resent later)
             _LOGGER.debug("Could not record outbox message %s as %s", op.seq, op.status)
 
-    async def _post(
-        self, message: StoredMessage, now: datetime
-    ) -> tuple[int | None, float | None, str]:
-        """Make one attempt; return (HTTP status or None, Retry-After, error text)."""
-        answer = await post_signed(
-            self._session,
-            self._url,
-            message.message_id,
-            message.body,
-            secrets=self._secrets,
-            message_format=self.message_format,
-            timeout=self._timeout,
-            now=now,
-        )
-        return answer.status, answer.retry_after, answer.error
+    async def _attempt(self, message: StoredMessage) -> Outcome:
+        """Make one attempt through the transport (which never raises; guarded anyway)."""
+        try:
+            return await self.transport.attempt(message.message_id, message.body)
+        except Exception:
+            _LOGGER.exception("Unexpected error sending to %s", self.name)
+            return Outcome(Verdict.RETRY, "unexpected error")
 
     def _notify(self, event: OutboxEvent) -> None:
         if self.on_event is None:
@@ -407,14 +404,3 @@ class Outbox:
             self.on_event(event)
         except Exception:
             _LOGGER.exception("Outbox listener failed on %s", event.kind)
-
-
-def _ids(message: StoredMessage) -> tuple[str, str, str]:
-    return message.message_id, message.incident_id, message.message_type
-
-
-def _checked(secrets: Iterable[WebhookSecret]) -> tuple[WebhookSecret, ...]:
-    keys = tuple(secrets)
-    if not keys:
-        raise ValueError("an outbox needs at least one signing secret")
-    return keys

@@ -3,6 +3,13 @@
 Blocking code only, given a connection: the tables live in the front's incident file, and its
 :class:`~custom_components.mi_frente_seguro.frente.committer.Committer` runs these writes in
 its transactions (so an alert commits together with the press that caused it).
+
+Every row belongs to one destination (``destination``: the id of the front's destination,
+:data:`FIRST_DESTINATION` for the police link a front had before it had several); a message
+is queued once per destination (``UNIQUE (destination, message_id)``). A file written before
+destinations existed has no such column: :meth:`OutboxDatabase.load` rebuilds its table
+once, in one transaction (a crash leaves the old table, and the next open does it again),
+its rows becoming the first destination's.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import sqlite3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    message_id TEXT NOT NULL UNIQUE,
+    destination TEXT NOT NULL DEFAULT 'police',
+    message_id TEXT NOT NULL,
     incident_id TEXT NOT NULL,
     type TEXT NOT NULL,
     exercise INTEGER NOT NULL,
@@ -22,15 +30,22 @@ CREATE TABLE IF NOT EXISTS outbox (
     status TEXT NOT NULL DEFAULT 'pending',
     done_at REAL,
     latency_ms REAL,
-    error TEXT
+    error TEXT,
+    UNIQUE (destination, message_id)
 );
-CREATE INDEX IF NOT EXISTS outbox_status ON outbox (status, seq);
+CREATE INDEX IF NOT EXISTS outbox_status ON outbox (destination, status, seq);
 CREATE TABLE IF NOT EXISTS originals (
     incident_id TEXT PRIMARY KEY,
     message_id TEXT NOT NULL,
     sent_at TEXT NOT NULL
 );
 """
+FIRST_DESTINATION = "police"  # the police link of before, and the rows it queued
+# The old table's columns, in order (everything but the destination).
+_OLD_COLUMNS = (
+    "seq, message_id, incident_id, type, exercise, body, enqueued_at, status, "
+    "done_at, latency_ms, error"
+)
 PENDING = "pending"
 DELIVERED = "delivered"
 DROPPED = "dropped"  # a drill given up after its attempts
@@ -97,25 +112,74 @@ class Loaded:
     dead: list[DeadLetter] = field(default_factory=list)  # newest first
 
 
-class OutboxDatabase:
-    """Blocking access to the outbox tables of a connection."""
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A destination's delivery of an incident's alert: ``status``, when, and why not."""
 
-    def __init__(self, keep_done: int) -> None:
-        """Remember how many delivered/dropped rows to keep."""
+    destination: str
+    incident_id: str
+    status: str  # pending, delivered, dropped, dead
+    enqueued_at: float
+    done_at: float | None = None
+    error: str | None = None
+
+
+def upgrade(db: sqlite3.Connection) -> bool:
+    """Add the destination column to a file from before it, in one transaction.
+
+    Return True when the table was rebuilt. The rows keep their ``seq`` (so their order)
+    and become the first destination's.
+    """
+    columns = {row[1] for row in db.execute("PRAGMA table_info(outbox)")}
+    if not columns or "destination" in columns:
+        return False
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ALTER TABLE outbox RENAME TO outbox_before_destinations")
+        db.execute("DROP INDEX IF EXISTS outbox_status")
+        db.execute(SCHEMA.split(";", 1)[0])
+        db.execute(
+            f"INSERT INTO outbox (destination, {_OLD_COLUMNS}) "  # noqa: S608  (constants)
+            f"SELECT ?, {_OLD_COLUMNS} FROM outbox_before_destinations ORDER BY seq",
+            (FIRST_DESTINATION,),
+        )
+        db.execute("DROP TABLE outbox_before_destinations")
+    return True
+
+
+class OutboxDatabase:
+    """Blocking access to one destination's rows of the outbox tables of a connection."""
+
+    def __init__(self, keep_done: int, destination: str = FIRST_DESTINATION) -> None:
+        """Remember how many delivered/dropped rows to keep, and whose rows these are."""
         self.keep_done = keep_done
+        self.destination = destination
 
     def load(self, db: sqlite3.Connection) -> Loaded:
-        """Create the tables if needed and return the undelivered messages in order."""
+        """Create (or upgrade) the tables; return the undelivered messages in order."""
+        upgrade(db)
         db.executescript(SCHEMA)
-        return _read(db)
+        return _read(db, self.destination)
+
+    def receipts(self, db: sqlite3.Connection) -> list[Receipt]:
+        """Return the receipts of the incidents' alerts still in the file, oldest first."""
+        return [
+            Receipt(self.destination, *row)
+            for row in db.execute(
+                "SELECT incident_id, status, enqueued_at, done_at, error FROM outbox "
+                "WHERE destination = ? AND type = 'incident.created' ORDER BY seq",
+                (self.destination,),
+            )
+        ]
 
     def insert(self, op: Insert, db: sqlite3.Connection) -> None:
         """Queue a message (``op.inserted`` tells whether its id was new)."""
         message = op.message
         cursor = db.execute(
-            "INSERT OR IGNORE INTO outbox (message_id, incident_id, type, exercise, "
-            "body, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO outbox (destination, message_id, incident_id, type, "
+            "exercise, body, enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
+                self.destination,
                 message.message_id,
                 message.incident_id,
                 message.message_type,
@@ -162,15 +226,18 @@ class OutboxDatabase:
 
     def prune(self, db: sqlite3.Connection) -> None:
         """Keep the last ``keep_done`` finished rows, KEEP_DEAD dead letters, originals."""
+        here = self.destination
         db.execute(
-            "DELETE FROM outbox WHERE status IN (?, ?) AND seq < (SELECT seq FROM "
-            "outbox WHERE status IN (?, ?) ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-            (DELIVERED, DROPPED, DELIVERED, DROPPED, self.keep_done - 1),
+            "DELETE FROM outbox WHERE destination = ? AND status IN (?, ?) AND seq < "
+            "(SELECT seq FROM outbox WHERE destination = ? AND status IN (?, ?) "
+            "ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+            (here, DELIVERED, DROPPED, here, DELIVERED, DROPPED, self.keep_done - 1),
         )
         db.execute(
-            "DELETE FROM outbox WHERE status = ? AND seq < (SELECT seq FROM outbox "
-            "WHERE status = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-            (DEAD, DEAD, KEEP_DEAD - 1),
+            "DELETE FROM outbox WHERE destination = ? AND status = ? AND seq < (SELECT "
+            "seq FROM outbox WHERE destination = ? AND status = ? ORDER BY seq DESC "
+            "LIMIT 1 OFFSET ?)",
+            (here, DEAD, here, DEAD, KEEP_DEAD - 1),
         )
         db.execute(
             "DELETE FROM originals WHERE rowid < (SELECT rowid FROM originals "
@@ -179,12 +246,12 @@ class OutboxDatabase:
         )
 
 
-def _read(db: sqlite3.Connection) -> Loaded:
+def _read(db: sqlite3.Connection, destination: str) -> Loaded:
     loaded = Loaded()
     rows = db.execute(
         "SELECT seq, message_id, incident_id, type, exercise, body, enqueued_at "
-        "FROM outbox WHERE status = ? ORDER BY seq",
-        (PENDING,),
+        "FROM outbox WHERE destination = ? AND status = ? ORDER BY seq",
+        (destination, PENDING),
     )
     for seq, message_id, incident_id, kind, exercise, body, at in rows:
         loaded.pending.append(
@@ -195,16 +262,17 @@ def _read(db: sqlite3.Connection) -> Loaded:
     ):
         loaded.originals[incident_id] = (message_id, sent_at)
     row = db.execute(
-        "SELECT latency_ms FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT 1",
-        (DELIVERED,),
+        "SELECT latency_ms FROM outbox WHERE destination = ? AND status = ? "
+        "ORDER BY seq DESC LIMIT 1",
+        (destination, DELIVERED),
     ).fetchone()
     loaded.last_latency_ms = row[0] if row else None
     loaded.dead = [
         DeadLetter(*row)
         for row in db.execute(
             "SELECT message_id, incident_id, type, done_at, error FROM outbox "
-            "WHERE status = ? ORDER BY seq DESC LIMIT ?",
-            (DEAD, KEEP_DEAD),
+            "WHERE destination = ? AND status = ? ORDER BY seq DESC LIMIT ?",
+            (destination, DEAD, KEEP_DEAD),
         )
     ]
     return loaded

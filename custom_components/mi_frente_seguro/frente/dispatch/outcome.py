@@ -1,10 +1,12 @@
 """How one delivery attempt ended, in terms any destination's queue understands.
 
-A destination's transport (the signed POST of ``attempt.py``, SIA DC-09 in ``sia/``,
-later the phone) makes one attempt at a stored message and says one of three things:
-``DELIVERED`` (the receiver took it: next message), ``RETRY`` (not taken this time: wait
-and try the same message again) or ``REFUSED`` (this message will never be taken: set it
-aside as a dead letter, with ``error`` as its reason, and let the next one flow).
+A destination's transport (the signed POST of ``webhook.py``, SIA DC-09 in ``sia/``, the
+phone text in HA's ``runtime/phone.py``) makes one attempt at a stored message and says one
+of four things: ``DELIVERED`` (the receiver took it: next message), ``RETRY`` (not taken
+this time: wait and try the same message again), ``REFUSED`` (this message will never be
+taken: set it aside as a dead letter, with ``error`` as its reason, and let the next one
+flow) or ``GONE`` (the endpoint is retired, HTTP 410: pause this destination, keep its
+messages, probe it now and then).
 
 :class:`Transport` is the seam a destination's durable queue drives: it renders each
 police message to the bytes it stores (``render``; None when that destination has
@@ -25,6 +27,7 @@ class Verdict(StrEnum):
     DELIVERED = "delivered"
     RETRY = "retry"
     REFUSED = "refused"
+    GONE = "gone"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,238 @@
+"""The destination forms' fields and checks: JSON/CAP endpoint, SIA receiver, phone.
+
+Every check takes what a form sent (hostile: any type, any text) and returns the data to
+store and the form's errors; nothing here raises for bad input. What is stored is what
+``runtime/settings.py`` reads back (an SIA destination's data always builds its
+``SiaSettings``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+import math
+import re
+from typing import Any
+
+import probatio
+
+from homeassistant.helpers import selector
+
+from ..const import (
+    CONF_NAME_DESTINATION,
+    CONF_PHONE_TARGET,
+    CONF_POLICE_SECRET,
+    CONF_POLICE_SECRET_PREVIOUS,
+    CONF_POLICE_URL,
+    CONF_SIA_ACCOUNT,
+    CONF_SIA_CONTENT,
+    CONF_SIA_HOST,
+    CONF_SIA_KEY,
+    CONF_SIA_KEY_FORMAT,
+    CONF_SIA_LINK_TEST_INTERVAL,
+    CONF_SIA_PORT,
+    CONF_SIA_PROTOCOL,
+    DEFAULT_SIA_LINK_TEST_INTERVAL,
+)
+from ..frente.dispatch.sia import (
+    ContentFormat,
+    InvalidSiaSettingsError,
+    SiaProtocol,
+    SiaSettings,
+)
+from ..frente.dispatch.sia.crypto import InvalidKeyError
+from ..frente.dispatch.sia.settings import DEFAULT_PORT
+from ..frente.dispatch.signing import WebhookSecret
+from ..frente.text import text_problem
+from ..runtime.settings import sia_key
+from .fields import PASSWORD, PORT, TEXT, WEB_SCHEMES, optional, required, url_problem
+
+MIN_LINK_TEST = 10  # s
+MAX_LINK_TEST = 86_400  # s
+MAX_NAME = 60
+_NOTIFY_TARGET = re.compile(r"notify\.(?!_)[a-z0-9_]{1,200}(?<!_)")  # as HA's ids
+KEY_FORMATS = ["text", "hex"]
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def clean_name(user_input: Mapping[str, Any], errors: dict[str, str]) -> str:
+    """Return the destination's name (1-60 storable characters)."""
+    name = _text(user_input.get(CONF_NAME_DESTINATION))
+    if not name or len(name) > MAX_NAME or text_problem(name) is not None:
+        errors[CONF_NAME_DESTINATION] = "invalid_name"
+    return name
+
+
+def name_field(defaults: Mapping[str, Any]) -> dict[Any, Any]:
+    """Return the name field of every destination form."""
+    return {required(CONF_NAME_DESTINATION, defaults): TEXT}
+
+
+def webhook_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    """Return the JSON/CAP form; secrets are never pre-filled."""
+    return probatio.Schema(
+        {
+            **name_field(defaults),
+            required(CONF_POLICE_URL, defaults): selector.TextSelector(
+                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
+            ),
+            probatio.Optional(CONF_POLICE_SECRET, default=""): PASSWORD,
+            probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): PASSWORD,
+        }
+    )
+
+
+def validate_webhook(
+    user_input: Mapping[str, Any], current: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str], str | None]:
+    """Return (data, errors, generated secret to show once or None)."""
+    errors: dict[str, str] = {}
+    clean_name(user_input, errors)
+    url = _text(user_input.get(CONF_POLICE_URL))
+    if not url or url_problem(url, WEB_SCHEMES):
+        errors[CONF_POLICE_URL] = "invalid_police_url"
+    secret = _text(user_input.get(CONF_POLICE_SECRET)) or _text(
+        current.get(CONF_POLICE_SECRET)
+    )
+    generated = None
+    if not secret:
+        secret = generated = WebhookSecret.generate().export()
+    previous = _text(user_input.get(CONF_POLICE_SECRET_PREVIOUS))
+    for field, value in (
+        (CONF_POLICE_SECRET, secret),
+        (CONF_POLICE_SECRET_PREVIOUS, previous),
+    ):
+        if value:
+            try:
+                WebhookSecret.parse(value)
+            except ValueError:
+                errors[field] = "invalid_secret"
+    data = {
+        CONF_POLICE_URL: url,
+        CONF_POLICE_SECRET: secret,
+        CONF_POLICE_SECRET_PREVIOUS: previous,
+    }
+    return data, errors, generated
+
+
+def sia_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    """Return the SIA receiver form; the key is never pre-filled."""
+    return probatio.Schema(
+        {
+            **name_field(defaults),
+            required(CONF_SIA_HOST, defaults): TEXT,
+            required(CONF_SIA_PORT, defaults, DEFAULT_PORT): PORT,
+            required(CONF_SIA_PROTOCOL, defaults, "tcp"): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[str(p) for p in SiaProtocol], translation_key="sia_protocol"
+                )
+            ),
+            required(CONF_SIA_ACCOUNT, defaults): TEXT,
+            probatio.Optional(CONF_SIA_KEY, default=""): PASSWORD,
+            required(CONF_SIA_KEY_FORMAT, defaults, "text"): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=KEY_FORMATS, translation_key="sia_key_format"
+                )
+            ),
+            required(CONF_SIA_CONTENT, defaults, "SIA-DCS"): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=[str(c) for c in ContentFormat],
+                    translation_key="sia_content",
+                )
+            ),
+            optional(
+                CONF_SIA_LINK_TEST_INTERVAL, defaults, DEFAULT_SIA_LINK_TEST_INTERVAL
+            ): selector.NumberSelector(
+                selector.NumberSelectorConfig(
+                    min=MIN_LINK_TEST,
+                    max=MAX_LINK_TEST,
+                    unit_of_measurement="s",
+                    mode=selector.NumberSelectorMode.BOX,
+                )
+            ),
+        }
+    )  # fmt: skip
+
+
+def _whole(value: object, low: int, high: int) -> int | None:
+    """Return ``value`` as a whole number in [low, high], or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or value != int(value) or not low <= value <= high:
+        return None
+    return int(value)
+
+
+def validate_sia(
+    user_input: Mapping[str, Any], current: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return (data, errors) of the SIA form; an empty key keeps the stored one."""
+    errors: dict[str, str] = {}
+    clean_name(user_input, errors)
+    port = _whole(user_input.get(CONF_SIA_PORT), 1, 65535)
+    if port is None:
+        errors[CONF_SIA_PORT] = "invalid_port"
+    interval = _whole(
+        user_input.get(CONF_SIA_LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL),
+        MIN_LINK_TEST,
+        MAX_LINK_TEST,
+    )
+    if interval is None:
+        errors[CONF_SIA_LINK_TEST_INTERVAL] = "invalid_interval"
+    key_format = user_input.get(CONF_SIA_KEY_FORMAT, "text")
+    if key_format not in KEY_FORMATS:
+        errors[CONF_SIA_KEY_FORMAT] = "invalid_key"
+        key_format = "text"
+    key = _text(user_input.get(CONF_SIA_KEY)) or _text(current.get(CONF_SIA_KEY))
+    parsed = None
+    if key:
+        try:
+            parsed = sia_key(key, str(key_format))
+        except InvalidKeyError:
+            errors[CONF_SIA_KEY] = "invalid_key"
+    data: dict[str, Any] = {
+        CONF_SIA_HOST: _text(user_input.get(CONF_SIA_HOST)),
+        CONF_SIA_PORT: port,
+        CONF_SIA_PROTOCOL: user_input.get(CONF_SIA_PROTOCOL, "tcp"),
+        CONF_SIA_ACCOUNT: _text(user_input.get(CONF_SIA_ACCOUNT)).upper(),
+        CONF_SIA_KEY: key,
+        CONF_SIA_KEY_FORMAT: key_format,
+        CONF_SIA_CONTENT: user_input.get(CONF_SIA_CONTENT, "SIA-DCS"),
+        CONF_SIA_LINK_TEST_INTERVAL: interval,
+    }
+    try:
+        SiaSettings(
+            data[CONF_SIA_HOST],
+            port or 1,
+            data[CONF_SIA_ACCOUNT],
+            parsed,
+            protocol=SiaProtocol(data[CONF_SIA_PROTOCOL]),
+            content=ContentFormat(data[CONF_SIA_CONTENT]),
+            link_test_interval=timedelta(seconds=interval or MIN_LINK_TEST),
+        )
+    except InvalidSiaSettingsError as err:
+        if err.field == "account":
+            errors[CONF_SIA_ACCOUNT] = "invalid_sia_account"
+        else:
+            errors.setdefault(CONF_SIA_HOST, "invalid_sia_host")
+    except ValueError, TypeError:  # a protocol or content no form offers
+        errors[CONF_SIA_PROTOCOL] = "invalid_sia_protocol"
+    return data, errors
+
+
+def phone_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    """Return the phone form: the notify entity or action that reaches the phone."""
+    return probatio.Schema(
+        {**name_field(defaults), required(CONF_PHONE_TARGET, defaults): TEXT}
+    )
+
+
+def validate_phone_target(value: object) -> tuple[str, str | None]:
+    """Return (target, error): ``notify.<name>`` (an entity or an action) or an error."""
+    target = _text(value).lower()
+    if _NOTIFY_TARGET.fullmatch(target) is None or target == "notify.send_message":
+        return target, "invalid_phone_target"
+    return target, None
