@@ -141,3 +141,46 @@ async def test_hostile_or_unusable_settings_stop_the_set_up(
         await hass.async_block_till_done()
         assert entry.state is ConfigEntryState.SETUP_ERROR
         await asyncio.sleep(0)
+
+
+async def test_alerts_leave_over_the_city_broker_from_their_own_queue(
+    hass: HomeAssistant, broker: Mosquitto
+) -> None:
+    """The ``city`` destination: signed alerts on the alerts topic, HTTP down or not."""
+    alerts = f"cartagena/fronts/{FRONT_ID}/alerts"
+    async with aiomqtt.Client(
+        "127.0.0.1", broker.port, identifier="consola-alerts",
+        protocol=aiomqtt.ProtocolVersion.V5,
+    ) as consola:  # fmt: skip
+        await consola.subscribe(alerts, qos=1)
+        entry = await police_front(
+            hass, NOWHERE, police_webhook_id="", city_uplink=uplink(broker)
+        )
+        runtime = entry.runtime_data
+        assert runtime.uplink is not None
+        assert await runtime.uplink.link.wait_connected(10)
+        opened = await call(hass, "trigger", entry.entry_id)
+        assert opened is not None
+        async with asyncio.timeout(20):
+            message = await anext(aiomqtt_messages(consola))
+        headers = dict(message.properties.UserProperty)
+        body = bytes(message.payload)
+        verified = Webhook(SECRET).verify(body, headers)  # the independent library
+        assert verified["type"] == "incident.created"
+        assert verified["incident_id"] == opened["incident_id"]
+        assert headers["webhook-id"]
+        # The police's HTTP endpoint is down; the city broker took the alert: sent.
+        await wait_for(
+            hass,
+            lambda: state(entry, str(opened["incident_id"])) is IncidentState.SENT,
+        )
+        found = await async_get_config_entry_diagnostics(hass, entry)
+        (city,) = [d for d in found["destinations"] if d["id"] == "city"]
+        assert city["endpoint"] == f"mqtt://127.0.0.1:{broker.port}/{alerts}"
+        assert city["depth"] == 0
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def aiomqtt_messages(client: aiomqtt.Client) -> Any:
+    """Return the client's incoming messages (an async iterator)."""
+    return aiter(client.messages)

@@ -178,6 +178,8 @@ DESTINATION_TYPES: Final = (SUBENTRY_JSON, SUBENTRY_CAP, SUBENTRY_SIA, SUBENTRY_
 CONF_DESTINATION_ID: Final = "destination_id"
 CONF_NAME_DESTINATION: Final = "destination_name"
 FIRST_DESTINATION: Final = "police"
+# The city broker (docs/city-uplink.md): a destination of its own when configured.
+CITY_DESTINATION: Final = "city"
 CONF_SIA_HOST: Final = "sia_host"
 CONF_SIA_PORT: Final = "sia_port"
 CONF_SIA_PROTOCOL: Final = "sia_protocol"

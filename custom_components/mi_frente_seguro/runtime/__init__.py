@@ -96,15 +96,34 @@ class FrenteRuntime:
         store = IncidentStore(
             incident_db_path(hass, front.front_id), hass.async_add_executor_job
         )
+        uplink = (
+            None
+            if settings.uplink is None
+            else FrontUplink(
+                hass,
+                entry,
+                settings.uplink,
+                uplink_tls,
+                front_id=front.front_id,
+                secrets=settings.police.secrets,
+            )
+        )
         ledger = FrontLedger(
             front,
             store,
             clock=dt_util.now,
-            outboxes=build_outboxes(hass, store.committer, settings.police),
+            outboxes=build_outboxes(
+                hass,
+                store.committer,
+                settings.police,
+                None if uplink is None else uplink.transport,
+            ),
         )
         incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
         duress = FrontDuress(hass, entry)
         dispatch = FrontDispatch(hass, incidents, settings.police, duress)
+        if uplink is not None:
+            uplink.bind(dispatch)
         try:
             await ledger.open()
         except (sqlite3.Error, OSError, StorageError) as err:
@@ -133,11 +152,7 @@ class FrenteRuntime:
             statistics=FrontStatistics(hass, settings, incidents),
             drills=FrontDrills(hass, settings, incidents.signal),
             jamming=FrontJamming(hass, entry),
-            uplink=(
-                None
-                if settings.uplink is None
-                else FrontUplink(hass, entry, dispatch, settings.uplink, uplink_tls)
-            ),
+            uplink=uplink,
         )
 
     async def async_start(self, hass: HomeAssistant) -> None:

@@ -24,10 +24,17 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
-from ..const import EVENT_INCIDENT, FIRST_DESTINATION, SUBENTRY_PHONE, SUBENTRY_SIA
+from ..const import (
+    CITY_DESTINATION,
+    EVENT_INCIDENT,
+    FIRST_DESTINATION,
+    SUBENTRY_PHONE,
+    SUBENTRY_SIA,
+)
 from ..frente.committer import Committer
 from ..frente.dispatch.messages import MessageType
 from ..frente.dispatch.outbox import Outbox, OutboxEvent
+from ..frente.dispatch.outcome import Transport
 from ..frente.dispatch.sia import LinkSupervision, SiaTransport
 from ..frente.dispatch.sia.linktest import supervise
 from ..frente.duress import is_hidden
@@ -38,19 +45,28 @@ from .settings import DestinationSettings, PoliceSettings
 
 
 def build_outboxes(
-    hass: HomeAssistant, committer: Committer, settings: PoliceSettings
+    hass: HomeAssistant,
+    committer: Committer,
+    settings: PoliceSettings,
+    city: Transport | None = None,
 ) -> list[Outbox]:
-    """Return the front's outboxes on its file, one per destination, in order."""
+    """Return the front's outboxes on its file, one per destination, in order.
+
+    ``city`` is the city uplink's transport (``uplink.py``), for the ``city`` destination.
+    """
     outboxes: list[Outbox] = []
     for destination in settings.destinations:
-        outbox = build_outbox(hass, committer, destination)
+        outbox = build_outbox(hass, committer, destination, city)
         if outbox is not None:
             outboxes.append(outbox)
     return outboxes
 
 
 def build_outbox(
-    hass: HomeAssistant, committer: Committer, destination: DestinationSettings
+    hass: HomeAssistant,
+    committer: Committer,
+    destination: DestinationSettings,
+    city: Transport | None = None,
 ) -> Outbox | None:
     """Return one destination's outbox (None for a JSON/CAP one without URL or secret)."""
     common = {
@@ -61,6 +77,10 @@ def build_outbox(
     if destination.kind == SUBENTRY_SIA and destination.sia is not None:
         transport = SiaTransport(destination.sia, clock=dt_util.now, log_trouble=False)
         return Outbox(committer, transport=transport, **common)  # type: ignore[arg-type]
+    if destination.kind == CITY_DESTINATION:
+        if city is None:
+            return None
+        return Outbox(committer, transport=city, **common)  # type: ignore[arg-type]
     if destination.kind == SUBENTRY_PHONE and destination.phone_target:
         transport_phone = PhoneTransport(hass, destination.phone_target)
         return Outbox(committer, transport=transport_phone, **common)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from ..const import (
+    CITY_DESTINATION,
     CONF_ADOPTED_BUTTONS,
     CONF_ADOPTED_SIREN,
     CONF_AUTHORIZATION,
@@ -123,7 +124,7 @@ class DestinationSettings:
 
     destination_id: str
     name: str
-    kind: str  # json, cap, sia, phone
+    kind: str  # json, cap, sia, phone; city for the city broker
     url: str | None = None  # json, cap
     secrets: tuple[WebhookSecret, ...] = ()  # json, cap
     sia: SiaSettings | None = None
@@ -194,11 +195,17 @@ class FrontSettings:
         """Read a front's entry (raises ``InvalidFrontError`` for stored nonsense)."""
         data, options = entry.data, entry.options
         police = police_settings(options, destination_settings(entry))
+        uplink = uplink_settings(options, police, str(data[CONF_FRONT_ID]))
+        if uplink is not None:  # the city broker takes the front's messages too
+            city = DestinationSettings(
+                CITY_DESTINATION, "Ciudad (MQTT)", CITY_DESTINATION, uplink.endpoint
+            )
+            police = replace(police, destinations=(*police.destinations, city))
         return cls(
             front=Front.from_mapping({**data, **options}),
             kit=kit_settings(data, options),
             police=police,
-            uplink=uplink_settings(options, police, str(data[CONF_FRONT_ID])),
+            uplink=uplink,
             cameras=tuple(
                 CameraSettings(
                     camera_id=item["camera_id"],

@@ -8,13 +8,15 @@ timestamp window, replay cache, contract) and the same ``police_update`` of the 
 the status webhook, one commit, acknowledged to the broker only once it is on disk. A
 verified answer also shows the police system is up (the outbox retries at once), as a
 signed webhook call does. :attr:`FrontUplink.transport` is the
-:class:`~..frente.uplink.transport.MqttTransport` a destination's queue drives to publish
-the front's alerts over the same connection.
+:class:`~..frente.uplink.transport.MqttTransport` the front's ``city`` destination (its
+own durable queue, like any destination) drives to publish the front's alerts over the
+same connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 import ssl
 from typing import Final
 
@@ -27,9 +29,16 @@ from ..const import LOGGER
 from ..errors import translated
 from ..frente.dispatch.inbound import InboundVerifier
 from ..frente.dispatch.replay import QUEUED_PAST_TOLERANCE
+from ..frente.dispatch.signing import WebhookSecret
 from ..frente.ledger import PoliceAnswer
 from ..frente.uplink.answers import Applied, PoliceAnswers, uplink_handler
-from ..frente.uplink.link import UplinkLink, tls_context
+from ..frente.uplink.link import (
+    Handler,
+    Incoming,
+    RedeliveryNeededError,
+    UplinkLink,
+    tls_context,
+)
 from ..frente.uplink.settings import UplinkSettings
 from ..frente.uplink.transport import MqttTransport
 from .dispatch import FrontDispatch
@@ -61,28 +70,29 @@ class FrontUplink:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        dispatch: FrontDispatch,
         settings: UplinkSettings,
         context: ssl.SSLContext | None,
+        *,
+        front_id: str,
+        secrets: Sequence[WebhookSecret],
     ) -> None:
-        """Prepare the link (``settings`` checked, the front's police secret present)."""
+        """Prepare the link and its transport (``settings`` checked, ``secrets`` given).
+
+        Built before the front's ledger, whose ``city`` destination drives
+        :attr:`transport`; :meth:`bind` then gives it the ledger for the answers.
+        """
         self.hass = hass
         self.entry = entry
-        self.dispatch = dispatch
         self.settings = settings
-        ledger = dispatch.ledger
-        front_id = dispatch.front_id
+        self.front_id = front_id
         self.topics = settings.topics(front_id)
-        secrets = dispatch.settings.secrets
-        verifier = InboundVerifier(
-            secrets, ledger.replay, dt_util.now, past=QUEUED_PAST_TOLERANCE
-        )
-        self.answers = PoliceAnswers(verifier, ledger)
+        self.dispatch: FrontDispatch | None = None
+        self._handle: Handler | None = None
         self.link = UplinkLink(
             settings,
             client_id(front_id),
             subscribe=self.topics.answers,
-            handler=uplink_handler(self.answers, self._report),
+            handler=self._on_answer,
             context=context,
         )
         self.transport = MqttTransport(
@@ -90,6 +100,23 @@ class FrontUplink:
         )
         self.applied = 0  # answers stored (or already in that state)
         self._task: asyncio.Task[None] | None = None
+
+    def bind(self, dispatch: FrontDispatch) -> None:
+        """Apply answers through the front's ledger, as its status webhook does."""
+        verifier = InboundVerifier(
+            dispatch.settings.secrets,
+            dispatch.ledger.replay,
+            dt_util.now,
+            past=QUEUED_PAST_TOLERANCE,
+        )
+        self.answers = PoliceAnswers(verifier, dispatch.ledger)
+        self.dispatch = dispatch
+        self._handle = uplink_handler(self.answers, self._report)
+
+    async def _on_answer(self, incoming: Incoming) -> None:
+        if self._handle is None:  # not bound yet: not acknowledged, the broker resends
+            raise RedeliveryNeededError
+        await self._handle(incoming)
 
     def __repr__(self) -> str:
         """Show the endpoint, never the password."""
@@ -100,7 +127,7 @@ class FrontUplink:
         self._task = self.entry.async_create_background_task(
             self.hass,
             self.link.run(),
-            f"mi_frente_seguro uplink {self.dispatch.front_id}",
+            f"mi_frente_seguro uplink {self.front_id}",
         )
 
     async def async_stop(self) -> None:
@@ -118,6 +145,7 @@ class FrontUplink:
     def _report(self, applied: Applied) -> None:
         """Count how an answer ended, as the webhook does; log each refusal reason once."""
         dispatch = self.dispatch
+        assert dispatch is not None  # answers are handled only once bound
         if applied.refused is not None:
             if not dispatch.refused[applied.refused]:
                 LOGGER.warning(
