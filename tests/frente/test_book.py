@@ -239,3 +239,22 @@ def test_each_answer_counts_once_per_member(book: Book, clock: Clock) -> None:
         ("false_alarm", "u-luis"),
         ("on_my_way", "u-ana"),
     ]
+
+
+def test_a_delivered_alert_marks_sent_only_a_triggered_incident(
+    book: Book, clock: Clock
+) -> None:
+    """Triggered -> sent; an incident cancelled before the delivery stays cancelled.
+
+    The late one is a duplicate, not an error: nothing is raised (and no traceback is
+    left for the garbage collector on every press a quick cancel overtakes).
+    """
+    opened = book.press(press(clock))
+    incident_id = opened.incident.incident_id
+    sent = book.decide_sent(incident_id)
+    assert sent.change is Change.ADVANCED
+    assert sent.incident.state is IncidentState.SENT
+    book.advance(incident_id, IncidentState.CANCELLED, details={"reason": "x"})
+    late = book.decide_sent(incident_id)
+    assert late.duplicate
+    assert late.incident.state is IncidentState.CANCELLED

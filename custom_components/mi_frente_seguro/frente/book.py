@@ -21,7 +21,7 @@ from itertools import chain
 from statistics import fmean
 from typing import Any
 
-from .change import Change, IncidentChange
+from .change import BY_SYSTEM, Change, IncidentChange
 from .duress import is_hidden, shown_incident
 from .incident import (
     Incident,
@@ -143,6 +143,18 @@ class IncidentBook:
         incident = self.latest(incident_id)
         moved, step = incident.advanced(state, self._clock(), by=by, details=details)
         return IncidentChange(Change.ADVANCED, moved, step=step)
+
+    def decide_sent(self, incident_id: str) -> IncidentChange:
+        """Decide that an incident's alert was delivered: ``triggered`` -> ``sent``.
+
+        An incident that moved on meanwhile (the police answered, it was cancelled) stays
+        as it is: a duplicate, not an error. (An error would be raised, kept with its
+        traceback and collected, on every press that a quick answer overtakes.)
+        """
+        incident = self.latest(incident_id)
+        if incident.state is not IncidentState.TRIGGERED:
+            return IncidentChange(Change.DUPLICATE, incident)
+        return self.decide_advance(incident_id, IncidentState.SENT, by=BY_SYSTEM)
 
     def decide_response(self, incident_id: str, response: Response) -> IncidentChange:
         """Decide a member's answer to the alarm notification.

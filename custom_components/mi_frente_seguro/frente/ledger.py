@@ -42,7 +42,7 @@ import logging
 from typing import Any
 
 from .book import IncidentBook, UnknownIncidentError
-from .change import BY_POLICE, BY_SYSTEM, Change, IncidentChange
+from .change import BY_POLICE, Change, IncidentChange
 from .checks import check_details, check_evidence, check_press, check_response
 from .committer import Committer, StorageError, Write
 from .dispatch.changes import message_for_change
@@ -378,10 +378,9 @@ class FrontLedger:
     async def _mark_sent(self, incident_id: str) -> None:
         """Move an incident whose alert was delivered from ``triggered`` to ``sent``."""
         try:
-            if self.book.get(incident_id).state is IncidentState.TRIGGERED:
-                await self.advance(incident_id, IncidentState.SENT, by=BY_SYSTEM)
-        except UnknownIncidentError, IllegalTransitionError:
-            return  # gone from the book, or moved on meanwhile (the police answered)
+            await self._change(partial(self.book.decide_sent, incident_id), None)
+        except UnknownIncidentError:
+            return  # gone from the book meanwhile (purged)
         except Exception:  # noqa: BLE001  (logged; the incident stays "triggered")
             _LOGGER.warning("Could not mark incident %s as sent", incident_id)
 
