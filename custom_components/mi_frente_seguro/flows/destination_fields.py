@@ -42,10 +42,18 @@ from ..frente.dispatch.sia import (
 )
 from ..frente.dispatch.sia.crypto import InvalidKeyError
 from ..frente.dispatch.sia.settings import DEFAULT_PORT
-from ..frente.dispatch.signing import WebhookSecret
 from ..frente.text import text_problem
 from ..runtime.settings import sia_key
-from .fields import PASSWORD, PORT, TEXT, WEB_SCHEMES, optional, required, url_problem
+from .fields import (
+    PASSWORD,
+    PORT,
+    TEXT,
+    WEB_SCHEMES,
+    optional,
+    required,
+    signing_secret,
+    url_problem,
+)
 
 MIN_LINK_TEST = 10  # s
 MAX_LINK_TEST = 86_400  # s
@@ -94,22 +102,13 @@ def validate_webhook(
     url = _text(user_input.get(CONF_POLICE_URL))
     if not url or url_problem(url, WEB_SCHEMES):
         errors[CONF_POLICE_URL] = "invalid_police_url"
-    secret = _text(user_input.get(CONF_POLICE_SECRET)) or _text(
-        current.get(CONF_POLICE_SECRET)
-    )
-    generated = None
-    if not secret:
-        secret = generated = WebhookSecret.generate().export()
     previous = _text(user_input.get(CONF_POLICE_SECRET_PREVIOUS))
-    for field, value in (
-        (CONF_POLICE_SECRET, secret),
-        (CONF_POLICE_SECRET_PREVIOUS, previous),
-    ):
-        if value:
-            try:
-                WebhookSecret.parse(value)
-            except ValueError:
-                errors[field] = "invalid_secret"
+    secret, generated = signing_secret(
+        _text(user_input.get(CONF_POLICE_SECRET)),
+        _text(current.get(CONF_POLICE_SECRET)),
+        previous,
+        errors,
+    )
     data = {
         CONF_POLICE_URL: url,
         CONF_POLICE_SECRET: secret,

@@ -11,6 +11,8 @@ import probatio
 
 from homeassistant.helpers import selector
 
+from ..const import CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS
+from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import InvalidFrontError
 from ..frente.phone import InvalidPhoneError
 from ..frente.text import text_problem
@@ -98,3 +100,28 @@ def url_problem(url: str, schemes: Collection[str]) -> bool:
     except ValueError:
         return True
     return parts.scheme not in schemes or not host
+
+
+def signing_secret(
+    typed: str, stored: str, previous: str, errors: dict[str, str]
+) -> tuple[str, str | None]:
+    """Return a signed link's secret and, when it was made now, that new secret.
+
+    The typed secret, else the stored one, else a new one (to show once). The secret and
+    the ``previous`` one (kept while the receiver rotates), when given, must be ``whsec_``
+    secrets: ``invalid_secret`` on the field otherwise.
+    """
+    secret = typed or stored
+    generated = None
+    if not secret:
+        secret = generated = WebhookSecret.generate().export()
+    for field, value in (
+        (CONF_POLICE_SECRET, secret),
+        (CONF_POLICE_SECRET_PREVIOUS, previous),
+    ):
+        if value:
+            try:
+                WebhookSecret.parse(value)
+            except ValueError:
+                errors[field] = "invalid_secret"
+    return secret, generated

@@ -26,9 +26,8 @@ from ..const import (
     DEFAULT_ESCALATION_DELAY,
     FIRST_DESTINATION,
 )
-from ..frente.dispatch.signing import WebhookSecret
 from ..migration import LINK_KEYS, police_subentry
-from .fields import WEB_SCHEMES, optional, required, url_problem
+from .fields import WEB_SCHEMES, optional, required, signing_secret, url_problem
 
 FORMATS = ["json", "cap"]
 
@@ -69,22 +68,13 @@ def validate_police(
     url = str(user_input.get(CONF_POLICE_URL) or "").strip()
     if url and url_problem(url, WEB_SCHEMES):
         errors[CONF_POLICE_URL] = "invalid_police_url"
-    generated = None
-    secret = str(user_input.get(CONF_POLICE_SECRET) or "").strip()
-    if not secret:
-        secret = current.get(CONF_POLICE_SECRET) or ""
-    if not secret:
-        secret = generated = WebhookSecret.generate().export()
     previous = str(user_input.get(CONF_POLICE_SECRET_PREVIOUS) or "").strip()
-    for field, value in (
-        (CONF_POLICE_SECRET, secret),
-        (CONF_POLICE_SECRET_PREVIOUS, previous),
-    ):
-        if value:
-            try:
-                WebhookSecret.parse(value)
-            except ValueError:
-                errors[field] = "invalid_secret"
+    secret, generated = signing_secret(
+        str(user_input.get(CONF_POLICE_SECRET) or "").strip(),
+        current.get(CONF_POLICE_SECRET) or "",
+        previous,
+        errors,
+    )
     options = {
         CONF_POLICE_URL: url,
         CONF_POLICE_FORMAT: user_input.get(CONF_POLICE_FORMAT, "json"),
