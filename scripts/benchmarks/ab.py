@@ -1,13 +1,15 @@
 """A/B of the street-kit alarm path between copies of the integration, runs alternated.
 
-    python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--output FILE]
+    python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--path kit|app]
+        [--output FILE]
 
 Each ``DIR`` is a ``mi_frente_seguro`` folder (this tree's, or another commit's checked
 out with ``git worktree add``). The copies take turns, ``--runs`` times each, so whatever
 else the machine does is shared between them. Each run starts the benchmark's HA
 (``ha.py``) with that copy and the hand-built chain, adds ``FRONTS`` fronts with their
 police links, and presses ``--rounds`` times at 25 per second on both chains, as section 1
-of ``scripts/bench`` does (ours: press -> signed alert -> cancel -> the cancel at the
+(``--path kit``) or section 2 (``--path app``: the phone's mobile_app webhook) of
+``scripts/bench`` does (ours: press -> signed alert -> cancel -> the cancel at the
 receiver; hand-built: press -> its POST).
 
 Per copy and run it gives the press -> police p50/p95/p99, HA's CPU time per round (user +
@@ -59,10 +61,16 @@ class _Run:
     pauses_ms: list[float]
 
 
+PATHS = ("kit", "app")  # the street kit's MQTT press, or the phone's button
+
+
 async def _measure_chain(
-    bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool
+    bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool, path: str = "kit"
 ) -> _Run:
-    press = bench.kit_press if ours else bench.handbuilt_press
+    if path == "app":
+        press = bench.app_press if ours else bench.app_handbuilt
+    else:
+        press = bench.kit_press if ours else bench.handbuilt_press
     fronts = ha.fronts
     await bench.latency(fronts, press, WARM, RATE, ours=ours)
     before = cpu_seconds(ha.process.pid)
@@ -85,7 +93,9 @@ def _figures(run: _Run, rounds: int) -> dict[str, Any]:
     }
 
 
-async def measure(component: Path, rounds: int, fronts: int = FRONTS) -> dict[str, Any]:
+async def measure(
+    component: Path, rounds: int, fronts: int = FRONTS, path: str = "kit"
+) -> dict[str, Any]:
     """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
@@ -95,14 +105,21 @@ async def measure(component: Path, rounds: int, fronts: int = FRONTS) -> dict[st
                 front = await stack.ha.add_front(number)
                 stack.receiver.add_front(front.front_id, front.secret)
             await stack.ha.add_handbuilt_mqtt()
+            if path == "app":
+                await stack.ha.register_phone()
             await asyncio.sleep(SETTLE)
             async with alarm_bench(stack, "mfs-ab") as bench:
-                ours = await _measure_chain(bench, stack.ha, rounds, ours=True)
-                handbuilt = await _measure_chain(bench, stack.ha, rounds, ours=False)
+                ours = await _measure_chain(
+                    bench, stack.ha, rounds, ours=True, path=path
+                )
+                handbuilt = await _measure_chain(
+                    bench, stack.ha, rounds, ours=False, path=path
+                )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
         "component": str(component),
+        "path": path,
         "rounds": rounds,
         "ours": _figures(ours, rounds),
         "handbuilt": _figures(handbuilt, rounds),
@@ -138,6 +155,7 @@ def main() -> None:
     parser.add_argument("components", type=Path, nargs="+")
     parser.add_argument("--rounds", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--path", choices=PATHS, default="kit")
     parser.add_argument("--output", type=Path, help="also write the table here")
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
@@ -145,7 +163,9 @@ def main() -> None:
         for label, component in zip(
             string.ascii_uppercase, args.components, strict=False
         ):
-            result = asyncio.run(measure(component.resolve(), args.rounds))
+            result = asyncio.run(
+                measure(component.resolve(), args.rounds, path=args.path)
+            )
             result["label"] = label
             print(json.dumps(result), flush=True)  # noqa: T201
             results.append(result)

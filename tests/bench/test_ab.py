@@ -1,6 +1,7 @@
 """The A/B harness (``scripts/benchmarks/ab.py``) on a small run, so it cannot rot.
 
-One copy (this tree's), one front, a few rounds of both chains in a real ``hass``: every
+One copy (this tree's), one front, a few app-button rounds of both chains in a real
+``hass`` (the kit path is the full bench's and the default): every
 press arrives, the figures are there and the table shows them. No timing is asserted.
 """
 
@@ -14,8 +15,8 @@ from scripts.harness.ha import COMPONENT
 
 @pytest.mark.bench
 async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None:
-    """Both chains pressed, none lost, CPU and collector figures filled, table rendered."""
-    result = await measure(COMPONENT, rounds=5, fronts=1)
+    """The app path (the phone's webhook): both chains, none lost, figures, table."""
+    result = await measure(COMPONENT, rounds=5, fronts=1, path="app")
     for chain in ("ours", "handbuilt"):
         figures = result[chain]
         assert figures["lost"] == 0
