@@ -11,7 +11,6 @@ so it is kept as long as the incident is (``incident_retention_days``).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from homeassistant.components import persistent_notification
@@ -21,12 +20,12 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
 
-from ..const import DOMAIN, DRILL_HOUR, LOGGER
+from ..const import DOMAIN, DRILL_HOUR
 from ..frente.change import IncidentChange
 from ..frente.drills import drill_timeline, is_drill_day, is_report_ready
 from ..frente.incident import Incident
 from ..texts import texts
-from .notifications import notify_services_of
+from .notifications import async_send, notify_services_of
 from .settings import FrontSettings
 
 
@@ -115,26 +114,14 @@ class FrontDrills:
             title,
             f"{DOMAIN}_drill_reminder_{self.settings.front.front_id}",
         )
-        services = [
-            service
-            for person in self.settings.coordinators()
-            for service in notify_services_of(self.hass, person)
-        ]
-        results = await asyncio.gather(
-            *(
-                self.hass.services.async_call(
-                    "notify",
-                    service,
-                    {"title": title, "message": message},
-                    blocking=True,
-                )
-                for service in services
-            ),
-            return_exceptions=True,
+        await async_send(
+            self.hass,
+            [
+                (service, {"title": title, "message": message})
+                for person in self.settings.coordinators()
+                for service in notify_services_of(self.hass, person)
+            ],
         )
-        for service, result in zip(services, results, strict=True):
-            if isinstance(result, Exception):
-                LOGGER.warning("Could not remind %s of the drill: %s", service, result)
 
     @callback
     def _on_change(self, change: IncidentChange | None) -> None:

@@ -238,6 +238,16 @@ async def async_notify_members(
         calls += [
             (service, payload) for service in notify_services_of(hass, member.person)
         ]
+    return await async_send(hass, calls)
+
+
+async def async_send(
+    hass: HomeAssistant, calls: list[tuple[str, dict[str, Any]]]
+) -> list[str]:
+    """Call each ``notify`` action with its payload, together; return those that worked.
+
+    A failed call is logged (the action's name, never the payload) and the others go on.
+    """
     results = await asyncio.gather(
         *(
             hass.services.async_call("notify", service, payload, blocking=True)
