@@ -10,7 +10,6 @@ A broker link that drops is HA's side, not the street's: it counts for nothing.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -22,7 +21,7 @@ from ..const import LOGGER
 from ..frente.jamming import KIT, Silence, SilenceWatch
 from ..repairs import async_clear_issue, async_raise_issue
 from ..texts import texts
-from .notifications import notify_services_of
+from .notifications import async_send, notify_services_of
 
 if TYPE_CHECKING:
     from . import FrenteConfigEntry
@@ -102,11 +101,6 @@ class FrontJamming:
         """Notify each coordinator's phones (their companion apps)."""
         settings = self.entry.runtime_data.settings
         text = texts(self.hass, "notification")
-        persons = set(settings.coordinator_persons) | {
-            member.person
-            for member in settings.members.values()
-            if settings.is_coordinator(member.person)
-        }
         payload = {
             "title": text("jamming_title").format(front=self.entry.title),
             "message": text("jamming_message").format(cameras=cameras),
@@ -114,18 +108,9 @@ class FrontJamming:
         }
         services = {
             service
-            for person in persons
+            for person in settings.coordinators()
             for service in notify_services_of(self.hass, person)
         }
-        results = await asyncio.gather(
-            *(
-                self.hass.services.async_call("notify", service, payload, blocking=True)
-                for service in sorted(services)
-            ),
-            return_exceptions=True,
+        await async_send(
+            self.hass, [(service, payload) for service in sorted(services)]
         )
-        for result in results:
-            if isinstance(result, Exception):
-                LOGGER.warning(
-                    "Could not tell a coordinator of possible jamming: %s", result
-                )
