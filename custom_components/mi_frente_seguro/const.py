@@ -190,3 +190,9 @@ CONF_SIA_CONTENT: Final = "sia_content"
 CONF_SIA_LINK_TEST_INTERVAL: Final = "sia_link_test_interval"
 DEFAULT_SIA_LINK_TEST_INTERVAL: Final = 300  # s
 CONF_PHONE_TARGET: Final = "phone_target"  # notify.* entity, or notify.* action
+
+# The front gone deaf (docs/police-api.md, "Trouble messages"): the kit, a camera or the
+# broker link down past the supervision time tells every destination and raises an issue.
+SUPERVISION_FACTOR: Final = 1.5  # x the kit's keepalive: when the broker gives up on it
+ISSUE_FRONT_DEAF: Final = "front_deaf_{}"  # translation key: kit, camera or link
+ISSUE_FRONT_DEAF_ID: Final = "front_deaf_{}_{}"  # front id, device key

@@ -5,7 +5,7 @@
 runs (the police link and its webhook, the city uplink, the coordinators' duress notices, the kit's MQTT
 link, adopted buttons, cameras, the midnight refresh and the nightly deletion of incidents
 past their retention, the police response times in HA's long-term statistics, the monthly drill
-reminder and each drill's report);
+reminder and each drill's report, the troubles told to the police);
 :meth:`FrenteRuntime.async_stop` ends all of it and closes the file.
 Unloading the entry and HA stopping both use that one stop (it is idempotent). Each part
 owns its client, task and shutdown.
@@ -43,6 +43,7 @@ from .jamming import FrontJamming
 from .kit import FrontKit
 from .settings import FrontSettings, incident_db_path
 from .statistics import FrontStatistics
+from .trouble import FrontTrouble
 from .uplink import FrontUplink, async_tls_context
 
 type FrenteConfigEntry = ConfigEntry[FrenteRuntime]
@@ -63,6 +64,7 @@ class FrenteRuntime:
     statistics: FrontStatistics
     drills: FrontDrills
     jamming: FrontJamming
+    trouble: FrontTrouble
     uplink: FrontUplink | None = None
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list)
     _purging: asyncio.Task[None] | None = None
@@ -124,8 +126,10 @@ class FrenteRuntime:
         dispatch = FrontDispatch(hass, incidents, settings.police, duress)
         if uplink is not None:
             uplink.bind(dispatch)
+        trouble = FrontTrouble(hass, settings, ledger)
         try:
             await ledger.open()
+            await trouble.async_open()
         except (sqlite3.Error, OSError, StorageError) as err:
             await ledger.close()
             raise translated(
@@ -152,6 +156,7 @@ class FrenteRuntime:
             statistics=FrontStatistics(hass, settings, incidents),
             drills=FrontDrills(hass, settings, incidents.signal),
             jamming=FrontJamming(hass, entry),
+            trouble=trouble,
             uplink=uplink,
         )
 
@@ -167,6 +172,7 @@ class FrenteRuntime:
         self.statistics.async_start()
         self.drills.async_start()
         self.jamming.async_start()
+        self.trouble.async_start(self.kit, self.cameras)
 
         @callback
         def midnight(_now: datetime) -> None:
@@ -206,6 +212,7 @@ class FrenteRuntime:
         self.statistics.async_stop()
         self.drills.async_stop()
         self.jamming.async_stop()
+        self.trouble.async_stop()
         self.adopted.async_stop()
         self.duress.async_stop()
         self.dispatch.async_stop()
@@ -213,4 +220,5 @@ class FrenteRuntime:
             await self.uplink.async_stop()
         await self.kit.async_stop()
         await self.cameras.async_stop()
+        await self.trouble.async_close()
         await self.incidents.ledger.close()

@@ -18,7 +18,9 @@ import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .cap_notice import notice_alert
 from .messages import MessageType
+from .notices import is_notice
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CONTENT_TYPE = "application/cap+xml"
@@ -94,13 +96,17 @@ def cap_time(value: datetime | str) -> str:
 
 def to_cap(message: Mapping[str, Any], sender: str | None = None) -> bytes:
     """Return the CAP 1.2 <alert> document (UTF-8 bytes) for a police message."""
-    message_type = MessageType(message["type"])
     front = message["front"]
     sender = sender or default_sender(front["id"])
     alert = ET.Element("alert", {"xmlns": CAP_NAMESPACE})
     _sub(alert, "identifier", message["id"])
     _sub(alert, "sender", sender)
     _sub(alert, "sent", cap_time(message["sent_at"]))
+    if is_notice(message):  # a trouble message: cap_notice.py
+        notice_alert(alert, message, _sub, cap_time, _circle)
+        notice: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
+        return notice
+    message_type = MessageType(message["type"])
     _sub(alert, "status", "Exercise" if message["exercise"] else "Actual")
     _sub(alert, "msgType", _MSG_TYPES[message_type])
     _sub(alert, "scope", "Private")

@@ -19,7 +19,9 @@ row: ``webhook.py`` (signed JSON/CAP, the default from ``session``/``url``/``sec
 A delivery task (``start``/``stop``) tries the oldest undelivered message and moves to the
 next one only when it is delivered, dropped or set aside. So a destination's messages
 arrive in the order they were queued, and a restart, or a kill, resumes where the file
-says. A newer ``presses``/``kind`` update replaces the one of its incident still waiting
+says. Trouble messages (``notices.py``) go in a lane of their own, after any incident
+message waiting: a notice never holds an alarm back (``queue.py``). A newer
+``presses``/``kind`` update replaces the one of its incident still waiting
 (``queue.py``), and the replaced row is deleted.
 
 Outcomes: delivered; refused for good (HTTP 400/413/422, SIA DUH): a dead letter (kept in
@@ -47,6 +49,7 @@ from ..committer import Committer, Write
 from ..interrupt import unless_set
 from .attempt import DEFAULT_TIMEOUT, OutboxFormat
 from .messages import MessageRef, MessageType
+from .notices import is_notice
 from .outbox_db import (
     DEAD,
     DELIVERED,
@@ -191,7 +194,8 @@ class Outbox:
             raise RuntimeError("outbox is not open")
         message = dict(message)
         is_created = message["type"] == MessageType.CREATED
-        if not is_created and "references" not in message:
+        notice = is_notice(message)  # of the front, not of an incident
+        if not is_created and not notice and "references" not in message:
             if (ref := self.original_of(message["incident_id"])) is not None:
                 message["references"] = ref.to_dict()
         body = self.transport.render(message)
@@ -199,7 +203,7 @@ class Outbox:
             return NOTHING
         stored = StoredMessage(
             message_id=str(message["id"]),
-            incident_id=str(message["incident_id"]),
+            incident_id=str(message.get("incident_id") or ""),
             message_type=str(message["type"]),
             exercise=bool(message["exercise"]),
             body=body,
@@ -237,6 +241,10 @@ class Outbox:
             )
         replaced = self._queue.append(message, victim)
         self._wakeup.set()
+        if (
+            head := self._queue.current
+        ) is not None and self._queue.has_incident_behind(head):
+            self._retry.kick()  # a notice waiting out its backoff: the alarm goes first
         loop = asyncio.get_running_loop()
         if replaced:
             assert victim is not None

@@ -6,7 +6,10 @@ None when the phone has nothing to hear about it:
 - ``incident.created`` of a real alarm, or ``incident.updated`` that raised its kind (a
   drill that became real, a silent alarm that became audible): the alarm text;
 - ``incident.cancelled`` of a real alarm: the cancel text;
-- drills (``exercise``), further presses, evidence and closes: nothing.
+- drills (``exercise``), further presses, evidence and closes: nothing;
+- ``front.trouble`` / ``front.restore`` (the front went deaf: its kit, a camera or its
+  broker link): a short text naming the front, what failed and since when, or that it
+  is back and for how long it was down (``notice_text``).
 
 The text holds the front, barrio and address, the kind, who pressed (name and house) and a
 map link. A phone destination is the police's side, so a silent alarm goes too, worded
@@ -27,6 +30,7 @@ from typing import Any
 
 from ..text import safe_text
 from .messages import MessageType
+from .notices import NoticeType, is_notice
 
 MAX_FIELD = 60  # characters of one field (a name, an address)
 HEADLINES = {
@@ -44,6 +48,8 @@ SOURCES = {
 
 def phone_text(message: Mapping[str, Any]) -> str | None:
     """Return the text for the cuadrante's phone, or None (nothing to send)."""
+    if is_notice(message):
+        return notice_text(message)
     if message.get("exercise"):
         return None  # drills never go
     kind = str(message.get("kind"))
@@ -90,6 +96,58 @@ def _cancel(message: Mapping[str, Any]) -> str:
         lines.append(f"Canceló: {by}")
     lines.append(f"Hora: {_hour(cancel.get('at'))}")
     return "\n".join(lines)
+
+
+TROUBLES = {
+    "kit": "kit de la calle (botones y sirena) sin conexión",
+    "camera": "cámara {name} sin imagen",
+    "link": "el frente perdió la conexión con su kit de la calle (broker MQTT)",
+}
+RESTORES = {
+    "kit": "kit de la calle en línea de nuevo",
+    "camera": "cámara {name} con imagen de nuevo",
+    "link": "el frente recuperó la conexión con su kit de la calle",
+}
+DEAF_WARNING = "Los botones de la calle pueden no llegar: use otros medios."
+
+
+def notice_text(message: Mapping[str, Any]) -> str | None:
+    """Return the text of a trouble or restore message (None: a device it cannot word)."""
+    front = message.get("front") or {}
+    device = message.get("device") or {}
+    kind = str(device.get("kind"))
+    restore = message.get("type") == NoticeType.RESTORE
+    wording = (RESTORES if restore else TROUBLES).get(kind)
+    if wording is None:
+        return None
+    what = wording.format(name=_field(device.get("name")) or "-")
+    place = f"{_field(front.get('name'))} ({_field(front.get('barrio'))})"
+    if restore:
+        lines = [
+            f"RESTABLECIDO - {place}",
+            f"{what[0].upper()}{what[1:]} a las {_hour(message.get('until'))}",
+        ]
+        down = message.get("down_s")
+        if isinstance(down, int) and not isinstance(down, bool) and down >= 0:
+            lines.append(f"Estuvo caído {_duration(down)}")
+        return "\n".join(lines)
+    lines = [
+        f"FRENTE SIN SUPERVISIÓN - {place}",
+        f"Falla: {what} desde las {_hour(message.get('since'))}",
+        f"Dirección: {_field(front.get('address'))}",
+        f"Cuadrante: {_field((front.get('cuadrante') or {}).get('code'))}",
+    ]
+    if kind != "camera":
+        lines.append(DEAF_WARNING)
+    return "\n".join(lines)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 def _latest_press(message: Mapping[str, Any]) -> Mapping[str, Any] | None:

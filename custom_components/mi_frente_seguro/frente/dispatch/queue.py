@@ -4,6 +4,13 @@ Every message carries the whole incident, so a newer ``presses`` (or ``kind``) u
 incident makes the one of the same kind still waiting useless: :meth:`replaceable` finds it,
 :meth:`append` marks it replaced (it is skipped when it reaches the head). The head may be
 in flight and is never replaced; evidence updates and the first message never are either.
+
+Two lanes: incident messages first, trouble messages (``notices.py``) after them. The head
+is the oldest incident message, or, when none waits, the oldest notice: a notice never
+holds an alarm back (not even one a receiver keeps answering 5xx), incidents keep their
+order among themselves and each device's notices theirs. A newer notice of a device
+replaces its notice still waiting (a restore the trouble the police have not had yet:
+the restore says when it went down).
 """
 
 from __future__ import annotations
@@ -13,11 +20,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .messages import MessageType
+from .notices import is_notice, is_notice_type, notice_key
 from .outbox_db import StoredMessage
 
 
 def replacement_key(message: Mapping[str, Any]) -> str | None:
-    """Return what a message replaces when queued: updates of the same incident and kind."""
+    """Return what a message replaces when queued: updates of the same incident and kind.
+
+    A notice replaces the waiting notice of its device.
+    """
+    if is_notice(message):
+        return notice_key(message)
     changes = message.get("changes")
     if message["type"] != MessageType.UPDATED or not changes:
         return None
@@ -27,33 +40,47 @@ def replacement_key(message: Mapping[str, Any]) -> str | None:
 
 
 class DeliveryQueue:
-    """Undelivered messages, oldest first."""
+    """Undelivered messages, oldest first: incident messages, then notices."""
 
     def __init__(self) -> None:
         """Start empty."""
-        self._queue: deque[StoredMessage] = deque()
+        self._incidents: deque[StoredMessage] = deque()
+        self._notices: deque[StoredMessage] = deque()
         self._latest: dict[str, StoredMessage] = {}  # newest queued message by key
         self._replaced = 0  # queued messages marked replaced
+        self._current: StoredMessage | None = None  # the head given out, until popped
 
     def __len__(self) -> int:
         """Return how many messages wait (replaced ones not counted)."""
-        return len(self._queue) - self._replaced
+        return len(self._incidents) + len(self._notices) - self._replaced
+
+    def _lane(self, message: StoredMessage) -> deque[StoredMessage]:
+        if is_notice_type(message.message_type):
+            return self._notices
+        return self._incidents
 
     def extend(self, messages: Iterable[StoredMessage]) -> None:
         """Queue messages loaded from the file (they replace nothing)."""
-        self._queue.extend(messages)
+        for message in messages:
+            self._lane(message).append(message)
 
     def replaceable(self, message: StoredMessage) -> StoredMessage | None:
         """Return the waiting message that ``message`` would replace, if any."""
         if message.supersedes is None:
             return None
         queued = self._latest.get(message.supersedes)
-        if queued is None or queued.superseded or queued is self._head_or_none():
+        if queued is None or queued.superseded or queued is self._in_flight():
             return None
         return queued
 
-    def _head_or_none(self) -> StoredMessage | None:
-        return self._queue[0] if self._queue else None
+    def _in_flight(self) -> StoredMessage | None:
+        """Return the message that may be in flight: the head given out, else the next."""
+        if self._current is not None:
+            return self._current
+        for lane in (self._incidents, self._notices):
+            if lane:
+                return lane[0]
+        return None
 
     def append(
         self, message: StoredMessage, replacing: StoredMessage | None = None
@@ -62,7 +89,7 @@ class DeliveryQueue:
         replaced = (
             replacing is not None
             and self._latest.get(replacing.supersedes or "") is replacing
-            and replacing is not self._head_or_none()
+            and replacing is not self._in_flight()
         )
         if replaced:
             assert replacing is not None
@@ -70,19 +97,40 @@ class DeliveryQueue:
             self._replaced += 1
         if message.supersedes is not None:
             self._latest[message.supersedes] = message
-        self._queue.append(message)
+        self._lane(message).append(message)
         return replaced
 
     def head(self) -> StoredMessage | None:
-        """Return the oldest message to send (dropping replaced ones), or None."""
-        while self._queue and self._queue[0].superseded:
-            self._queue.popleft()
-            self._replaced -= 1
-        return self._queue[0] if self._queue else None
+        """Return the oldest message to send (dropping replaced ones), or None.
+
+        The oldest incident message when one waits, else the oldest notice.
+        """
+        for lane in (self._incidents, self._notices):
+            while lane and lane[0].superseded:
+                lane.popleft()
+                self._replaced -= 1
+        lane = self._incidents or self._notices
+        self._current = lane[0] if lane else None
+        return self._current
+
+    @property
+    def current(self) -> StoredMessage | None:
+        """Return the head given out by :meth:`head` and not popped yet."""
+        return self._current
+
+    def has_incident_behind(self, message: StoredMessage) -> bool:
+        """Return True when ``message`` is a notice and an incident message waits."""
+        return bool(self._incidents) and is_notice_type(message.message_type)
 
     def pop_head(self) -> None:
-        """Remove the head once it is delivered or dropped."""
-        message = self._queue.popleft()
+        """Remove the head given out by :meth:`head` once it is delivered or dropped."""
+        message = self._current
+        if message is None:  # not given out: the oldest of its lanes
+            message = (self._incidents or self._notices)[0]
+        lane = self._lane(message)
+        assert lane[0] is message  # the head of its lane: later ones queue behind it
+        lane.popleft()
+        self._current = None
         key = message.supersedes
         if key is not None and self._latest.get(key) is message:
             del self._latest[key]

@@ -36,6 +36,14 @@ class SiaEvent(StrEnum):
     MEDICAL_RESTORE = "medical_restore"
     FIRE = "fire"  # a panic press reporting a fire
     FIRE_RESTORE = "fire_restore"
+    # The front went deaf (docs/police-api.md, trouble messages): a device down past its
+    # supervision time, and its restore. The zone says which device (DEVICE_ZONES).
+    KIT_TROUBLE = "kit_trouble"  # the street kit (buttons, siren) is missing
+    KIT_RESTORE = "kit_restore"
+    CAMERA_TROUBLE = "camera_trouble"
+    CAMERA_RESTORE = "camera_restore"
+    LINK_TROUBLE = "link_trouble"  # the front lost its broker: it hears no street
+    LINK_RESTORE = "link_restore"
 
 
 class Qualifier(IntEnum):
@@ -76,7 +84,37 @@ CODES: dict[SiaEvent, EventCodes] = {
     SiaEvent.FIRE_RESTORE: EventCodes(
         "FH", Qualifier.RESTORE, 110, "Fire alarm restore"
     ),
+    SiaEvent.KIT_TROUBLE: EventCodes(
+        "ET", Qualifier.NEW, 333, "Expansion module failure / expansion trouble"
+    ),
+    SiaEvent.KIT_RESTORE: EventCodes(
+        "ER", Qualifier.RESTORE, 333, "Expansion module restore / expansion restoral"
+    ),
+    SiaEvent.CAMERA_TROUBLE: EventCodes(
+        "YX", Qualifier.NEW, 330, "System peripheral trouble / service required"
+    ),
+    SiaEvent.CAMERA_RESTORE: EventCodes(
+        "YZ", Qualifier.RESTORE, 330, "System peripheral restore / service completed"
+    ),
+    SiaEvent.LINK_TROUBLE: EventCodes(
+        "YC", Qualifier.NEW, 350, "Communication trouble / communications fail"
+    ),
+    SiaEvent.LINK_RESTORE: EventCodes(
+        "YK", Qualifier.RESTORE, 350, "Communication restore / communications restoral"
+    ),
 }
+
+# Trouble and restore of each kind of device (``frente/trouble.py``'s DeviceKind values).
+DEVICE_TROUBLE: dict[str, tuple[SiaEvent, SiaEvent]] = {
+    "kit": (SiaEvent.KIT_TROUBLE, SiaEvent.KIT_RESTORE),
+    "camera": (SiaEvent.CAMERA_TROUBLE, SiaEvent.CAMERA_RESTORE),
+    "link": (SiaEvent.LINK_TROUBLE, SiaEvent.LINK_RESTORE),
+}
+# The zone of a trouble: the kit is the physical button's zone (001), the link the
+# front itself (000), camera n (its place in the front's list, from 1) is 100 + n.
+KIT_ZONE = 1
+LINK_ZONE = 0
+CAMERA_ZONE_BASE = 100
 
 # What an incident of each kind reports when it opens (or rises to that kind), and when
 # it is closed. A drill is a one-shot test report: it has no restore. An audible panic

@@ -13,7 +13,10 @@ to hear about it:
   evidence): none;
 - ``incident.cancelled``: ``CANCEL``; ``incident.closed``: the restore of the kind (of the
   incident's first emergency for a panic); neither for a drill (its test report has no
-  restore). Messages queued by older versions have no emergency: ``security``.
+  restore). Messages queued by older versions have no emergency: ``security``;
+- ``front.trouble`` / ``front.restore`` (the front went deaf, ``notices.py``): the
+  trouble or restore of the device's kind (kit, camera, broker link), in the device's
+  zone (:func:`device_zone`).
 
 A report is stored in the outbox as :meth:`Report.encode` (small JSON), not as a DC-09
 frame: the sequence number and timestamp are set at each attempt (``client.py``), and the
@@ -30,10 +33,15 @@ from typing import Any
 
 from ...incident import Emergency, IncidentKind, IncidentSource
 from ..messages import MessageType
+from ..notices import NoticeType, is_notice
 from .codes import (
     ALARM,
+    CAMERA_ZONE_BASE,
+    DEVICE_TROUBLE,
     EMERGENCY_ALARM,
     EMERGENCY_RESTORE,
+    KIT_ZONE,
+    LINK_ZONE,
     NO_ZONE,
     RESTORE,
     SOURCE_ZONES,
@@ -131,6 +139,8 @@ def report_for_message(message: Mapping[str, Any]) -> Report | None:
     Raises ``ValueError`` for a kind with no SIA mapping (a new kind must get one before
     it can reach a receiver).
     """
+    if is_notice(message):
+        return _notice(message)
     kind = IncidentKind(message["kind"])
     first = Emergency(message.get("emergency", Emergency.SECURITY))
     match MessageType(message["type"]):
@@ -204,3 +214,28 @@ def _where(
             if _coordinates_ok(float(lat), float(lon)):
                 return float(lat), float(lon)
     return None, None
+
+
+def _notice(message: Mapping[str, Any]) -> Report:
+    """Return the trouble or restore report of a device (raises ValueError if unknown)."""
+    device = message["device"]
+    events = DEVICE_TROUBLE.get(str(device["kind"]))
+    if events is None:
+        raise ValueError(f"no SIA report for device kind {device['kind']}")
+    restore = NoticeType(message["type"]) is NoticeType.RESTORE
+    return Report(events[restore], device_zone(str(device["kind"]), str(device["id"])))
+
+
+def device_zone(kind: str, device_id: str) -> int:
+    """Return the zone of a device: kit 001, link 000, camera ``camN`` 100 + N."""
+    if kind == "kit":
+        return KIT_ZONE
+    if kind == "link":
+        return LINK_ZONE
+    digits = device_id[len(device_id.rstrip("0123456789")) :]
+    number = int(digits) if digits and len(digits) <= 3 else 0
+    return (
+        CAMERA_ZONE_BASE + number
+        if number <= MAX_ZONE - CAMERA_ZONE_BASE
+        else CAMERA_ZONE_BASE
+    )
