@@ -36,11 +36,13 @@ def example_alert() -> dict[str, object]:
 
 
 def test_json_examples_follow_the_schema() -> None:
-    """The alert and the status update shown validate against the published schema."""
-    alert, status = (json.loads(block) for block in blocks("json"))
+    """The alert, the status update and the trouble shown validate against the schema."""
+    alert, status, trouble = (json.loads(block) for block in blocks("json"))
     validator(strict=True).validate(alert)
     validator("statusUpdate", strict=True).validate(status)
     assert alert == example_alert()
+    validator("notice", strict=True).validate(trouble)
+    validator().validate(trouble)
 
 
 def test_cap_example_is_valid_and_current() -> None:

@@ -113,6 +113,15 @@ class DeliveryQueue:
         self._current = lane[0] if lane else None
         return self._current
 
+    def waiting(self) -> list[StoredMessage]:
+        """Return the messages in the order they will go (replaced ones left out)."""
+        return [
+            message
+            for lane in (self._incidents, self._notices)
+            for message in lane
+            if not message.superseded
+        ]
+
     @property
     def current(self) -> StoredMessage | None:
         """Return the head given out by :meth:`head` and not popped yet."""

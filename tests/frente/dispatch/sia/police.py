@@ -12,8 +12,13 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     UpdateChange,
     build_message,
 )
+from custom_components.mi_frente_seguro.frente.dispatch.notices import (
+    NoticeType,
+    build_notice,
+)
 from custom_components.mi_frente_seguro.frente.dispatch.sia.codes import SiaEvent
 from custom_components.mi_frente_seguro.frente.incident import IncidentKind
+from custom_components.mi_frente_seguro.frente.trouble import Device
 from tests.frente.dispatch.conftest import (
     EVIDENCE,
     FRONT,
@@ -86,6 +91,27 @@ def cases() -> list[Case]:
         Case("drill_cancelled", _message(MessageType.CANCELLED, IncidentKind.DRILL, 11), None),
         Case("drill_closed", _message(MessageType.CLOSED, IncidentKind.DRILL, 12), None),
     ]  # fmt: skip
+
+
+def notice_cases() -> list[Case]:
+    """Return the trouble and restore of each kind of device (the front went deaf)."""
+    found = []
+    for device, zone, (trouble, restore) in (
+        (Device.kit(), 1, (SiaEvent.KIT_TROUBLE, SiaEvent.KIT_RESTORE)),
+        (Device.camera("cam2", "Parque"), 102, (SiaEvent.CAMERA_TROUBLE, SiaEvent.CAMERA_RESTORE)),
+        (Device.link(), 0, (SiaEvent.LINK_TROUBLE, SiaEvent.LINK_RESTORE)),
+    ):  # fmt: skip
+        back = T0 + timedelta(minutes=5)
+        found += [
+            Case(f"{device.kind}_trouble", build_notice(
+                NoticeType.TROUBLE, FRONT, device, T0, sent_at=T0, supervision_s=90,
+            ), trouble, zone=zone),
+            Case(f"{device.kind}_restore", build_notice(
+                NoticeType.RESTORE, FRONT, device, T0, sent_at=back, supervision_s=90,
+                until=back,
+            ), restore, zone=zone),
+        ]  # fmt: skip
+    return found
 
 
 def sent_cases() -> list[Case]:

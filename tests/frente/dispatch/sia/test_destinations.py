@@ -323,7 +323,7 @@ async def test_an_old_file_becomes_the_first_destinations(tmp_path: Path) -> Non
     other = Outbox(committer, transport=Phone(), destination="phone")
     await police.open()
     await other.open()
-    assert [m.message_id for m in police._queue._queue] == ["m1", "m2"]
+    assert [m.message_id for m in police._queue.waiting()] == ["m1", "m2"]
     assert other.depth == 0
     assert [r.status for r in police.receipts] == ["delivered", "pending", "pending"]
     await committer.close()

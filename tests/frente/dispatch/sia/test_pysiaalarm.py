@@ -45,7 +45,7 @@ from .conftest import (
     pysia_receiver,
     utc_now,
 )
-from .police import sent_cases
+from .police import notice_cases, sent_cases
 
 pytestmark = pytest.mark.usefixtures("sockets")
 CLIENT_LOGGER = "custom_components.mi_frente_seguro.frente.dispatch.sia.client"
@@ -88,7 +88,7 @@ async def test_every_kind_and_change_arrives(
     """Each police message makes the documented report, and pysiaalarm decodes it so."""
     async with pysia_receiver(key) as receiver:
         sia = transport(receiver.port, key, content=content)
-        for case in sent_cases():
+        for case in [*sent_cases(), *notice_cases()]:  # the front deaf, and back
             body = sia.render(case.message)
             assert body is not None, case.name
             outcome = await sia.attempt(case.message["id"], body)
@@ -119,7 +119,9 @@ async def test_every_kind_and_change_arrives(
                         {"Y": case.place[0], "X": case.place[1]}
                     )
         assert receiver.events.empty()
-        assert receiver.client.counts.valid_events == len(sent_cases())
+        assert receiver.client.counts.valid_events == len(sent_cases()) + len(
+            notice_cases()
+        )
 
 
 @pytest.mark.parametrize("content", list(ContentFormat))
