@@ -207,6 +207,20 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "fronts.active": ("Activo", "Active"),
     "fronts.last_message": ("Último mensaje", "Last message"),
     "fronts.refused_24h": ("Rechazos 24 h", "Refusals 24 h"),
+    "fronts.health": ("Salud", "Health"),
+    "fronts.health_ok": ("sin fallas", "no trouble"),
+    "health.kit": (
+        "kit de la calle caído desde {since}: los botones pueden no llegar",
+        "street kit down since {since}: its buttons may not reach you",
+    ),
+    "health.camera": (
+        "cámara {name} sin imagen desde {since}",
+        "camera {name} without picture since {since}",
+    ),
+    "health.link": (
+        "sin conexión con su kit desde {since}: los botones pueden no llegar",
+        "no link to its kit since {since}: its buttons may not reach you",
+    ),
     "fronts.save": ("Guardar", "Save"),
     "fronts.deactivate": ("Desactivar", "Deactivate"),
     "fronts.activate": ("Activar", "Activate"),

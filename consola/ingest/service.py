@@ -1,5 +1,8 @@
 """The one ingest path: limits -> front -> signature -> dedupe -> contract -> commit -> 2xx.
 
+A front's trouble message (``front.trouble`` / ``front.restore``) takes the same path to
+its own table and the front's health (``storage/notices.py``); it is no incident.
+
 :meth:`Ingest.ingest` takes a :class:`~consola.ingest.envelope.Delivery` from any
 transport and returns an :class:`~consola.ingest.envelope.Outcome`; the HTTP view maps it
 to a status with no detail in the body, the MQTT consumer (``consola/mqtt``) to an
@@ -21,9 +24,11 @@ from ..storage.incidents import (
     record_rejected,
     store_message,
 )
+from ..storage.notices import DuplicateNoticeError, store_notice
 from ..tiempo import Clock
 from .envelope import Delivery, Outcome, Verdict
-from .message import BodyError, check_message, claimed_front, read_json
+from .message import BodyError, Json, check_message, claimed_front, read_json
+from .notice import check_notice, is_notice
 from .signature import HEADER_ID, headers_too_long, lower_headers, verify
 
 LOGGER: Final = logging.getLogger(__name__)
@@ -114,7 +119,10 @@ class Ingest:
         if known is not None:
             return Outcome(Verdict.DUPLICATE, known)
         try:
-            message = check_message(read_json(delivery.body), webhook_id)
+            value = read_json(delivery.body)
+            if is_notice(value):  # a trouble message: the front went deaf, or is back
+                return await self._notice(delivery, front_id, value, webhook_id)
+            message = check_message(value, webhook_id)
         except BodyError as err:
             LOGGER.info("alert from %s outside the contract: %s", front_id, err)
             return await self._refuse(delivery, Verdict.MALFORMED, front_id)
@@ -139,3 +147,22 @@ class Ingest:
         )
         self.bus.publish(Change(line, new, line.real_alarm and (new or raised)))
         return Outcome(Verdict.STORED, line.pk)
+
+    async def _notice(
+        self, delivery: Delivery, front_id: str, value: Json, webhook_id: str
+    ) -> Outcome:
+        """Check and keep a trouble message (it raises :class:`BodyError` if malformed)."""
+        notice = check_notice(value, webhook_id)
+        if notice.front_id != front_id:
+            return await self._refuse(delivery, Verdict.WRONG_FRONT, front_id)
+        try:
+            await self.db.tx(
+                lambda tx: store_notice(tx, notice, delivery.transport, self.clock())
+            )
+        except DuplicateNoticeError:
+            return Outcome(Verdict.DUPLICATE)
+        except StorageError:
+            LOGGER.warning("storage unavailable: notice from %s not taken", front_id)
+            return Outcome(Verdict.UNAVAILABLE)
+        LOGGER.info("front %s: %s (%s)", front_id, notice.type, notice.device_kind)
+        return Outcome(Verdict.STORED)

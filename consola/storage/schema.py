@@ -123,7 +123,32 @@ V1: Final = [
         remote TEXT NOT NULL)""",
 ]
 
-MIGRATIONS: Final[list[list[str]]] = [V1]
+# 2: the fronts' trouble messages (front.trouble / front.restore, docs/police-api.md
+# section 6): each one kept once, and each device's latest state (the fronts' health).
+V2: Final = [
+    """CREATE TABLE notices (
+        front_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        device_key TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        transport TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (front_id, message_id))""",
+    """CREATE TABLE front_health (
+        front_id TEXT NOT NULL,
+        device_key TEXT NOT NULL,
+        device_kind TEXT NOT NULL,
+        device_name TEXT NOT NULL,
+        trouble {int} NOT NULL,
+        since TEXT NOT NULL,
+        until TEXT,
+        latest_sent_at TEXT NOT NULL,
+        PRIMARY KEY (front_id, device_key))""",
+]
+
+MIGRATIONS: Final[list[list[str]]] = [V1, V2]
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

@@ -1,4 +1,7 @@
-"""Supervisors' pages: the fronts registry, operators, refused alerts and the audit log."""
+"""Supervisors' pages: the fronts registry, operators, refused alerts and the audit log.
+
+The fronts page shows each front's health: the devices its trouble messages say are down.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from ..auth.passwords import acceptable, hash_password
 from ..fronts import InvalidFrontError, parse_front_form, valid_front_id
 from ..storage.accounts import ROLES, Role, create_operator, list_operators
 from ..storage.audit import audit, list_audit
-from ..storage.db import Tx
+from ..storage.db import Row, Tx
 from ..storage.fronts import (
     Front,
     front_activity,
@@ -22,6 +25,7 @@ from ..storage.fronts import (
     set_active,
 )
 from ..storage.incidents import list_rejected
+from ..storage.notices import front_health
 from .auth_views import remote_of
 from .keys import CONSOLE
 from .render import page, session_of
@@ -37,12 +41,15 @@ async def _fronts_page(request: web.Request, *, status: int = 200, error: str | 
     console = request.app[CONSOLE]
     since = console.clock() - timedelta(hours=24)
 
-    def work(tx: Tx) -> tuple[list[Front], dict[str, tuple[str | None, int]]]:
-        return list_fronts(tx), front_activity(tx, since)
+    def work(
+        tx: Tx,
+    ) -> tuple[list[Front], dict[str, tuple[str | None, int]], dict[str, list[Row]]]:
+        return list_fronts(tx), front_activity(tx, since), front_health(tx)
 
-    fronts, activity = await console.db.tx(work)
+    fronts, activity, health = await console.db.tx(work)
     return page(request, "fronts.html", status=status, fronts=fronts, error=error,
-                saved=saved, alerts_url=_alerts_url(request), activity=activity)  # fmt: skip
+                saved=saved, alerts_url=_alerts_url(request), activity=activity,
+                health=health)  # fmt: skip
 
 
 @supervisor_required

@@ -1,0 +1,81 @@
+"""A front's trouble message (``front.trouble`` / ``front.restore``) checked at the door.
+
+:func:`check_notice` validates a body (already read by :func:`~.message.read_json`)
+against ``$defs/notice`` of docs/police-api.schema.json (trouble messages version 1: the
+front went deaf, or hears again) and returns the few fields the console keeps it by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+import json
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator
+
+from ..tiempo import parse_iso
+from .message import SCHEMA_PATH, BodyError
+
+NOTICE_PREFIX: Final = "front."
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeMessage:
+    """A checked trouble message."""
+
+    message_id: str
+    type: str
+    front_id: str
+    device_key: str  # "<kind>:<id>"
+    device_kind: str
+    device_name: str
+    trouble: bool  # front.trouble (True) or front.restore
+    since: datetime
+    until: datetime | None
+    sent_at: datetime
+    body: dict[str, Any]
+
+
+def is_notice(value: dict[str, Any]) -> bool:
+    """Return True for a body that says it is a trouble message."""
+    kind = value.get("type")
+    return isinstance(kind, str) and kind.startswith(NOTICE_PREFIX)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema.pop("oneOf")
+    schema["$ref"] = "#/$defs/notice"
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_notice(value: dict[str, Any], webhook_id: str) -> NoticeMessage:
+    """Return the checked trouble message; raise :class:`BodyError`."""
+    error = next(iter(_validator().iter_errors(value)), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path)[:80]
+        raise BodyError(f"schema: {where or 'notice'}: {error.validator}")
+    if value["id"] != webhook_id:
+        raise BodyError("id differs from webhook-id")
+    sent_at, since = parse_iso(value["sent_at"]), parse_iso(value["since"])
+    until = parse_iso(value["until"]) if "until" in value else None
+    if sent_at is None or since is None or ("until" in value and until is None):
+        raise BodyError("bad date-time")
+    device = value["device"]
+    return NoticeMessage(
+        message_id=value["id"],
+        type=value["type"],
+        front_id=value["front"]["id"],
+        device_key=f"{device['kind']}:{device['id']}",
+        device_kind=device["kind"],
+        device_name=device["name"],
+        trouble=value["type"] == "front.trouble",
+        since=since,
+        until=until,
+        sent_at=sent_at,
+        body=value,
+    )
