@@ -24,6 +24,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mi_frente_seguro.const import DOMAIN
+from custom_components.mi_frente_seguro.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -189,6 +192,8 @@ async def test_killing_the_kit_link_tells_every_destination_and_its_return_too(
         runtime = entry.runtime_data
         troubles = runtime.trouble.troubles
         assert set(troubles.reported) == {"kit"}  # read from the front's file
+        shown = await async_get_config_entry_diagnostics(hass, entry)
+        assert shown["troubles"]["kit"]["message_id"] == trouble["id"]
         await wait_for(hass, lambda: runtime.kit.kit_online is False)  # retained will
         down = troubles.watch.down_since["kit"][1]
         supervision = troubles.watch.supervision

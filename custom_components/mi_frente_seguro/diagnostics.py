@@ -75,6 +75,18 @@ async def async_get_config_entry_diagnostics(
         "police": _police(hass, entry),
         "destinations": _destinations(entry),
         "uplink": _uplink(entry),
+        "troubles": _troubles(entry),
+    }
+
+
+def _troubles(entry: FrenteConfigEntry) -> dict[str, dict[str, Any]]:
+    """Return the troubles told to the police and not yet restored, by device."""
+    return {
+        key: {
+            "since": reported.since.isoformat(),
+            "message_id": reported.message_id,
+        }
+        for key, reported in entry.runtime_data.trouble.troubles.reported.items()
     }
 
 
