@@ -8,6 +8,7 @@ text. The outbox runs against the HTTP receiver on 127.0.0.1 and a real file.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -209,4 +210,31 @@ async def test_alarms_go_before_a_waiting_notice_and_a_restore_replaces_its_trou
     assert trouble["id"] not in receiver.accepted  # replaced, never sent
     await outbox.close()
     await outbox.committer.close()
+    await receiver.stop()
+
+
+async def never_ends(_seconds: float) -> None:
+    """Wait for ever (a backoff only a kick can cut short)."""
+    await asyncio.Event().wait()
+
+
+async def test_a_notice_in_backoff_never_holds_an_alarm(
+    tmp_path: Path, session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """The receiver answers the trouble 500 (its backoff never ends): the alarm still goes."""
+    receiver = Receiver([SECRET.export()])
+    receiver.plan.append("500")
+    await receiver.start()
+    committer = Committer(tmp_path / "front.db")
+    await committer.open()
+    outbox = Outbox(committer, session, receiver.url, [SECRET], sleep=never_ends)
+    await outbox.open()
+    await outbox.enqueue(notice(Device.kit(), T0, None))
+    outbox.start()
+    await wait_until(lambda: len(receiver.requests) == 1)  # 500: waiting for ever
+    await outbox.enqueue(alarm(1))
+    await wait_until(lambda: len(receiver.accepted) == 2)
+    assert receiver.accepted[0] == alarm(1)["id"]  # then the trouble, taken at last
+    await outbox.close()
+    await committer.close()
     await receiver.stop()
