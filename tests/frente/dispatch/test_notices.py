@@ -177,7 +177,8 @@ async def test_alarms_go_before_a_waiting_notice_and_a_restore_replaces_its_trou
 ) -> None:
     """Queued: alarm 1, trouble, alarm 2, restore. Delivered: 1, 2, the restore alone.
 
-    Also after a restart: the notice rows the file holds load into their own lane.
+    Also after a restart: the notice rows the file holds load into their own lane, and a
+    restore still replaces its device's trouble loaded from the file.
     """
     receiver = Receiver([SECRET.export()])
     await receiver.start()
@@ -194,6 +195,7 @@ async def test_alarms_go_before_a_waiting_notice_and_a_restore_replaces_its_trou
 
     outbox = await outbox_on(path, session, receiver.url)  # as after a restart
     await outbox.enqueue(alarm(3))
+    await outbox.enqueue(notice(Device.link(), T0, 30))  # replaces the loaded trouble
     outbox.start()
     await wait_until(lambda: len(receiver.accepted) == 5)
     types = [
@@ -205,7 +207,7 @@ async def test_alarms_go_before_a_waiting_notice_and_a_restore_replaces_its_trou
         ("incident.created", alarm(2)["incident_id"]),
         ("incident.created", alarm(3)["incident_id"]),
         ("front.restore", "kit"),
-        ("front.trouble", "link"),
+        ("front.restore", "link"),
     ]
     assert trouble["id"] not in receiver.accepted  # replaced, never sent
     await outbox.close()

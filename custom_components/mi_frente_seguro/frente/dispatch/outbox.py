@@ -49,7 +49,7 @@ from ..committer import Committer, Write
 from ..interrupt import unless_set
 from .attempt import DEFAULT_TIMEOUT, OutboxFormat
 from .messages import MessageRef, MessageType
-from .notices import is_notice
+from .notices import is_notice, notice_key
 from .outbox_db import (
     DEAD,
     DELIVERED,
@@ -203,7 +203,8 @@ class Outbox:
             return NOTHING
         stored = StoredMessage(
             message_id=str(message["id"]),
-            incident_id=str(message.get("incident_id") or ""),
+            # A notice is filed under its device's key: its replacement outlives restarts.
+            incident_id=notice_key(message) if notice else str(message["incident_id"]),
             message_type=str(message["type"]),
             exercise=bool(message["exercise"]),
             body=body,

@@ -60,8 +60,15 @@ class DeliveryQueue:
         return self._incidents
 
     def extend(self, messages: Iterable[StoredMessage]) -> None:
-        """Queue messages loaded from the file (they replace nothing)."""
+        """Queue messages loaded from the file (they replace nothing).
+
+        A loaded notice can still be replaced: its row is filed under its device's key
+        (``incident_id``), which becomes what it ``supersedes``.
+        """
         for message in messages:
+            if is_notice_type(message.message_type):
+                message.supersedes = message.incident_id
+                self._latest[message.supersedes] = message
             self._lane(message).append(message)
 
     def replaceable(self, message: StoredMessage) -> StoredMessage | None:
