@@ -242,10 +242,8 @@ class Outbox:
             )
         replaced = self._queue.append(message, victim)
         self._wakeup.set()
-        if (
-            head := self._queue.current
-        ) is not None and self._queue.has_incident_behind(head):
-            self._retry.kick()  # a notice waiting out its backoff: the alarm goes first
+        if self._queue.notice_holds_an_alarm():
+            self._retry.kick()  # the notice's backoff ends: the alarm goes first
         loop = asyncio.get_running_loop()
         if replaced:
             assert victim is not None

@@ -129,14 +129,14 @@ class DeliveryQueue:
             if not message.superseded
         ]
 
-    @property
-    def current(self) -> StoredMessage | None:
-        """Return the head given out by :meth:`head` and not popped yet."""
-        return self._current
-
-    def has_incident_behind(self, message: StoredMessage) -> bool:
-        """Return True when ``message`` is a notice and an incident message waits."""
-        return bool(self._incidents) and is_notice_type(message.message_type)
+    def notice_holds_an_alarm(self) -> bool:
+        """Return True when the head given out is a notice and an incident message waits."""
+        current = self._current
+        return (
+            current is not None
+            and bool(self._incidents)
+            and is_notice_type(current.message_type)
+        )
 
     def pop_head(self) -> None:
         """Remove the head given out by :meth:`head` once it is delivered or dropped."""
