@@ -32,7 +32,10 @@ from custom_components.mi_frente_seguro.frente.dispatch.notices import (
     NoticeType,
     build_notice,
 )
-from custom_components.mi_frente_seguro.frente.dispatch.outbox import Outbox
+from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
+    Outbox,
+    OutboxEvent,
+)
 from custom_components.mi_frente_seguro.frente.dispatch.phone_text import phone_text
 from custom_components.mi_frente_seguro.frente.dispatch.sia import (
     CODES,
@@ -50,7 +53,7 @@ from custom_components.mi_frente_seguro.frente.trouble import Device
 
 from .conftest import FRONT, T0
 from .contract import cap_schema, validator
-from .receiver import Receiver, wait_until
+from .receiver import FakeSleep, Receiver, wait_until
 from .test_outbox import alarm
 
 SECRET = WebhookSecret.generate()
@@ -237,6 +240,34 @@ async def test_a_notice_in_backoff_never_holds_an_alarm(
     await outbox.enqueue(alarm(1))
     await wait_until(lambda: len(receiver.accepted) == 2)
     assert receiver.accepted[0] == alarm(1)["id"]  # then the trouble, taken at last
+    await outbox.close()
+    await committer.close()
+    await receiver.stop()
+
+
+async def test_a_notice_is_never_given_up_like_a_drill(
+    tmp_path: Path, session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """Refused twice (500) with drills given up after one attempt: still delivered."""
+    receiver = Receiver([SECRET.export()])
+    receiver.plan.extend(["500", "500"])
+    await receiver.start()
+    committer = Committer(tmp_path / "front.db")
+    await committer.open()
+    events: list[OutboxEvent] = []
+    outbox = Outbox(
+        committer, session, receiver.url, [SECRET], sleep=FakeSleep(),
+        drill_max_attempts=1, on_event=events.append,
+    )  # fmt: skip
+    await outbox.open()
+    trouble = notice(Device.kit(), T0, None)
+    await outbox.enqueue(trouble)
+    outbox.start()
+    await wait_until(lambda: any(e.kind == "delivered" for e in events))
+    assert receiver.accepted == [trouble["id"]]
+    assert [e.kind for e in events if e.kind in {"failed", "dropped", "delivered"}] == [
+        "failed", "failed", "delivered",
+    ]  # fmt: skip
     await outbox.close()
     await committer.close()
     await receiver.stop()
