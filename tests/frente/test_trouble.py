@@ -228,3 +228,32 @@ async def test_told_once_across_a_restart_then_restored(
     assert troubles.reported == {}
     await closed(troubles)
     await receiver.stop()
+
+
+async def test_a_failed_commit_tells_nothing_and_is_tried_again(
+    tmp_path: Path, session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """The file refuses writes: no message, nothing remembered; once it writes: once."""
+    receiver = Receiver([SECRET.export()])
+    await receiver.start()
+    clock = Clock()
+    troubles = await opened(tmp_path / "front.db", session, receiver.url, clock)
+    heard: list[tuple[Action, bool]] = []
+    troubles.on_change = lambda decision, committed: heard.append(
+        (decision.action, committed)
+    )
+    await troubles.committer.run(lambda db: db.execute("PRAGMA query_only = ON"))
+    troubles.observe(KIT, Seen.DOWN)
+    clock.now = at(90)
+    troubles.check()
+    await troubles.settled()
+    assert heard == [(Action.TROUBLE, False)]
+    assert troubles.reported == {} and troubles.outboxes[0].depth == 0
+    await troubles.committer.run(lambda db: db.execute("PRAGMA query_only = OFF"))
+    troubles.check()  # the runtime's retry timer
+    await troubles.settled()
+    assert heard[-1] == (Action.TROUBLE, True)
+    await wait_until(lambda: len(receiver.accepted) == 1)
+    assert set(troubles.reported) == {"kit"}
+    await closed(troubles)
+    await receiver.stop()

@@ -7,8 +7,9 @@ what it sees of each device (:meth:`FrontTroubles.observe`) and calls
 one notice (``dispatch/notices.py``), staged in every destination's outbox together with
 the trouble's row (written for a trouble, deleted for a restore): one transaction, one
 fsync, before anything is told or remembered in memory. A failed commit changes nothing
-(the decision is taken again at the next check). ``on_change`` hears each committed
-decision (HA raises or clears the repair issue).
+(the decision is taken again at the next check). ``on_change`` hears each decision once
+its commit is done, and whether it was committed (HA raises or clears the repair issue,
+looks at the devices again, and checks back later after a failure).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class FrontTroubles:
         *,
         clock: Callable[[], datetime],
         supervision: timedelta,
-        on_change: Callable[[Decision], None] | None = None,
+        on_change: Callable[[Decision, bool], None] | None = None,
     ) -> None:
         """Bind the front's file and outboxes; ``supervision`` is the time down (or back)."""
         self.front = front
@@ -93,6 +94,7 @@ class FrontTroubles:
         except Exception:  # a destination could not render it: logged, tried again
             _LOGGER.exception("Could not make the %s notice", decision.action)
             self.watch.abort(decision)
+            self._told(decision, committed=False)
             return
         task = asyncio.get_running_loop().create_task(
             self._commit(decision, writes, afters, reported)
@@ -162,10 +164,14 @@ class FrontTroubles:
                 err,
             )
             self.watch.abort(decision)
+            self._told(decision, committed=False)
             return
         self.watch.done(decision, reported)
+        self._told(decision, committed=True)
+
+    def _told(self, decision: Decision, *, committed: bool) -> None:
         if self.on_change is not None:
             try:
-                self.on_change(decision)
+                self.on_change(decision, committed)
             except Exception:
                 _LOGGER.exception("A trouble listener failed")

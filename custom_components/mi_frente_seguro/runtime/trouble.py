@@ -27,6 +27,8 @@ from ..frente.troubles import FrontTroubles
 from ..repairs import async_clear_issue, async_raise_issue
 from .settings import FrontSettings
 
+RETRY_AFTER = timedelta(seconds=30)  # after a failed commit of a notice
+
 if TYPE_CHECKING:
     from .cameras import FrontCameras
     from .kit import FrontKit
@@ -115,12 +117,18 @@ class FrontTrouble:
             self.troubles.observe(device, seen)
         self._schedule()
 
-    def _schedule(self) -> None:
-        """Check again when the next trouble (or unconfirmed restore) falls due."""
+    def _schedule(self, retry: bool = False) -> None:
+        """Check again when the next trouble (or unconfirmed restore) falls due.
+
+        ``retry``: a commit failed; check again in :data:`RETRY_AFTER` at the latest.
+        """
         if self._timer is not None:
             self._timer()
             self._timer = None
         due = self.troubles.next_due()
+        if retry:
+            later = dt_util.now() + RETRY_AFTER
+            due = later if due is None else max(due, later)
         if due is None or self._kit is None:
             return
         self._timer = async_track_point_in_time(
@@ -134,8 +142,14 @@ class FrontTrouble:
         self._schedule()
 
     @callback
-    def _on_decision(self, decision: Decision) -> None:
-        """Show (or clear) the repair issue of a notice now on disk in every outbox."""
+    def _on_decision(self, decision: Decision, committed: bool) -> None:
+        """Show (or clear) the repair issue of a notice now on disk in every outbox.
+
+        Then look at the devices again: one may have changed while the commit ran.
+        """
+        if not committed:  # the file failed (its own repair issue says so): later
+            self._schedule(retry=True)
+            return
         front = self.settings.front.name
         if decision.action is Action.TROUBLE:
             LOGGER.warning(
@@ -154,7 +168,7 @@ class FrontTrouble:
                 front,
             )
             async_clear_issue(self.hass, self.issue_id(decision.device))
-        self._schedule()
+        self._on_signal()
 
     def _raise(self, reported: Reported) -> None:
         device = reported.device
