@@ -132,9 +132,12 @@ def caps(receiver: Receiver, message_type: str) -> list[ET.Element]:
 
 
 async def sia_codes(sia: PysiaReceiver, wanted: str, codes: list[str]) -> None:
-    """Read the receiver's events into ``codes`` until ``wanted`` arrives."""
+    """Read the receiver's events into ``codes`` until ``wanted`` arrives (zone 001)."""
     while wanted not in codes:
-        codes.append(str((await sia.next_event()).code))
+        event = await sia.next_event()
+        codes.append(str(event.code))
+        if event.code == wanted:  # SIA-DCS: area 1, the kit's zone
+            assert (event.account, event.ri, event.message) == (ACCOUNT, "1", "001")
 
 
 async def test_killing_the_kit_link_tells_every_destination_and_its_return_too(
