@@ -154,11 +154,15 @@ class PoliceEvidence:
         while len(self._inline) > INLINE_KEPT:
             self._inline.popitem(last=False)
 
-    def decorate(self, message: Mapping[str, Any], *, cap: bool) -> dict[str, Any]:
-        """Return ``message`` with links on its evidence (and CAP's inline stills)."""
+    def decorate(self, message: Mapping[str, Any], *, cap: bool) -> Mapping[str, Any]:
+        """Return ``message`` with links on its evidence (and CAP's inline stills).
+
+        A message without evidence (every alarm's first one) is returned as it is: the
+        alarm's path makes nothing more.
+        """
         items = message.get("evidence")
         if not items:
-            return dict(message)
+            return message
         decorated = []
         for item in items:
             entry = dict(item)
@@ -195,7 +199,7 @@ class LinkedTransport:
         try:
             decorated = self.evidence.decorate(message, cap=cap)
         except ValueError:  # an evidence URL that is not ours: sent as it is
-            decorated = dict(message)
+            decorated = message
         return self.inner.render(decorated)
 
     async def attempt(self, message_id: str, body: bytes) -> Outcome:
