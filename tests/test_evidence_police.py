@@ -36,8 +36,10 @@ from homeassistant.util import dt as dt_util
 
 from .const import FRONT_ID
 from .evidence import FILES, new_base, write_bundle
+from .frente.dispatch.contract import cap_schema
 from .frente.dispatch.receiver import Receiver, wait_until
-from .police import front_with_an_alarm
+from .helpers import call
+from .police import front_with_an_alarm, police_front
 
 EXTERNAL = "https://calle-real.example.org"
 
@@ -150,3 +152,34 @@ async def test_without_an_external_url_links_are_null_and_a_repair_says_so(
     )
     assert issue is not None
     assert issue.translation_key == ISSUE_EVIDENCE_NO_URL
+
+
+async def test_a_cap_destination_gets_links_inline_stills_and_sha1_valid_cap(
+    hass: HomeAssistant, receiver: Receiver
+) -> None:
+    """CAP with evidence, through the front: valid OASIS CAP 1.2, <uri> the signed link,
+    the still inline in <derefUri>, <digest> its SHA-1; the files uploaded as well.
+    """
+    hass.config.external_url = EXTERNAL
+    entry = await police_front(hass, receiver.url, police_format="cap")
+    opened = await call(hass, "trigger", entry.entry_id)
+    assert opened is not None
+    incident = str(opened["incident_id"])
+    await attach_bundle(hass, entry, incident)
+    await wait_until(lambda: len(uploads(receiver)) == len(FILES))
+    documents = [
+        r.body.decode()
+        for r in receiver.requests
+        if r.content_type == "application/cap+xml" and b"<resource>" in r.body
+    ]
+    assert documents
+    cap_schema().validate(documents[-1])
+    alert = cap_schema().to_dict(documents[-1])
+    resources = {r["resourceDesc"].split()[0]: r for r in alert["info"][0]["resource"]}
+    still, clip = resources["Foto"], resources["Video"]
+    data = FILES["cam1-press.jpg"][1]
+    assert still["uri"].startswith(EXTERNAL + "/api/mi_frente_seguro/evidence/")
+    assert base64.b64decode(still["derefUri"]) == data
+    assert still["digest"] == hashlib.sha1(data).hexdigest()  # noqa: S324  (CAP 1.2)
+    assert "derefUri" not in clip
+    assert clip["digest"] == hashlib.sha1(FILES["cam1-clip.mp4"][1]).hexdigest()  # noqa: S324
