@@ -157,8 +157,9 @@ async def test_without_an_external_url_links_are_null_and_a_repair_says_so(
 async def test_a_cap_destination_gets_links_inline_stills_and_sha1_valid_cap(
     hass: HomeAssistant, receiver: Receiver
 ) -> None:
-    """CAP with evidence, through the front: valid OASIS CAP 1.2, <uri> the signed link,
-    the still inline in <derefUri>, <digest> its SHA-1; the files uploaded as well.
+    """CAP with evidence, through the front: valid OASIS CAP 1.2, SHA-1 digests.
+
+    <uri> is the signed link, the still is inline in <derefUri>; the files are uploaded.
     """
     hass.config.external_url = EXTERNAL
     entry = await police_front(hass, receiver.url, police_format="cap")
