@@ -348,6 +348,8 @@ class FrontDispatch:
             if outbox.kind in {"json", "cap"}:
                 outbox.resume()
                 outbox.retry_now()
+        for upload in self.ledger.uploads:  # and so are its evidence uploads
+            upload.retry_now()
         try:
             answer, _ = await self.ledger.police_update(update)
         except StorageError as err:
