@@ -75,7 +75,7 @@ async def serve(args: argparse.Namespace, lang: Lang) -> None:
         if settings.mqtt is not None:
             print(t("cli.mqtt", lang, url=settings.mqtt.shown(),
                     topic=settings.mqtt.subscription), flush=True)  # fmt: skip
-        if db.tx_sync(count_supervisors) == 0:
+        if await db.tx(count_supervisors) == 0:  # in the pool's thread: never the loop
             print(t("cli.no_supervisor", lang), flush=True)
         await asyncio.Event().wait()
     finally:

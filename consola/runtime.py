@@ -10,6 +10,7 @@ from typing import Final
 from .answers.delivery import AnswerWorker
 from .bus import Bus, Change
 from .incidents import summary
+from .ingest.evidence import EvidenceIngest
 from .ingest.service import Ingest
 from .mqtt.consumer import MqttLink
 from .mqtt.settings import MqttSettings
@@ -53,6 +54,7 @@ class Console:
         self.clock = clock
         self.bus = Bus()
         self.ingest = Ingest(db, self.bus, clock)
+        self.evidence = EvidenceIngest(db, clock)
         self.answers = AnswerWorker(db, clock, self.announce_later)
         self.mqtt: MqttLink | None = None
         if settings.mqtt is not None:

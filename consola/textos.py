@@ -119,9 +119,12 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "incident.evidence": ("Evidencia", "Evidence"),
     "incident.no_evidence": ("Sin evidencia todavía.", "No evidence yet."),
     "incident.evidence_note": (
-        "Los archivos quedan en el Home Assistant del frente (aún no se pueden abrir desde aquí).",
-        "The files stay on the front's Home Assistant (they cannot be opened from here yet).",
+        "Cada foto o video abierto queda en la auditoría. Los que aún no llegan siguen en el Home Assistant del frente.",
+        "Every photo or video opened is audited. Files not uploaded yet stay on the front's Home Assistant.",
     ),
+    "incident.evidence_photo": ("Foto de {camera}", "Photo from {camera}"),
+    "incident.evidence_clip": ("Video de {camera}", "Video from {camera}"),
+    "incident.evidence_pending": ("aún no llega", "not uploaded yet"),
     "map.title": ("Mapa", "Map"),
     "map.offline": (
         "Sin teselas de mapa (sin internet o sin configurar): se muestran las posiciones sobre una cuadrícula.",
@@ -342,6 +345,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "action.view_incident": (
         "vio el incidente (datos personales)",
         "viewed the incident (personal data)",
+    ),
+    "action.view_evidence": (
+        "vio evidencia (foto o video)",
+        "viewed evidence (photo or video)",
     ),
     "action.answer": ("respondió al frente", "answered the front"),
     "action.front_saved": ("guardó un frente", "saved a front"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 import copy
+import hashlib
 import json
 from pathlib import Path
 import sys
@@ -478,3 +479,30 @@ async def test_physical_press_names_the_kit_button(
     assert status == 200
     [incident] = (await incidents(http, console))["incidents"]
     assert incident["senders"][0]["name"] == "botón b1"
+
+
+async def test_evidence_upload_is_verified_and_its_digest_kept(
+    console: PoliceConsole, http: aiohttp.ClientSession, secret: str
+) -> None:
+    """A signed upload is taken (its SHA-256 kept); a wrong digest or forgery is not."""
+    from custom_components.mi_frente_seguro.frente.dispatch.uploads import upload_body  # noqa: PLC0415
+
+    data = b"\xff\xd8\xff\xe0still"
+    reference = {
+        "id": f"evidence/{INCIDENT_ID}/cam1-press.jpg",
+        "incident_id": INCIDENT_ID,
+        "file": "cam1-press.jpg",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    url = f"{console.alerts_url}/evidence"
+    for body, key, expected in (
+        (upload_body(reference, data), secret, 200),
+        (upload_body({**reference, "sha256": "0" * 64}, data), secret, 422),
+        (upload_body(reference, data), WebhookSecret.generate().export(), 401),
+    ):
+        stamped = signature_headers(
+            reference["id"], int(time.time()), body, [WebhookSecret.parse(key)]
+        )
+        async with http.post(url, data=body, headers=stamped) as response:
+            assert response.status == expected
+    assert console.evidence == {INCIDENT_ID: {"cam1-press.jpg": reference["sha256"]}}

@@ -12,7 +12,6 @@ from abc import ABC, abstractmethod
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-import queue
 import threading
 from typing import Any, Protocol
 
@@ -82,31 +81,45 @@ class Database:
         self._errors = errors
         self.dialect = dialect
         self._size = size
-        self._idle: queue.LifoQueue[Connection] = queue.LifoQueue()
+        self._idle: list[Connection] = []  # newest last (LIFO: warm connections first)
         self._opened = 0
-        self._lock = threading.Lock()
+        # Guards the pool; notified whenever a place frees up (a connection given back,
+        # or dropped as broken, or a failed connect) and when the database closes, so a
+        # thread waiting for a connection never waits for one that will not come back.
+        self._pool = threading.Condition()
         self._executor = ThreadPoolExecutor(
             max_workers=size, thread_name_prefix=f"consola-{dialect}"
         )
         self._closed = False
 
     def _take(self) -> Connection:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
-        with self._lock:
-            opening = self._opened < self._size
-            if opening:
-                self._opened += 1
-        if not opening:
-            return self._idle.get()
+        with self._pool:
+            while True:
+                if self._closed:
+                    raise StorageError("closed")
+                if self._idle:
+                    return self._idle.pop()
+                if self._opened < self._size:
+                    self._opened += 1
+                    break
+                self._pool.wait()
         try:
             return self._connect()
         except Exception as err:
-            with self._lock:
-                self._opened -= 1
+            self._give_back(None)
             raise StorageError(type(err).__name__) from err
+
+    def _give_back(self, conn: Connection | None) -> None:
+        """Return ``conn`` to the pool, or (None) free its place; wake one waiter."""
+        with self._pool:
+            if conn is None:
+                self._opened -= 1
+            elif self._closed:  # given back after close(): nobody will take it
+                self._opened -= 1
+                conn.close()
+            else:
+                self._idle.append(conn)
+            self._pool.notify()
 
     def tx_sync[T](self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` in one transaction on this thread; commit; return its result."""
@@ -125,11 +138,10 @@ class Database:
             raise
         finally:
             if conn.broken():
-                with self._lock:
-                    self._opened -= 1
                 conn.close()
+                self._give_back(None)  # a waiter may open a new one in its place
             else:
-                self._idle.put(conn)
+                self._give_back(conn)
         return result
 
     async def tx[T](self, work: Callable[[Tx], T]) -> T:
@@ -138,14 +150,20 @@ class Database:
         return await loop.run_in_executor(self._executor, self.tx_sync, work)
 
     def close(self) -> None:
-        """Close every idle connection and stop the threads."""
-        self._closed = True
-        self._executor.shutdown(wait=True)
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                break
+        """Stop the threads (waiters fail at once, queued work is dropped), close all.
+
+        A thread waiting for a connection used to be woken only by a connection given
+        back: once the one it waited for was dropped as broken it waited forever, and
+        so did ``shutdown(wait=True)`` here (``serve`` never exited after SIGINT).
+        """
+        with self._pool:
+            self._closed = True
+            self._pool.notify_all()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._pool:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 def open_database(url: str) -> Database:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from dataclasses import replace
+import hashlib
 import os
 from pathlib import Path
 import shutil
@@ -26,6 +27,7 @@ from consola.storage.accounts import ACCOUNT_LIMIT
 
 from .conftest import OPERATOR, SUPERVISOR, Running
 from .helpers import alert, free_port, signed
+from .test_evidence import evidence_item, upload_of
 
 pytestmark = pytest.mark.browser
 expect.set_options(
@@ -157,6 +159,54 @@ async def test_alarm_live_then_dispatched(
         "Patrulla 12"
     )
     await screenshot(page, "consola-incidente.png", tmp_path)
+
+
+STILL_JPEG = base64.b64decode(  # a real 32x24 JPEG, as a camera's still
+    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdA"
+    "SFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2Nj"
+    "Y2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAYACADASIAAhEBAxEB/8QA"
+    "HwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIh"
+    "MUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVW"
+    "V1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXG"
+    "x8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQF"
+    "BgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAV"
+    "YnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOE"
+    "hYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq"
+    "8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDHooorhPqAooooAKKKKACiiigD/9k="
+)
+
+
+async def test_incident_page_shows_the_uploaded_picture(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """A still the front uploaded loads as an <img> on the incident page (decoded)."""
+    running = running_sqlite
+    still = STILL_JPEG
+    name = "cam1-press.jpg"
+    item = evidence_item(name) | {
+        "sha256": hashlib.sha256(still).hexdigest(),
+        "size_bytes": len(still),
+    }
+    await post_alert(running)
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
+                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
+                     evidence=[item])  # fmt: skip
+    body = upload_of(name, still)
+    data, headers = signed(body, running.secret, msg_id=body["id"])
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{running.alerts_url}/evidence", data=data, headers=headers
+        ) as answer,
+    ):
+        assert answer.status == 200
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await page.goto(f"{running.base}/incidentes/1")
+    thumb = page.locator("img.evidence-thumb")
+    await expect(thumb).to_be_visible()
+    await expect(thumb).to_have_js_property("complete", True)
+    assert await thumb.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
 
 
 TILE_PNG = base64.b64decode(

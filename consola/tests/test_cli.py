@@ -13,6 +13,7 @@ import pytest
 
 from consola.__main__ import shown_db
 from consola.storage.db import open_database
+from consola.storage.schema import SCHEMA_VERSION
 
 from .conftest import seed
 from .helpers import alert, new_secret, signed
@@ -45,7 +46,7 @@ async def test_create_supervisor(db_url: str) -> None:
                       stdin="una-clave-muy-larga\n"))[0] == 2  # fmt: skip
     assert (await run("migrate", "--db", db_url))[:2] == (
         0,
-        "Esquema en la versión 1.\n",
+        f"Esquema en la versión {SCHEMA_VERSION}.\n",
     )
 
 

@@ -14,6 +14,7 @@ from . import (
     admin_views,
     alerts_view,
     auth_views,
+    evidence_views,
     incident_views,
     live_views,
     report_views,
@@ -73,7 +74,9 @@ def create_app(console: Console) -> web.Application:
     add.add_get("/", _root)
     add.add_get("/salud", _health)
     add.add_post("/alerts", alerts_view.alerts)
+    add.add_post("/alerts/evidence", evidence_views.upload)  # before {front_id}
     add.add_post("/alerts/{front_id}", alerts_view.alerts)
+    add.add_post("/alerts/{front_id}/evidence", evidence_views.upload)
     add.add_get("/ingresar", auth_views.login_form)
     add.add_post("/ingresar", auth_views.login)
     add.add_post("/salir", auth_views.logout)
@@ -84,6 +87,7 @@ def create_app(console: Console) -> web.Application:
     add.add_get("/incidentes/{pk}", incident_views.incident_page)
     add.add_get("/incidentes/{pk}/respuestas", incident_views.incident_answers_fragment)
     add.add_post("/incidentes/{pk}/respuesta", incident_views.answer)
+    add.add_get("/incidentes/{pk}/evidencia/{file}", evidence_views.evidence_file)
     add.add_get("/supervision/frentes", admin_views.fronts)
     add.add_post("/supervision/frentes", admin_views.save)
     add.add_post("/supervision/frentes/{front_id}/activo", admin_views.toggle)

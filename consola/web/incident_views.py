@@ -15,6 +15,7 @@ from ..mapa import map_data
 from ..storage.answers import add_answer, incident_answers
 from ..storage.audit import audit
 from ..storage.db import Row, Tx
+from ..storage.evidence import evidence_rows
 from ..storage.fronts import get_front
 from ..storage.incidents import incident_messages, incident_row
 from ..tiempo import local
@@ -46,7 +47,8 @@ async def _context(request: web.Request, pk: int, *, audited: bool) -> dict[str,
                   f"{row['front_id']}/{row['incident_id']}", remote_of(request))  # fmt: skip
         front = get_front(tx, row["front_id"])
         return {"row": row, "messages": incident_messages(tx, pk),
-                "answers": incident_answers(tx, pk), "front": front}  # fmt: skip
+                "answers": incident_answers(tx, pk), "front": front,
+                "evidence": evidence_rows(tx, pk)}  # fmt: skip
 
     found = await console.db.tx(work)
     if found is None:
@@ -80,6 +82,7 @@ async def _context(request: web.Request, pk: int, *, audited: bool) -> dict[str,
         "tiles_url": console.settings.tiles_url,
         "tiles_attribution": console.settings.tiles_attribution,
         "has_webhook": bool(found["front"] and found["front"].status_webhook_url),
+        "evidence": found["evidence"],
         "error": None,
     }
 

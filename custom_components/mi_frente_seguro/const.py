@@ -196,3 +196,13 @@ CONF_PHONE_TARGET: Final = "phone_target"  # notify.* entity, or notify.* action
 SUPERVISION_FACTOR: Final = 1.5  # x the kit's keepalive: when the broker gives up on it
 ISSUE_FRONT_DEAF: Final = "front_deaf_{}"  # translation key: kit, camera or link
 ISSUE_FRONT_DEAF_ID: Final = "front_deaf_{}_{}"  # front id, device key
+
+# Evidence for the police (docs/evidence.md, docs/police-api.md section 7): the HA system
+# user whose refresh token signs the links the police pull, how long a link lasts, the
+# largest still carried inline in CAP (<derefUri>), and the repair issue of a front with
+# no external URL to build links on.
+POLICE_EVIDENCE_USER: Final = "Mi Frente Seguro: police evidence links"
+DATA_POLICE_EVIDENCE: Final = f"{DOMAIN}_police_evidence_token"
+EVIDENCE_LINK_HOURS: Final = 24
+CAP_INLINE_MAX_BYTES: Final = 48 * 1024
+ISSUE_EVIDENCE_NO_URL: Final = "evidence_links_no_url"

@@ -11,7 +11,9 @@
 - 200 with the file, its content type, ``Cache-Control: private, no-store``.
 
 A path signed by HA (``async_sign_path``, as the media source's resolve does) carries the
-refresh token of the user it was signed for, so the same user check applies to it.
+refresh token of the user it was signed for, so the same user check applies to it. A
+link signed for the police (``runtime/police_evidence.py``: the police evidence user's
+token, only ever used to sign) opens the one file it names until it expires.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from __future__ import annotations
 from aiohttp import hdrs, web
 
 from homeassistant.auth.models import User
-from homeassistant.components.http.const import KEY_HASS_USER
+from homeassistant.components.http.const import KEY_HASS_REFRESH_TOKEN_ID, KEY_HASS_USER
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .const import LOGGER
 from .frente.evidence import EvidencePath, bundle_file, mime_type
 from .runtime.evidence import EVIDENCE_URL, async_may_see_evidence, evidence_base
+from .runtime.police_evidence import is_police_link
 
 
 @callback
@@ -58,7 +61,8 @@ class EvidenceView(HomeAssistantView):
         except ValueError:
             raise web.HTTPNotFound from None
         user: User = request[KEY_HASS_USER]
-        if not await async_may_see_evidence(hass, user, front_id):
+        police = is_police_link(hass, user, request.get(KEY_HASS_REFRESH_TOKEN_ID))
+        if not police and not await async_may_see_evidence(hass, user, front_id):
             LOGGER.warning(
                 "Refused evidence of front %s: not a coordinator of the front or an "
                 "administrator",

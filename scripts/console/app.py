@@ -24,9 +24,11 @@ line is ``python -m scripts.console``.
 
 from __future__ import annotations
 
+import base64
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+import hashlib
 import json
 from typing import Final
 from urllib.parse import quote
@@ -50,6 +52,7 @@ HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8765
 MAX_BODY: Final = 1024 * 1024  # bytes accepted on /alerts
 MAX_REJECTED: Final = 200  # rejected requests remembered
+UPLOAD_LIMIT: Final = 48 * 1024 * 1024  # bytes accepted on /alerts/evidence
 MAX_SEEN: Final = 50_000  # webhook ids remembered for dedupe
 STATUSES: Final = ("received", "dispatched", "on_scene", "closed")
 
@@ -87,6 +90,8 @@ class PoliceConsole:
         self.rejected: deque[Rejected] = deque(maxlen=MAX_REJECTED)
         self.version = 0  # bumped on every change the page should show
         self._seen: dict[str, str] = {}  # webhook id -> incident id
+        # Evidence uploads (docs/police-api.md section 7): file -> SHA-256 of what came.
+        self.evidence: dict[str, dict[str, str]] = {}
         self.front = FrontLink(front_webhook, self.keys)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
@@ -95,6 +100,7 @@ class PoliceConsole:
         self.app.cleanup_ctx.append(self.front.session_context)
         self.app.router.add_get("/", self._page)
         self.app.router.add_post("/alerts", self._alerts)
+        self.app.router.add_post("/alerts/evidence", self._evidence)
         self.app.router.add_get("/api/incidents", self._api_incidents)
         self.app.router.add_post("/api/incidents/{incident_id}/status", self._status)
 
@@ -213,6 +219,31 @@ class PoliceConsole:
         result = self.accept(dict(request.headers), body, request.remote or "")
         return web.json_response(result)
 
+    async def _evidence(self, request: web.Request) -> web.Response:
+        """Take a signed evidence upload: verified, its SHA-256 kept (in memory)."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(256 * 1024):
+            size += len(chunk)
+            if size > UPLOAD_LIMIT:
+                raise web.HTTPRequestEntityTooLarge(UPLOAD_LIMIT, size)
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        try:
+            verify(dict(request.headers), body, self.keys, self.clock())
+            upload = json.loads(body)
+            data = base64.b64decode(upload["content_base64"], validate=True)
+        except WebhookError as err:
+            raise _json_error(err.status, err.reason) from err
+        except (ValueError, KeyError, TypeError) as err:
+            raise _json_error(422, "malformed") from err
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != upload.get("sha256"):
+            raise _json_error(422, "digest_mismatch")
+        files = self.evidence.setdefault(str(upload.get("incident_id")), {})
+        files[str(upload.get("file"))] = digest
+        return web.json_response({"status": "stored"})
+
     async def _api_incidents(self, request: web.Request) -> web.Response:
         data = self.snapshot()
         if request.query.get("view") == "html":
@@ -285,6 +316,7 @@ def _json_error(status: int, error: str) -> web.HTTPException:
         401: web.HTTPUnauthorized,
         403: web.HTTPForbidden,
         404: web.HTTPNotFound,
+        422: web.HTTPUnprocessableEntity,
     }
     return classes.get(status, web.HTTPBadRequest)(
         text=json.dumps({"error": error}), content_type="application/json"

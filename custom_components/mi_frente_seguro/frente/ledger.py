@@ -52,6 +52,7 @@ from .dispatch.outbox import Outbox, OutboxEvent
 from .dispatch.outbox_db import scrub_dead
 from .dispatch.receipts import DeliveryReceipts
 from .dispatch.replay import ReplayCache
+from .dispatch.uploads import uploads_for_change
 from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
 from .ledger_support import (
@@ -81,6 +82,7 @@ class FrontLedger:
         clock: Callable[[], datetime],
         outbox: Outbox | None = None,
         outboxes: Sequence[Outbox] = (),
+        uploads: Sequence[Outbox] = (),
         replay: ReplayCache | None = None,
         announce: Callable[[IncidentChange], None] | None = None,
         on_outbox: Callable[[OutboxEvent], None] | None = None,
@@ -88,6 +90,8 @@ class FrontLedger:
         """Bind the parts; ``announce`` hears every applied change, ``on_outbox`` the rest.
 
         ``outboxes``: one per destination, in the front's order (``outbox``: a single one).
+        ``uploads``: the evidence upload outboxes (``dispatch/uploads.py``), apart from
+        the alerts so that no alarm waits behind a file.
         """
         self.front = front
         self.store = store
@@ -104,7 +108,8 @@ class FrontLedger:
         self._waiting: list[Request] = []
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        for each in self.outboxes:
+        self.uploads: tuple[Outbox, ...] = tuple(uploads)
+        for each in (*self.outboxes, *self.uploads):
             each.on_event = self._on_outbox_event
 
     @property
@@ -135,7 +140,9 @@ class FrontLedger:
                             MessageType.CREATED, incident, self.front, self._clock()
                         )
                     )
-        for outbox in self.outboxes:
+        for upload in self.uploads:
+            await upload.open()
+        for outbox in (*self.outboxes, *self.uploads):
             outbox.start()
 
     async def close(self) -> None:
@@ -146,7 +153,7 @@ class FrontLedger:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks)
-        for outbox in self.outboxes:
+        for outbox in (*self.outboxes, *self.uploads):
             await outbox.close()
         await self.store.async_close()
 
@@ -352,6 +359,11 @@ class FrontLedger:
             queued = outbox.prepare(message)
             writes += queued.writes
             afters.append(queued.after)
+        for upload in uploads_for_change(change, self.front.front_id, self._clock()):
+            for outbox in self.uploads:  # after the alerts: alarm first, evidence after
+                queued = outbox.prepare(upload)
+                writes += queued.writes
+                afters.append(queued.after)
         return writes, afters
 
     def _announce(self, change: IncidentChange) -> None:

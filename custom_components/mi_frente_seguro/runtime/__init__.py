@@ -41,6 +41,12 @@ from .duress import FrontDuress
 from .incidents import FrontIncidents
 from .jamming import FrontJamming
 from .kit import FrontKit
+from .police_evidence import (
+    PoliceEvidence,
+    async_police_token,
+    build_uploads,
+    link_outboxes,
+)
 from .settings import FrontSettings, incident_db_path
 from .statistics import FrontStatistics
 from .trouble import FrontTrouble
@@ -120,7 +126,12 @@ class FrenteRuntime:
                 settings.police,
                 None if uplink is None else uplink.transport,
             ),
+            uploads=build_uploads(hass, store.committer, settings.police),
         )
+        police = PoliceEvidence(
+            hass, front.front_id, front.name, await async_police_token(hass)
+        )
+        link_outboxes(ledger.outboxes, police)
         incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
         duress = FrontDuress(hass, entry)
         dispatch = FrontDispatch(hass, incidents, settings.police, duress)
@@ -152,7 +163,7 @@ class FrenteRuntime:
                 on_auth_failed=lambda: entry.async_start_reauth(hass),
             ),
             adopted=AdoptedButtons(hass, settings, incidents),
-            cameras=FrontCameras(hass, settings, incidents),
+            cameras=FrontCameras(hass, settings, incidents, police=police),
             statistics=FrontStatistics(hass, settings, incidents),
             drills=FrontDrills(hass, settings, incidents.signal),
             jamming=FrontJamming(hass, entry),

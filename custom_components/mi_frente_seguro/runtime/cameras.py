@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+import hashlib
 from typing import Any
 
 from homeassistant.components.camera import async_get_stream_source
@@ -29,7 +30,13 @@ from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
 
-from ..const import DOMAIN, DRILL_RETENTION_DAYS, LOGGER, SIGNAL_CAMERAS
+from ..const import (
+    CAP_INLINE_MAX_BYTES,
+    DOMAIN,
+    DRILL_RETENTION_DAYS,
+    LOGGER,
+    SIGNAL_CAMERAS,
+)
 from ..frente.change import IncidentChange
 from ..frente.evidence import (
     BundleSettings,
@@ -46,6 +53,7 @@ from ..frente.incident import Incident
 from ..repairs import async_clear_issue, async_raise_issue
 from .evidence import async_move_old_evidence, evidence_base, media_source_id
 from .incidents import FrontIncidents
+from .police_evidence import PoliceEvidence
 from .settings import CameraSettings, FrontSettings
 
 
@@ -68,6 +76,7 @@ class FrontCameras:
     incidents: FrontIncidents = field(repr=False)
     cameras: list[FrontCamera] = field(default_factory=list)
     captures: int = 0
+    police: PoliceEvidence | None = field(default=None, repr=False)
     _unsubs: list[CALLBACK_TYPE] = field(default_factory=list, repr=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
 
@@ -218,9 +227,12 @@ class FrontCameras:
             "files": len(update.files),
             "missing": [item.reason for item in update.missing],
         }
-        await self.incidents.async_add_evidence(
-            update.incident_id, evidence_links(update), summary
-        )
+        links = evidence_links(update)
+        stills = await self.hass.async_add_executor_job(read_digests, update, links)
+        if self.police is not None:
+            for media, data in stills.items():
+                self.police.remember_still(media, data)
+        await self.incidents.async_add_evidence(update.incident_id, links, summary)
 
     async def async_purge(self, now: datetime) -> None:
         """Delete bundles past their retention (drills after 7 days)."""
@@ -240,6 +252,25 @@ class FrontCameras:
                 len(purged),
                 self.settings.front.name,
             )
+
+
+def read_digests(update: BundleUpdate, links: list[dict[str, Any]]) -> dict[str, bytes]:
+    """Add each file's SHA-1 (CAP's digest) and size to ``links`` (blocking).
+
+    Return the stills small enough to go inline in CAP, by media link.
+    """
+    folder = update.manifest_path.parent
+    stills: dict[str, bytes] = {}
+    for link in links:
+        try:
+            data = (folder / link["file"]).read_bytes()
+        except OSError:
+            continue
+        link["sha1"] = hashlib.sha1(data).hexdigest()  # noqa: S324  (CAP 1.2's digest)
+        link["bytes"] = len(data)
+        if link["kind"] != "clip" and len(data) <= CAP_INLINE_MAX_BYTES:
+            stills[link["media"]] = data
+    return stills
 
 
 def evidence_links(update: BundleUpdate) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ from ..frente.committer import StorageError
 from ..frente.dispatch.inbound import MAX_BODY, InboundVerifier, TooLargeError
 from ..frente.dispatch.outbox import OutboxEvent
 from ..frente.dispatch.signing import WebhookError
+from ..frente.dispatch.uploads import UPLOAD_SUFFIX
 from ..frente.duress import hides, is_hidden
 from ..frente.incident import Incident, IncidentKind, IncidentState
 from ..frente.ledger import PoliceAnswer
@@ -259,7 +260,10 @@ class FrontDispatch:
     def _issue(
         self, kind: str, destination: str | None, placeholders: dict[str, str]
     ) -> None:
-        found = self.destinations.settings.get(destination or "")
+        # An evidence upload's destination is "<destination>.evidence": name its owner.
+        found = self.destinations.settings.get(
+            (destination or "").removesuffix(UPLOAD_SUFFIX)
+        )
         async_raise_issue(
             self.hass,
             self.issue_id(kind, destination),
@@ -344,6 +348,8 @@ class FrontDispatch:
             if outbox.kind in {"json", "cap"}:
                 outbox.resume()
                 outbox.retry_now()
+        for upload in self.ledger.uploads:  # and so are its evidence uploads
+            upload.retry_now()
         try:
             answer, _ = await self.ledger.police_update(update)
         except StorageError as err:

@@ -65,6 +65,7 @@ class Receiver:
         """Listen (again) on the receiver's port."""
         app = web.Application()
         app.router.add_post("/alerts", self._handle)
+        app.router.add_post("/alerts/evidence", self._handle)  # evidence uploads
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", self.port).start()

@@ -165,7 +165,10 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
         _sub(resource, "mimeType", item["mime_type"])
         if item.get("size_bytes") is not None:
             _sub(resource, "size", str(item["size_bytes"]))
-        _sub(resource, "uri", item["url"])
+        # The link the police can open (a signed, expiring one) when the front gave one.
+        _sub(resource, "uri", item.get("download_url") or item["url"])
+        if item.get("deref_base64"):  # a small still, inline (CAP 1.2 derefUri: base64)
+            _sub(resource, "derefUri", item["deref_base64"])
         if item.get("sha1"):
             _sub(resource, "digest", item["sha1"])  # CAP 1.2: SHA-1 of the file
     area = ET.SubElement(info, "area")

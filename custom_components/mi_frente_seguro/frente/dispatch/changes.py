@@ -63,6 +63,8 @@ def evidence_of(incident: Incident) -> list[Evidence]:
             captured_at=datetime.fromisoformat(item["captured_at"]),
             kind=EvidenceKind.CLIP if item["kind"] == "clip" else EvidenceKind.SNAPSHOT,
             mime_type="video/mp4" if item["kind"] == "clip" else "image/jpeg",
+            size=item.get("bytes"),
+            sha1=item.get("sha1"),  # CAP 1.2 <digest>; entries of before have none
         )
         for item in incident.evidence
     ]

@@ -1,0 +1,194 @@
+"""Evidence uploads: ``POST /alerts/<front_id>/evidence`` (docs/police-api.md, section 7).
+
+Each upload passes, in order: size (:data:`MAX_UPLOAD_BODY`), the signature headers, a
+registered active front, the Standard Webhooks signature verified with the unmodified
+``standardwebhooks`` library (the same :func:`~.signature.verify` as alerts), the body
+read as hostile JSON and checked against ``$defs/evidenceUpload`` of the schema, the
+``webhook-id`` equal to ``evidence/<incident_id>/<file>``, the decoded file no larger than
+:data:`MAX_FILE_BYTES`, its SHA-256 equal to the body's, then to the SHA-256 that the
+incident's messages list for that file. Only then is it stored (bounded), and 200 is
+answered after the commit.
+
+Answers: ``200`` stored or already stored; ``401`` unknown front or bad signature; ``409``
+the incident, or the file in its evidence, is not known yet (the front retries: its
+evidence update may still be on its way); ``413`` too large; ``422`` outside the
+contract or a digest that does not match; ``503`` the database is down.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+import hashlib
+import json
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator
+
+from ..storage.db import Database, StorageError, Tx
+from ..storage.evidence import listed_sha256, store_evidence
+from ..storage.fronts import get_front
+from ..tiempo import Clock
+from .message import SCHEMA_PATH, BodyError, Json, read_json
+from .signature import HEADER_ID, headers_too_long, lower_headers, verify
+
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+MAX_UPLOAD_BODY: Final = MAX_FILE_BYTES * 4 // 3 + 64 * 1024  # base64 and the fields
+
+
+class UploadVerdict(StrEnum):
+    """What became of an upload."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    UNKNOWN_FRONT = "unknown_front"
+    BAD_SIGNATURE = "bad_signature"
+    HEADERS_TOO_LONG = "headers_too_long"
+    TOO_LARGE = "too_large"
+    MALFORMED = "malformed"
+    NOT_YET = "not_yet"  # the incident or its file is not known here yet
+    DIGEST_MISMATCH = "digest_mismatch"
+    UNAVAILABLE = "unavailable"
+
+
+UPLOAD_STATUS: Final = {
+    UploadVerdict.STORED: 200,
+    UploadVerdict.DUPLICATE: 200,
+    UploadVerdict.UNKNOWN_FRONT: 401,
+    UploadVerdict.BAD_SIGNATURE: 401,
+    UploadVerdict.HEADERS_TOO_LONG: 431,
+    UploadVerdict.TOO_LARGE: 413,
+    UploadVerdict.MALFORMED: 422,
+    UploadVerdict.NOT_YET: 409,
+    UploadVerdict.DIGEST_MISMATCH: 422,
+    UploadVerdict.UNAVAILABLE: 503,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A checked upload: whose file it is, what it is, and its bytes."""
+
+    front_id: str
+    incident_id: str
+    file: str
+    camera: str
+    kind: str
+    mime_type: str
+    sha256: str
+    content: bytes
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema.pop("oneOf")
+    schema["$ref"] = "#/$defs/evidenceUpload"
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_upload(value: Json, webhook_id: str) -> Upload:
+    """Return the checked upload; raise :class:`BodyError` (``TooLargeError`` too big)."""
+    error = next(iter(_validator().iter_errors(value)), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path)[:80]
+        raise BodyError(f"schema: {where or 'upload'}: {error.validator}")
+    expected = f"evidence/{value['incident_id']}/{value['file']}"
+    if value["id"] != webhook_id or webhook_id != expected:
+        raise BodyError("id differs from webhook-id")
+    try:
+        content = base64.b64decode(value["content_base64"], validate=True)
+    except (binascii.Error, ValueError) as err:
+        raise BodyError("content is not base64") from err
+    if len(content) > MAX_FILE_BYTES:
+        raise TooLargeError
+    if len(content) != value["size_bytes"]:
+        raise BodyError("size differs from content")
+    if hashlib.sha256(content).hexdigest() != value["sha256"]:
+        raise BodyError("sha256 differs from content")
+    return Upload(
+        front_id=value["front_id"],
+        incident_id=value["incident_id"],
+        file=value["file"],
+        camera=value["camera"],
+        kind=value["kind"],
+        mime_type=_mime(value["file"], value["kind"]),
+        sha256=value["sha256"],
+        content=content,
+    )
+
+
+class TooLargeError(BodyError):
+    """The decoded file is larger than the console keeps."""
+
+
+def _mime(file: str, kind: str) -> str:
+    """Return the type the console serves a file as (never the sender's word)."""
+    if kind == "clip" or file.lower().endswith(".mp4"):
+        return "video/mp4"
+    return "image/jpeg"
+
+
+class EvidenceIngest:
+    """Takes evidence uploads into the database."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        """Store in ``db``, stamp with ``clock``."""
+        self.db = db
+        self.clock = clock
+
+    async def ingest(  # noqa: PLR0911  (one answer per check, in order)
+        self, front_id: str | None, headers: dict[str, str], body: bytes, oversize: bool
+    ) -> UploadVerdict:
+        """Check and store one upload; return what to answer."""
+        lowered = lower_headers(headers)
+        if headers_too_long(lowered):
+            return UploadVerdict.HEADERS_TOO_LONG
+        if oversize or len(body) > MAX_UPLOAD_BODY:
+            return UploadVerdict.TOO_LARGE
+        try:
+            value: dict[str, Any] = read_json(body)
+        except BodyError:
+            value = {}
+        front_id = front_id or _claimed(value)
+        if not front_id:
+            return UploadVerdict.UNKNOWN_FRONT
+        try:
+            front = await self.db.tx(lambda tx: get_front(tx, front_id))
+        except StorageError:
+            return UploadVerdict.UNAVAILABLE
+        if front is None or not front.active or not front.secrets:
+            return UploadVerdict.UNKNOWN_FRONT
+        if not verify(body, lowered, (secret for _, secret in front.secrets)):
+            return UploadVerdict.BAD_SIGNATURE
+        try:
+            upload = check_upload(value, lowered[HEADER_ID])
+        except TooLargeError:
+            return UploadVerdict.TOO_LARGE
+        except BodyError:
+            return UploadVerdict.MALFORMED
+        if upload.front_id != front_id:
+            return UploadVerdict.MALFORMED
+        try:
+            return await self.db.tx(lambda tx: self._store(tx, upload))
+        except StorageError:
+            return UploadVerdict.UNAVAILABLE
+
+    def _store(self, tx: Tx, upload: Upload) -> UploadVerdict:
+        listed = listed_sha256(tx, upload.front_id, upload.incident_id, upload.file)
+        if listed is None:
+            return UploadVerdict.NOT_YET
+        incident_pk, sha256 = listed
+        if sha256 != upload.sha256:
+            return UploadVerdict.DIGEST_MISMATCH
+        new = store_evidence(tx, incident_pk, upload, self.clock())
+        return UploadVerdict.STORED if new else UploadVerdict.DUPLICATE
+
+
+def _claimed(value: Json) -> str | None:
+    front_id = value.get("front_id")
+    return front_id if isinstance(front_id, str) else None
