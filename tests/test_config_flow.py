@@ -60,7 +60,8 @@ async def test_user_flow_creates_front(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Calle Real"
     assert result["data"] == ENTRY_DATA
-    assert result["options"] == {**ENTRY_OPTIONS, "drill_day": 1}  # the default day
+    # The default drill day and own-cancel window.
+    assert result["options"] == {**ENTRY_OPTIONS, "drill_day": 1, "cancel_window": 120}
     assert result["result"].unique_id == FRONT_ID
 
 
@@ -232,5 +233,6 @@ async def test_options_flow(
         CONF_COORDINATOR_PHONE: "+576056601234",
         "coordinator_persons": ["person.luis"],
         "drill_day": 1,
+        "cancel_window": 120,
     }
     assert entry.runtime_data.front.coordinator_name == "Luis Gómez"

@@ -1,8 +1,10 @@
 """The front's alarm panel: triggered while an audible incident is open.
 
 There is nothing to arm: a front's alarm is always armed. ``alarm_trigger`` opens a panic
-incident; ``alarm_disarm`` cancels the open one and needs a coordinator or an admin. A silent
-(duress) incident leaves the panel disarmed, so nothing shows on the sender's phone.
+incident; ``alarm_disarm`` cancels the open one: a coordinator or an admin, or the person who
+pressed it within the front's cancel window (with their PIN when they set one: the panel then
+shows a keypad; a duress PIN seems to disarm and calls the police silently, ``cancels.py``).
+A silent (duress) incident leaves the panel disarmed, so nothing shows on the sender's phone.
 """
 
 from __future__ import annotations
@@ -16,16 +18,16 @@ from homeassistant.components.alarm_control_panel import (
 from homeassistant.components.alarm_control_panel.const import (
     AlarmControlPanelEntityFeature,
     AlarmControlPanelState,
+    CodeFormat,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import BY_SYSTEM
 from .entity import FrenteEntity
 from .errors import incident_errors
-from .frente.incident import IncidentKind, IncidentState
+from .frente.incident import IncidentKind
 from .runtime import FrenteConfigEntry
-from .runtime.people import async_require_manager, async_sender
+from .runtime.cancels import async_cancel_incident
 from .runtime.presses import async_make_press
 
 PARALLEL_UPDATES = 0
@@ -75,21 +77,16 @@ class FrenteAlarmPanel(FrenteEntity, AlarmControlPanelEntity):
         with incident_errors(self.entry.title):
             await self.incidents.async_press(press, self._context)
 
+    @property
+    @override
+    def code_format(self) -> CodeFormat | None:
+        """Ask for a number when any member of the front set a PIN (``frente/pins.py``)."""
+        members = self.entry.runtime_data.settings.members.values()
+        return CodeFormat.NUMBER if any(m.pin_hash for m in members) else None
+
     @override
     async def async_alarm_disarm(self, code: str | None = None) -> None:
-        """Cancel the open incident (coordinators and admins)."""
-        context = self._context
-        if context is not None:
-            await async_require_manager(
-                self.hass, self.entry.runtime_data.settings, context, "disarm"
-            )
-        sender, _ = await async_sender(self.hass, context)
-        details = {"reason": DISARM_REASON, "by_name": sender.name}
-        with incident_errors(self.entry.title, None):
-            await self.incidents.async_advance(
-                None,
-                IncidentState.CANCELLED,
-                by=sender.user_id or BY_SYSTEM,
-                details=details,
-                context=context,
-            )
+        """Cancel the open incident: coordinators, admins, or its sender (``cancels.py``)."""
+        await async_cancel_incident(
+            self.hass, self.entry, self._context, None, reason=DISARM_REASON, code=code
+        )

@@ -50,6 +50,8 @@ EVENT_INCIDENT: Final = "mi_frente_seguro_incident"
 EVENT_DURESS: Final = "mi_frente_seguro_duress"
 # Fired when the police have not confirmed an alarm in time (docs/events.md).
 EVENT_ESCALATION: Final = "mi_frente_seguro_escalation"
+# A member suspended or reinstated (member_access.py): ids only, a logbook line.
+EVENT_MEMBER: Final = "mi_frente_seguro_member"
 
 # Dispatcher signals, one per front (formatted with the front id).
 # Every stored incident change; None asks to read the book again (a new month began).
@@ -138,6 +140,14 @@ DEFAULT_INCIDENT_RETENTION_DAYS: Final = 365
 # The monthly drill reminder: day of the month (0: none), at DRILL_HOUR local time.
 CONF_DRILL_DAY: Final = "drill_day"
 DEFAULT_DRILL_DAY: Final = 1
+# How long the person who pressed may cancel their own alarm (frente/cancels.py).
+CONF_CANCEL_WINDOW: Final = "cancel_window"
+DEFAULT_CANCEL_WINDOW: Final = 120
+# A member's PINs (scrypt hashes, frente/pins.py) and suspension, in their subentry.
+CONF_PIN_HASH: Final = "pin_hash"
+CONF_DURESS_PIN_HASH: Final = "duress_pin_hash"
+CONF_SUSPENDED: Final = "suspended"
+CONF_SUSPENSIONS: Final = "suspensions"
 DRILL_HOUR: Final = 10
 MIN_INCIDENT_RETENTION_DAYS: Final = 30  # the monthly and 30-day figures need them
 MAX_INCIDENT_RETENTION_DAYS: Final = 3650

@@ -13,7 +13,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_INCIDENT
+from .const import DOMAIN, EVENT_INCIDENT, EVENT_MEMBER
 from .frente.incident import Incident
 from .texts import state_name, texts
 
@@ -102,3 +102,21 @@ def async_describe_events(
     async_describe_event(
         DOMAIN, EVENT_INCIDENT, lambda event: describe_incident_event(hass, event)
     )
+    async_describe_event(
+        DOMAIN, EVENT_MEMBER, lambda event: describe_member_event(hass, event)
+    )
+
+
+def describe_member_event(hass: HomeAssistant, event: Event) -> dict[str, str]:
+    """Return the logbook line of a member's suspension or its end (no names)."""
+    text = texts(hass, "logbook")
+    data = event.data
+    entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
+    change = "reinstated" if data.get("change") == "reinstated" else "suspended"
+    line = {
+        LOGBOOK_ENTRY_NAME: entry.title if entry is not None else DOMAIN,
+        LOGBOOK_ENTRY_MESSAGE: text(f"member_{change}"),
+    }
+    if isinstance(person := data.get("person"), str):
+        line["entity_id"] = person  # the logbook links the member's person
+    return line

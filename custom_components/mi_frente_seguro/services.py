@@ -12,6 +12,7 @@ from typing import Any
 import probatio
 
 from homeassistant.const import (
+    ATTR_CODE,
     ATTR_LATITUDE,
     ATTR_LONGITUDE,
     CONF_LOCATION,
@@ -54,6 +55,16 @@ from .const import (
 from .dashboard import DASHBOARD_SCHEMA, SERVICE_DASHBOARD, async_dashboard
 from .errors import incident_errors, translated
 from .frente.incident import Emergency, IncidentKind, IncidentSource, IncidentState
+from .member_access import (
+    PIN_SCHEMA,
+    SERVICE_REINSTATE_MEMBER,
+    SERVICE_SET_PIN,
+    SERVICE_SUSPEND_MEMBER,
+    STANDING_SCHEMA,
+    async_reinstate_member,
+    async_set_pin,
+    async_suspend_member,
+)
 from .member_actions import (
     MEMBER_SCHEMA,
     SERVICE_EXPORT_MEMBER,
@@ -70,6 +81,7 @@ from .report_actions import (
     async_export_incidents,
 )
 from .runtime import FrenteConfigEntry
+from .runtime.cancels import async_cancel_incident
 from .runtime.notifications import async_notify_members
 from .runtime.people import async_require_manager, async_sender, locate
 from .runtime.presses import async_make_press
@@ -87,6 +99,7 @@ INCIDENT_ID = {
     probatio.Optional(ATTR_INCIDENT_ID): probatio.All(TEXT, probatio.Length(max=64))
 }
 NOTE = probatio.All(cv.string, storable(multiline=True), probatio.Length(max=MAX_NOTE))
+CODE = probatio.All(cv.string, storable(), probatio.Length(min=1, max=16))
 
 TRIGGER_SCHEMA = probatio.Schema(
     {
@@ -116,7 +129,8 @@ CANCEL_SCHEMA = probatio.Schema(
     {
         **FRONT_FIELDS,
         **INCIDENT_ID,
-        probatio.Required(ATTR_REASON): probatio.All(NOTE, probatio.Length(min=1)),
+        probatio.Optional(ATTR_REASON): probatio.All(NOTE, probatio.Length(min=1)),
+        probatio.Optional(ATTR_CODE): CODE,
     }
 )
 CLOSE_SCHEMA = probatio.Schema(
@@ -223,8 +237,20 @@ async def _finish(
 
 
 async def async_cancel(call: ServiceCall) -> ServiceResponse:
-    """Cancel an incident as a false alarm (coordinators and admins)."""
-    return await _finish(call, IncidentState.CANCELLED, ATTR_REASON)
+    """Cancel an incident as a false alarm (coordinators, admins, or its own sender)."""
+    entry = front_entry(call)
+    change = await async_cancel_incident(
+        call.hass,
+        entry,
+        call.context,
+        call.data.get(ATTR_INCIDENT_ID),
+        reason=call.data.get(ATTR_REASON),
+        code=call.data.get(ATTR_CODE),
+    )
+    return {
+        ATTR_INCIDENT_ID: change.incident.incident_id,
+        "state": change.incident.state.value,
+    }
 
 
 async def async_close(call: ServiceCall) -> ServiceResponse:
@@ -292,6 +318,9 @@ ACTIONS: dict[
     SERVICE_EXPORT_INCIDENTS: (async_export_incidents, EXPORT_SCHEMA),
     SERVICE_DRILL_REPORT: (async_drill_report, DRILL_SCHEMA),
     SERVICE_DASHBOARD: (async_dashboard, DASHBOARD_SCHEMA),
+    SERVICE_SET_PIN: (async_set_pin, PIN_SCHEMA),
+    SERVICE_SUSPEND_MEMBER: (async_suspend_member, STANDING_SCHEMA),
+    SERVICE_REINSTATE_MEMBER: (async_reinstate_member, STANDING_SCHEMA),
 }
 # Exports, reports and a dashboard are their answer.
 RESPONSE_ONLY = frozenset(

@@ -38,6 +38,15 @@ BOOLEAN = selector.BooleanSelector()
 DAY_OF_MONTH = selector.NumberSelector(
     selector.NumberSelectorConfig(min=0, max=28, mode=selector.NumberSelectorMode.BOX)
 )
+CANCEL_SECONDS = selector.NumberSelector(
+    selector.NumberSelectorConfig(
+        min=0,
+        max=900,
+        step=10,
+        unit_of_measurement="s",
+        mode=selector.NumberSelectorMode.BOX,
+    )
+)
 SECONDS = selector.NumberSelector(
     selector.NumberSelectorConfig(
         min=10,

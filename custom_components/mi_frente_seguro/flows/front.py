@@ -13,6 +13,7 @@ from homeassistant.const import CONF_LATITUDE, CONF_LONGITUDE, CONF_NAME, CONF_R
 from ..const import (
     CONF_ADDRESS,
     CONF_BARRIO,
+    CONF_CANCEL_WINDOW,
     CONF_COORDINATOR_NAME,
     CONF_COORDINATOR_PERSONS,
     CONF_COORDINATOR_PHONE,
@@ -21,12 +22,22 @@ from ..const import (
     CONF_CUADRANTE_PHONE,
     CONF_DRILL_DAY,
     CONF_LOCATION,
+    DEFAULT_CANCEL_WINDOW,
     DEFAULT_DRILL_DAY,
     DEFAULT_RADIUS,
 )
 from ..frente.front import clean_cuadrante_code, clean_number, clean_text
 from ..frente.phone import normalize_phone
-from .fields import DAY_OF_MONTH, LOCATION, PERSONS, PHONE, TEXT, check, required
+from .fields import (
+    CANCEL_SECONDS,
+    DAY_OF_MONTH,
+    LOCATION,
+    PERSONS,
+    PHONE,
+    TEXT,
+    check,
+    required,
+)
 
 # Fields kept in entry.data (identity and place; reconfigure flow) ...
 DATA_TEXT_FIELDS = (CONF_NAME, CONF_BARRIO, CONF_ADDRESS, CONF_CUADRANTE_NAME)
@@ -60,6 +71,10 @@ def options_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
             probatio.Optional(
                 CONF_DRILL_DAY, default=defaults.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)
             ): DAY_OF_MONTH,
+            probatio.Optional(
+                CONF_CANCEL_WINDOW,
+                default=defaults.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW),
+            ): CANCEL_SECONDS,
         }
     )
 
@@ -119,6 +134,16 @@ def validate_options(
             lambda: int(
                 clean_number(
                     CONF_DRILL_DAY, user_input.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)
+                )
+            ),
+        ),
+        CONF_CANCEL_WINDOW: check(
+            errors,
+            CONF_CANCEL_WINDOW,
+            lambda: int(
+                clean_number(
+                    CONF_CANCEL_WINDOW,
+                    user_input.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW),
                 )
             ),
         ),

@@ -21,6 +21,7 @@ from itertools import chain
 from statistics import fmean
 from typing import Any
 
+from .cancels import continuing, duress_press
 from .change import BY_SYSTEM, Change, IncidentChange
 from .duress import is_hidden, shown_incident
 from .incident import (
@@ -155,6 +156,31 @@ class IncidentBook:
         if incident.state is not IncidentState.TRIGGERED:
             return IncidentChange(Change.DUPLICATE, incident)
         return self.decide_advance(incident_id, IncidentState.SENT, by=BY_SYSTEM)
+
+    def decide_duress_cancel(
+        self,
+        incident_id: str | None,
+        press: Press,
+        *,
+        by: str | None,
+        details: dict[str, Any],
+    ) -> tuple[IncidentChange, ...]:
+        """Decide a duress cancel (``cancels.py``): the cancel, then the silent alarm.
+
+        On an incident HA's users do not see (silent already) nothing is cancelled: the
+        silent press joins it, and the police learn of the duress once more.
+        """
+        incident = self.latest(incident_id)
+        silent = duress_press(incident, press)
+        if is_hidden(incident):
+            return (self.decide_press(silent),)
+        cancel = self.decide_advance(
+            incident.incident_id, IncidentState.CANCELLED, by=by, details=details
+        )
+        unix_ms = int(silent.at.timestamp() * 1000)
+        opened = Incident.open(self._ids.new(unix_ms), self.front_id, silent)
+        opened = continuing(opened, incident.incident_id)
+        return cancel, IncidentChange(Change.OPENED, opened, press=silent)
 
     def decide_response(self, incident_id: str, response: Response) -> IncidentChange:
         """Decide a member's answer to the alarm notification.

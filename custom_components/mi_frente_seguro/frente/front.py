@@ -24,6 +24,7 @@ NUMBER_RANGES = {
     "longitude": (-180.0, 180.0),
     "radius": (0.0, 1_000_000.0),
     "drill_day": (0.0, 28.0),  # day of the month of the drill reminder (0: none)
+    "cancel_window": (0.0, 900.0),  # seconds a sender may cancel their own alarm
 }
 _CUADRANTE = re.compile(r"[A-Z0-9][A-Z0-9 _\-]{0,31}")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -79,7 +80,7 @@ def clean_text(field: str, value: str, *, required: bool = True) -> str:
 def clean_number(field: str, value: object) -> float:
     """Return ``value`` (a number, or its text) as a finite float in ``field``'s range.
 
-    ``field`` is ``latitude``, ``longitude``, ``radius`` or ``drill_day`` (:data:`NUMBER_RANGES`); NaN,
+    ``field`` is a key of :data:`NUMBER_RANGES` (latitude, longitude, radius...); NaN,
     infinities, booleans, other types and numbers out of range raise
     :class:`InvalidFrontError` (``invalid_number``).
     """

@@ -59,6 +59,7 @@ from .ledger_support import (
     AlreadyError,
     PoliceAnswer,
     Request,
+    as_changes,
     checkpoint,
     run_all,
     settle,
@@ -188,6 +189,31 @@ class FrontLedger:
         )
         return await self._change(decide, context)
 
+    async def duress_cancel(
+        self,
+        incident_id: str | None,
+        press: Press,
+        *,
+        by: str | None,
+        details: Mapping[str, Any],
+        context: Any = None,
+    ) -> IncidentChange:
+        """Cancel an incident as asked, and raise a silent duress alarm: one commit.
+
+        Returns the change HA's users see (the cancel; ``cancels.py``); the silent
+        incident is announced with it.
+        """
+        check_press(press)
+        check_details(details)
+        decide = partial(
+            self.book.decide_duress_cancel,
+            incident_id,
+            press,
+            by=by,
+            details=dict(details),
+        )
+        return await self._change(decide, context)
+
     async def respond(
         self, incident_id: str, response: Response, context: Any = None
     ) -> IncidentChange:
@@ -274,7 +300,7 @@ class FrontLedger:
 
     async def _change(
         self,
-        decide: Callable[[], IncidentChange],
+        decide: Callable[[], IncidentChange | tuple[IncidentChange, ...]],
         context: Any,
         writes: tuple[Write, ...] = (),
         afters: tuple[Callable[[], None], ...] = (),
@@ -305,25 +331,31 @@ class FrontLedger:
 
     async def _commit(self, batch: list[Request]) -> bool:
         """Decide, commit, apply and announce ``batch``; False if its data failed it."""
-        decided: list[tuple[Request, IncidentChange]] = []
+        decided: list[tuple[Request, tuple[IncidentChange, ...]]] = []
         writes: list[Write] = []
         afters: list[Callable[[], None]] = []
         for request in batch:
             try:
-                change = replace(request.decide(), context=request.context)
-                if not change.duplicate:
-                    staged = self._writes(change)
-                    writes += [*staged[0], *request.writes]
-                    afters += [*request.afters, *staged[1]]
+                changes = tuple(
+                    replace(change, context=request.context)
+                    for change in as_changes(request.decide())
+                )
+                staged = [self._writes(item) for item in changes if not item.duplicate]
             except Exception as err:  # noqa: BLE001  (this request's own error)
                 settle(request.future, error=err)
                 continue
-            self.book.draft(change)  # the next decisions see it
-            decided.append((request, change))
+            if staged:
+                writes += [write for each in staged for write in each[0]]
+                writes += request.writes
+                afters += request.afters
+                afters += [after for each in staged for after in each[1]]
+            for change in changes:
+                self.book.draft(change)  # the next decisions see it
+            decided.append((request, changes))
         if not writes:  # duplicates only: nothing to store
             self.book.drop_draft()
-            for request, change in decided:
-                settle(request.future, change)
+            for request, changes in decided:
+                settle(request.future, changes[0])
             return True
         try:
             await asyncio.shield(
@@ -337,11 +369,12 @@ class FrontLedger:
                 settle(request.future, error=err)
             return True
         self.book.drop_draft()
-        for request, change in decided:
-            if not change.duplicate:
-                self.book.apply(change)
-                self._announce(change)
-            settle(request.future, change)
+        for request, changes in decided:
+            for change in changes:
+                if not change.duplicate:
+                    self.book.apply(change)
+                    self._announce(change)
+            settle(request.future, changes[0])
         return True
 
     def _writes(

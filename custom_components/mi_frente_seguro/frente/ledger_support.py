@@ -17,11 +17,19 @@ from .committer import Write
 class Request:
     """A change asked for: how to decide it, and who waits for it."""
 
-    decide: Callable[[], IncidentChange]
+    # One change, or several committed together (a duress cancel: ``cancels.py``).
+    decide: Callable[[], IncidentChange | tuple[IncidentChange, ...]]
     context: Any
     future: asyncio.Future[IncidentChange]
     writes: tuple[Write, ...] = ()  # committed with the change (a police update's id)
     afters: tuple[Callable[[], None], ...] = ()
+
+
+def as_changes(
+    decided: IncidentChange | tuple[IncidentChange, ...],
+) -> tuple[IncidentChange, ...]:
+    """Return what a decision made as a tuple (the first is the one its caller gets)."""
+    return decided if isinstance(decided, tuple) else (decided,)
 
 
 class AlreadyError(Exception):

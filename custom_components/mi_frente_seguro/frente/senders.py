@@ -28,11 +28,16 @@ class Senders:
     persons: frozenset[str] = frozenset()  # every person.* who pressed
     shown_names: tuple[str, ...] = ()  # as ``names``, of the shown presses only
     shown_count: int = 0  # how many presses HA's users may see
+    # Who made the shown presses: HA user ids, ``device:<id>`` for a device, ``?`` else.
+    shown_by: frozenset[str] = frozenset()
+    # Shown presses by anyone not suspended (``suspension.py``: 0 holds the alarm back).
+    free_count: int = 0
 
     def with_press(self, press: Press, *, shown: bool) -> Senders:
         """Return the summary with one more press (``shown``: HA's users may see it)."""
         name = press.sender.name or press.sender.device
         person = press.sender.person_id
+        by = _presser(press)
         return Senders(
             names=_with_name(self.names, name),
             persons=self.persons
@@ -42,6 +47,10 @@ class Senders:
             if shown
             else self.shown_names,
             shown_count=self.shown_count + shown,
+            shown_by=self.shown_by
+            if not shown or by in self.shown_by
+            else self.shown_by | {by},
+            free_count=self.free_count + (shown and not press.sender.suspended),
         )
 
     @classmethod
@@ -51,6 +60,13 @@ class Senders:
         for press, shown in presses:
             senders = senders.with_press(press, shown=shown)
         return senders
+
+
+def _presser(press: Press) -> str:
+    sender = press.sender
+    if sender.user_id is not None:
+        return sender.user_id
+    return "?" if sender.device is None else f"device:{sender.device}"
 
 
 def _with_name(names: tuple[str, ...], name: str | None) -> tuple[str, ...]:

@@ -84,6 +84,7 @@ class Sender:
     role: str | None = None  # coordinator | resident
     is_member: bool = False
     device: str | None = None  # e.g. the kit button id for physical presses
+    suspended: bool = False  # a member a coordinator suspended (``suspension.py``)
 
 
 @dataclass(frozen=True, slots=True)

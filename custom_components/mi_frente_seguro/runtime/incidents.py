@@ -27,6 +27,7 @@ from ..frente.duress import hides, is_hidden
 from ..frente.front import Front
 from ..frente.incident import Incident, IncidentState, Press, Response
 from ..frente.ledger import FrontLedger
+from ..frente.suspension import is_held, releases
 from ..repairs import async_clear_issue, async_raise_issue
 
 
@@ -212,6 +213,7 @@ class FrontIncidents:
             extra["press"] = press_summary(change.press) | {
                 "repeat": self._is_repeat(change.press)
             }
+            extra["released"] = releases(change)
         elif change.step is not None:
             extra["by"] = public_by(change.step.by)
             extra["details"] = {
@@ -255,6 +257,7 @@ class FrontIncidents:
             "source": incident.source.value,
             "exercise": incident.exercise,
             "presses": incident.senders.shown_count,  # silent presses are never told
+            "held": is_held(incident),  # only suspended members pressed (suspension.py)
         }
 
     @callback

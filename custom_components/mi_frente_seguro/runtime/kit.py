@@ -34,6 +34,7 @@ from ..frente.kit.protocol import (
     siren_command,
     siren_tone,
 )
+from ..frente.suspension import is_held, releases
 from ..frente.text import InvalidInputError
 from ..repairs import async_clear_issue, async_raise_issue
 from .incidents import FrontIncidents
@@ -229,9 +230,12 @@ class FrontKit:
         if change is None:
             return
         incident = change.incident
+        if is_held(incident):
+            return  # only suspended members pressed: no siren yet (suspension.py)
         if (
             change.change in {Change.OPENED, Change.KIND_RAISED}
             or change.emergency_added is not None
+            or releases(change)
         ):
             # An emergency's own tone; one added to a sounding panic takes over.
             if incident.kind is IncidentKind.PANIC and self.siren_target is not None:

@@ -40,6 +40,7 @@ from ..frente.incident import (
     Response,
     shown,
 )
+from ..frente.suspension import is_held
 from ..frente.text import InvalidInputError, safe_text
 from ..texts import texts
 from .people import async_can_manage, person_of_user
@@ -110,6 +111,8 @@ def _alarm_message(
         message += " " + text("outside_area")
     if duress is not None:
         message += " " + text("duress_warning")
+    elif is_held(incident):
+        message += " " + text("held_warning")
     return title, message
 
 
@@ -216,7 +219,7 @@ async def async_notify_members(
     """
     settings = entry.runtime_data.settings
     members = list(settings.members.values())
-    if duress is not None or is_hidden(incident):
+    if duress is not None or is_hidden(incident) or is_held(incident):
         left_out = incident.sender_persons if is_hidden(incident) else frozenset()
         if duress is not None and duress.sender.person_id is not None:
             left_out |= {duress.sender.person_id}

@@ -130,6 +130,7 @@ async def async_sender(
         phone=_clean(member.phone) if member else None,
         role=member.role if member else None,
         is_member=member is not None,
+        suspended=bool(member.suspended) if member else False,
     )
     return sender, location
 

@@ -29,10 +29,12 @@ from ..const import (
     CONF_BROKER_TLS,
     CONF_BROKER_USERNAME,
     CONF_CAMERAS,
+    CONF_CANCEL_WINDOW,
     CONF_CITY_UPLINK,
     CONF_COORDINATOR_PERSONS,
     CONF_DESTINATION_ID,
     CONF_DRILL_DAY,
+    CONF_DURESS_PIN_HASH,
     CONF_ESCALATION_DELAY,
     CONF_EVIDENCE_CLIP,
     CONF_FRONT_ID,
@@ -43,6 +45,7 @@ from ..const import (
     CONF_PERSON,
     CONF_PHONE,
     CONF_PHONE_TARGET,
+    CONF_PIN_HASH,
     CONF_POLICE_FORMAT,
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
@@ -61,9 +64,11 @@ from ..const import (
     CONF_SIREN_DURATION,
     CONF_SIREN_PLAIN,
     CONF_SIREN_TONE,
+    CONF_SUSPENDED,
     CONF_TOPIC_BASE,
     CONF_TOPIC_OVERRIDES,
     DEFAULT_BROKER_PORT,
+    DEFAULT_CANCEL_WINDOW,
     DEFAULT_DRILL_DAY,
     DEFAULT_ESCALATION_DELAY,
     DEFAULT_INCIDENT_RETENTION_DAYS,
@@ -102,6 +107,24 @@ class Member:
     role: str
     # Their authorization (Ley 1581): when it was recorded and which notice they saw.
     authorization: Mapping[str, str] | None = None
+    pin_hash: str | None = None  # frente/pins.py: never the PIN itself
+    duress_pin_hash: str | None = None
+    suspended: Mapping[str, Any] | None = None  # since when, by whom, why
+
+    @classmethod
+    def from_subentry(cls, data: Mapping[str, Any], title: str) -> Member:
+        """Read a member's subentry."""
+        return cls(
+            person=data[CONF_PERSON],
+            name=title,
+            house=data[CONF_HOUSE],
+            phone=data[CONF_PHONE],
+            role=data[CONF_ROLE],
+            authorization=data.get(CONF_AUTHORIZATION),
+            pin_hash=data.get(CONF_PIN_HASH) or None,
+            duress_pin_hash=data.get(CONF_DURESS_PIN_HASH) or None,
+            suspended=data.get(CONF_SUSPENDED) or None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +211,7 @@ class FrontSettings:
     coordinator_persons: frozenset[str]
     members: Mapping[str, Member]  # by subentry id
     drill_day: int = DEFAULT_DRILL_DAY  # the monthly drill reminder (0: none)
+    cancel_window: int = DEFAULT_CANCEL_WINDOW  # a sender's own cancel, in seconds
     uplink: UplinkSettings | None = None  # the city broker (docs/city-uplink.md)
 
     @classmethod
@@ -229,17 +253,13 @@ class FrontSettings:
             ),
             coordinator_persons=frozenset(options.get(CONF_COORDINATOR_PERSONS, [])),
             members={
-                subentry.subentry_id: Member(
-                    person=subentry.data[CONF_PERSON],
-                    name=subentry.title,
-                    house=subentry.data[CONF_HOUSE],
-                    phone=subentry.data[CONF_PHONE],
-                    role=subentry.data[CONF_ROLE],
-                    authorization=subentry.data.get(CONF_AUTHORIZATION),
+                subentry.subentry_id: Member.from_subentry(
+                    subentry.data, subentry.title
                 )
                 for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
             },
             drill_day=int(options.get(CONF_DRILL_DAY, DEFAULT_DRILL_DAY)),
+            cancel_window=int(options.get(CONF_CANCEL_WINDOW, DEFAULT_CANCEL_WINDOW)),
         )
 
     def member(self, person: str | None) -> Member | None:

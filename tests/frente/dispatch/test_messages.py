@@ -105,6 +105,7 @@ def test_created_message_content(incident: Incident) -> None:
         "phone": "+573001234567",
         "is_member": True,
         "device": None,
+        "suspended": False,
     }
     assert press["source"] == "app"
     # The fix was 20 s before the press, and the message leaves 1 s after it.

@@ -252,6 +252,8 @@ def _who(press: Mapping[str, Any]) -> str:
     if sender["phone"]:
         parts.append(sender["phone"])
     parts.append("integrante" if sender["is_member"] else "no integrante")
+    if sender.get("suspended"):
+        parts.append("suspendido por el coordinador")
     location = press["location"]
     if location is not None:
         where = f"ubicación {location['lat']:.6f},{location['lon']:.6f}"

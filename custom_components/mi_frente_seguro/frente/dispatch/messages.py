@@ -23,6 +23,7 @@ from enum import StrEnum
 import json
 from typing import Any
 
+from ..cancels import continues
 from ..front import Front
 from ..incident import Emergency, Incident, IncidentState, Location, Press
 from ..ulid import UlidGenerator
@@ -168,6 +169,8 @@ def build_message(
         "evidence": [_evidence(item) for item in evidence],
         "note": incident.note,
     }
+    if (continued := continues(incident)) is not None:
+        message["continues"] = continued  # a duress cancel's silent alarm (cancels.py)
     if message_type is MessageType.UPDATED:
         wanted = sorted({str(UpdateChange(change)) for change in changes})
         if not wanted:
@@ -235,6 +238,7 @@ def _press(press: Press, sent_at: datetime) -> dict[str, Any]:
             "phone": sender.phone,
             "is_member": sender.is_member,
             "device": sender.device,
+            "suspended": sender.suspended,
         },
         "location": _location(press.location, sent_at) if press.location else None,
         "note": press.note,
