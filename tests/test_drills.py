@@ -24,7 +24,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 
 from .const import FRONT_ID
+from .frente.dispatch.receiver import Receiver, wait_until
 from .helpers import call, member, members_front
+from .police import police_front
 from .push import PushGateway
 from .test_companion_app import gateway, phones  # noqa: F401  (fixtures)
 
@@ -167,3 +169,26 @@ def test_the_drill_day_field_is_checked(
     )
     assert options["drill_day"] == stored
     assert errors.get("drill_day") == error
+
+
+async def test_the_report_times_each_destination_and_the_siren(
+    hass: HomeAssistant, people: dict[str, MockUser], receiver: Receiver
+) -> None:
+    """A drill delivered to the police: the report says when, in seconds after the press."""
+    entry = await police_front(hass, receiver.url)
+    opened = await call(
+        hass, "trigger", entry.entry_id, people["luis"].id, kind="drill"
+    )
+    assert opened is not None
+    await wait_until(lambda: receiver.accepted)
+    await call(hass, "close", entry.entry_id, people["ana"].id, note="ok")
+    await hass.async_block_till_done()
+    answer = await call(hass, "drill_report", entry.entry_id, people["ana"].id)
+    assert answer is not None
+    delivered = [step for step in answer["steps"] if step["what"] == "delivered"]
+    assert len(delivered) == 1
+    assert delivered[0]["destination"] == entry.runtime_data.dispatch.names["police"]
+    assert int(delivered[0]["after_s"]) >= 0
+    assert "took the alert" in answer["report"]
+    assert "The siren did not sound" in answer["report"]
+    assert "(+0 s)" in answer["report"]

@@ -27,7 +27,6 @@ from homeassistant.util import dt as dt_util
 from .action_fields import FRONT_FIELDS, TEXT, front_entry
 from .const import ATTR_INCIDENT_ID, DOMAIN, LOGGER
 from .errors import incident_errors, translated
-from .frente.drills import drill_timeline
 from .frente.incident import IncidentKind
 from .frente.reports import Row, incident_rows, to_csv
 from .runtime import FrenteConfigEntry
@@ -136,13 +135,16 @@ async def async_drill_report(call: ServiceCall) -> ServiceResponse:
             raise translated(
                 ServiceValidationError, "not_a_drill", incident_id=incident_id
             )
+    steps = runtime.drills.timeline(incident)
     return {
         ATTR_INCIDENT_ID: incident.incident_id,
         "state": str(incident.state),
-        "report": render_report(call.hass, incident, runtime.settings.front.name),
+        "report": render_report(
+            call.hass, incident, runtime.settings.front.name, steps
+        ),
         "steps": [
             {"at": step.at.isoformat(), "what": step.what, **step.values}
-            for step in drill_timeline(incident)
+            for step in steps
         ],
         "evidence_files": len(incident.evidence),
     }

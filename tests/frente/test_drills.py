@@ -58,9 +58,42 @@ def test_a_drills_report_lists_presses_police_answers_and_responses_in_order() -
         "state.dispatched",
         "state.closed",
     ]
-    assert steps[0].values == {"sender": "Luis", "source": "app"}
-    assert steps[3].values == {"unit": "CAI-7", "eta_minutes": "5"}
-    assert steps[2].values == {"sender": "Ana"}
+    assert steps[0].values == {"sender": "Luis", "source": "app", "after_s": "0"}
+    assert steps[3].values == {"unit": "CAI-7", "eta_minutes": "5", "after_s": "30"}
+    assert steps[2].values == {"sender": "Ana", "after_s": "10"}
+
+    # With what the front measured: each destination's delivery, the siren confirmed.
+    deliveries = {
+        "police": {
+            "name": "Policía",
+            "status": "delivered",
+            "at": (T0 + timedelta(seconds=1)).isoformat(),
+        },
+        "sia": {
+            "name": "Central",
+            "status": "refused",
+            "at": (T0 + timedelta(seconds=3)).isoformat(),
+        },
+        "phone": {"name": "Cuadrante", "status": "pending", "at": None},
+        "bad": {"name": "x", "status": "delivered", "at": "not a time"},
+    }
+    sirens = [
+        T0 - timedelta(hours=1),
+        T0 + timedelta(seconds=20),
+        T0 + timedelta(hours=1),
+    ]
+    measured = drill_timeline(drill, deliveries, sirens)
+    assert [(step.what, step.values.get("after_s")) for step in measured] == [
+        ("press", "0"),
+        ("state.sent", "1"),
+        ("delivered", "1"),
+        ("not_delivered", "3"),
+        ("response.on_my_way", "10"),
+        ("siren", "20"),
+        ("state.dispatched", "30"),
+        ("state.closed", "120"),
+    ]
+    assert measured[2].values["destination"] == "Policía"
 
 
 def test_an_alarm_has_no_drill_report() -> None:

@@ -3,8 +3,9 @@
 Cartagena's programme tests each front's button once a month. ``is_drill_day`` says
 whether a day is the front's (``drill_day``: 1-28, 0 for no reminder). ``drill_timeline``
 turns a drill into the steps its report lists, in time order: each press (who, from
-where), the alert reaching the police system, each police answer (unit, ETA), each
-member's answer to the notification, and how it ended (the report adds how many
+where), the alert reaching the police system, each destination taking it, when the siren
+was confirmed on (tested by hand: a drill never sounds it), each police answer (unit,
+ETA), each member's answer to the notification, and how it ended (the report adds how many
 evidence files the cameras gave). Each step is a key
 and its values; HA words them in the user's language (``runtime/drills.py``). Only drills
 have a report; a drill that a real press turned into an alarm is an alarm, not a drill.
@@ -12,8 +13,10 @@ have a report; a drill that a real press turned into an alarm is an alarm, not a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from .incident import Incident, IncidentKind, IncidentState, shown
 
@@ -40,8 +43,18 @@ def is_report_ready(incident: Incident) -> bool:
     return incident.kind is IncidentKind.DRILL and incident.state in ENDED
 
 
-def drill_timeline(incident: Incident) -> list[Step]:
-    """Return a drill's steps in time order (an alarm or a silent incident: none)."""
+def drill_timeline(
+    incident: Incident,
+    deliveries: Mapping[str, Mapping[str, Any]] | None = None,
+    sirens: Iterable[datetime] = (),
+) -> list[Step]:
+    """Return a drill's steps in time order (an alarm or a silent incident: none).
+
+    ``deliveries``: by destination id, its ``name``, ``status`` and ``at`` (ISO 8601:
+    when it took the alert or set it aside); ``sirens``: when the kit confirmed its
+    siren on (a drill never sounds it: the coordinator tests it by hand). Every step
+    carries ``after_s``, the seconds since the drill was opened.
+    """
     if incident.kind is not IncidentKind.DRILL:
         return []
     steps = [
@@ -69,4 +82,36 @@ def drill_timeline(incident: Incident) -> list[Step]:
         )
         for response in incident.responses
     ]
-    return sorted(steps, key=lambda step: step.at)
+    steps += _deliveries(deliveries or {})
+    end = incident.transitions[-1].at if not incident.is_open else None
+    steps += [
+        Step(at, "siren", {})
+        for at in sirens
+        if at >= incident.opened_at and (end is None or at <= end)
+    ]
+    opened = incident.opened_at
+    return [
+        Step(
+            step.at,
+            step.what,
+            {**step.values, "after_s": str(round((step.at - opened).total_seconds()))},
+        )
+        for step in sorted(steps, key=lambda step: step.at)
+    ]
+
+
+def _deliveries(deliveries: Mapping[str, Mapping[str, Any]]) -> list[Step]:
+    """Return a step per destination that took the alert, or set it aside."""
+    steps = []
+    for destination, delivery in deliveries.items():
+        at = delivery.get("at")
+        if not isinstance(at, str):
+            continue  # still pending: the report says nothing it cannot time
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            continue
+        what = "delivered" if delivery.get("status") == "delivered" else "not_delivered"
+        name = str(delivery.get("name") or destination)
+        steps.append(Step(when, what, {"destination": name}))
+    return steps

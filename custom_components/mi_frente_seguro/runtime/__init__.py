@@ -28,12 +28,14 @@ from homeassistant.util import dt as dt_util
 from ..const import LOGGER
 from ..errors import translated
 from ..frente.committer import StorageError
+from ..frente.drills import Step, drill_timeline
 from ..frente.front import Front, InvalidFrontError
+from ..frente.incident import Incident
 from ..frente.ledger import FrontLedger
 from ..frente.store import IncidentStore
 from .adopted import AdoptedButtons
 from .cameras import FrontCameras
-from .destinations import build_outboxes
+from .destinations import build_outboxes, deliveries_of
 from .devices import async_front_device
 from .dispatch import FrontDispatch
 from .drills import FrontDrills
@@ -150,22 +152,28 @@ class FrenteRuntime:
                 error=str(err),
             ) from err
         device = async_front_device(hass, entry, settings)
+        kit = FrontKit(
+            hass,
+            settings,
+            incidents,
+            on_auth_failed=lambda: entry.async_start_reauth(hass),
+        )
+
+        def drill_steps(incident: Incident) -> list[Step]:
+            deliveries = deliveries_of(ledger, dispatch.names, incident.incident_id)
+            return drill_timeline(incident, deliveries, kit.siren_confirmed)
+
         return cls(
             settings=settings,
             device_id=device.id,
             incidents=incidents,
             dispatch=dispatch,
             duress=duress,
-            kit=FrontKit(
-                hass,
-                settings,
-                incidents,
-                on_auth_failed=lambda: entry.async_start_reauth(hass),
-            ),
+            kit=kit,
             adopted=AdoptedButtons(hass, settings, incidents),
             cameras=FrontCameras(hass, settings, incidents, police=police),
             statistics=FrontStatistics(hass, settings, incidents),
-            drills=FrontDrills(hass, settings, incidents.signal),
+            drills=FrontDrills(hass, settings, incidents.signal, drill_steps),
             jamming=FrontJamming(hass, entry),
             trouble=trouble,
             uplink=uplink,

@@ -11,6 +11,7 @@ so it is kept as long as the incident is (``incident_retention_days``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from homeassistant.components import persistent_notification
@@ -22,15 +23,20 @@ from homeassistant.util.signal_type import SignalType
 
 from ..const import DOMAIN, DRILL_HOUR
 from ..frente.change import IncidentChange
-from ..frente.drills import drill_timeline, is_drill_day, is_report_ready
+from ..frente.drills import Step, drill_timeline, is_drill_day, is_report_ready
 from ..frente.incident import Incident
 from ..texts import texts
 from .notifications import async_send, notify_services_of
 from .settings import FrontSettings
 
 
-def render_report(hass: HomeAssistant, incident: Incident, front_name: str) -> str:
-    """Return a drill's report as Markdown, in HA's language."""
+def render_report(
+    hass: HomeAssistant,
+    incident: Incident,
+    front_name: str,
+    steps: list[Step] | None = None,
+) -> str:
+    """Return a drill's report as Markdown, in HA's language (``steps``: its timeline)."""
     word = texts(hass, "notification")
     lines = [
         word("drill.report_intro").format(
@@ -38,14 +44,19 @@ def render_report(hass: HomeAssistant, incident: Incident, front_name: str) -> s
         ),
         "",
     ]
-    for step in drill_timeline(incident):
+    sirens = False
+    for step in drill_timeline(incident) if steps is None else steps:
+        sirens |= step.what == "siren"
         values = dict(step.values)
         values["sender"] = values.get("sender") or word("someone")
         if "source" in values:
             values["source"] = word(f"drill.source.{values['source']}")
         text = word(f"drill.{step.what}").format_map(_Blank(values))
-        lines.append(f"- {_local(step.at)}: {text}")
+        after = word("drill.after").format(seconds=values.get("after_s", "0"))
+        lines.append(f"- {_local(step.at)} ({after}): {text}")
     lines += ["", word("drill.evidence").format(files=len(incident.evidence))]
+    if not sirens:
+        lines.append(word("drill.no_siren"))
     return "\n".join(lines)
 
 
@@ -73,11 +84,17 @@ class FrontDrills:
         hass: HomeAssistant,
         settings: FrontSettings,
         incidents_signal: SignalType[IncidentChange | None],
+        timeline: Callable[[Incident], list[Step]] = drill_timeline,
     ) -> None:
-        """Use the front's settings; hear its incident changes on ``incidents_signal``."""
+        """Use the front's settings; hear its incident changes on ``incidents_signal``.
+
+        ``timeline`` gives a drill's steps with what the front measured (deliveries,
+        the siren): ``FrontRuntime.drill_steps``.
+        """
         self.hass = hass
         self.settings = settings
         self._signal = incidents_signal
+        self.timeline = timeline
         self._unsubs: list[CALLBACK_TYPE] = []
 
     @callback
@@ -135,7 +152,12 @@ class FrontDrills:
         word = texts(self.hass, "notification")
         persistent_notification.async_create(
             self.hass,
-            render_report(self.hass, incident, self.settings.front.name),
+            render_report(
+                self.hass,
+                incident,
+                self.settings.front.name,
+                self.timeline(incident),
+            ),
             word("drill.report_title").format(front=self.settings.front.name),
             report_notification_id(incident.incident_id),
         )

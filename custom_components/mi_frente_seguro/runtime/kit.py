@@ -11,6 +11,7 @@ switch. HA devices adopted as panic buttons are in ``adopted.py``.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ from .presses import async_make_press
 from .settings import FrontSettings
 
 LINK_STOP_TIMEOUT = 5.0  # s for the kit link to disconnect cleanly at unload
+SIREN_TIMES_KEPT = 20
 
 
 class FrontKit:
@@ -75,6 +77,8 @@ class FrontKit:
         self.link_up = False
         self.kit_online: bool | None = None
         self.siren_on: bool | None = None
+        # When the kit confirmed its siren on, lately (in memory: a drill's report).
+        self.siren_confirmed: deque[datetime] = deque(maxlen=SIREN_TIMES_KEPT)
         self.telemetry = Telemetry()
         self._siren_until: datetime | None = None
         # What the sounding siren sounds (sent again when the link returns).
@@ -160,6 +164,8 @@ class FrontKit:
 
     def on_siren_state(self, on: bool) -> None:
         """Show the siren state the kit reports (never an optimistic guess)."""
+        if on and self.siren_on is not True:
+            self.siren_confirmed.append(dt_util.now())  # a drill's report reads them
         self.siren_on = on
         self._notify()
 
