@@ -15,7 +15,7 @@ from custom_components.mi_frente_seguro.flows.destination_fields import (
 )
 from custom_components.mi_frente_seguro.flows.fields import WEB_SCHEMES, url_problem
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from custom_components.mi_frente_seguro.runtime.settings import read_destination
+from custom_components.mi_frente_seguro.runtime.police_settings import read_destination
 
 anything = st.one_of(
     st.none(),

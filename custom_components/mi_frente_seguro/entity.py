@@ -24,7 +24,7 @@ from .frente.dispatch.outbox import Outbox
 from .runtime import FrenteConfigEntry
 from .runtime.incidents import FrontIncidents
 from .runtime.kit import FrontKit
-from .runtime.settings import DestinationSettings
+from .runtime.police_settings import DestinationSettings
 
 
 class FrenteEntity(Entity):

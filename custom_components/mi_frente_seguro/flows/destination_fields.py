@@ -43,7 +43,7 @@ from ..frente.dispatch.sia import (
 from ..frente.dispatch.sia.crypto import InvalidKeyError
 from ..frente.dispatch.sia.settings import DEFAULT_PORT
 from ..frente.text import text_problem
-from ..runtime.settings import sia_key
+from ..runtime.police_settings import sia_key
 from .fields import (
     PASSWORD,
     PORT,

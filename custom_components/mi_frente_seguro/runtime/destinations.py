@@ -41,7 +41,7 @@ from ..frente.duress import is_hidden
 from ..frente.ledger import FrontLedger
 from .incidents import FrontIncidents
 from .phone import PhoneTransport
-from .settings import DestinationSettings, PoliceSettings
+from .police_settings import DestinationSettings, PoliceSettings
 
 
 def build_outboxes(

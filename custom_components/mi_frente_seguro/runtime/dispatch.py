@@ -48,7 +48,7 @@ from ..repairs import async_clear_issue, async_raise_issue
 from .destinations import DELIVERY_CHANGES, FrontDestinations, async_tell_delivery
 from .duress import FrontDuress
 from .incidents import FrontIncidents
-from .settings import PoliceSettings
+from .police_settings import PoliceSettings
 
 ENTITY_REFRESH_COOLDOWN = 1.0  # s between refreshes of the police-link entities
 RECEIVED_OR_LATER = frozenset(

@@ -46,7 +46,7 @@ from ..frente.evidence import EvidencePath
 from ..police_url import external_base
 from ..repairs import async_clear_issue, async_raise_issue
 from .evidence import evidence_base, evidence_url
-from .settings import PoliceSettings
+from .police_settings import PoliceSettings
 
 MEDIA_PREFIX = f"media-source://{DOMAIN}/"
 INLINE_KEPT = (

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +31,8 @@ from ..const import (
     CONF_CANCEL_WINDOW,
     CONF_CITY_UPLINK,
     CONF_COORDINATOR_PERSONS,
-    CONF_DESTINATION_ID,
     CONF_DRILL_DAY,
     CONF_DURESS_PIN_HASH,
-    CONF_ESCALATION_DELAY,
     CONF_EVIDENCE_CLIP,
     CONF_FRONT_ID,
     CONF_HOUSE,
@@ -44,23 +41,9 @@ from ..const import (
     CONF_KIT_KEEPALIVE,
     CONF_PERSON,
     CONF_PHONE,
-    CONF_PHONE_TARGET,
     CONF_PIN_HASH,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
-    CONF_POLICE_WEBHOOK_ID,
     CONF_RETENTION_DAYS,
     CONF_ROLE,
-    CONF_SIA_ACCOUNT,
-    CONF_SIA_CONTENT,
-    CONF_SIA_HOST,
-    CONF_SIA_KEY,
-    CONF_SIA_KEY_FORMAT,
-    CONF_SIA_LINK_TEST_INTERVAL,
-    CONF_SIA_PORT,
-    CONF_SIA_PROTOCOL,
     CONF_SIREN_DURATION,
     CONF_SIREN_PLAIN,
     CONF_SIREN_TONE,
@@ -70,30 +53,26 @@ from ..const import (
     DEFAULT_BROKER_PORT,
     DEFAULT_CANCEL_WINDOW,
     DEFAULT_DRILL_DAY,
-    DEFAULT_ESCALATION_DELAY,
     DEFAULT_INCIDENT_RETENTION_DAYS,
     DEFAULT_KIT_KEEPALIVE,
     DEFAULT_RETENTION_DAYS,
-    DEFAULT_SIA_LINK_TEST_INTERVAL,
     DEFAULT_SIREN_DURATION,
     DEFAULT_SIREN_TONE,
     DOMAIN,
-    FIRST_DESTINATION,
     MAX_CAMERAS,
     ROLE_COORDINATOR,
-    SUBENTRY_CAP,
-    SUBENTRY_JSON,
     SUBENTRY_MEMBER,
-    SUBENTRY_PHONE,
-    SUBENTRY_SIA,
 )
-from ..frente.dispatch.attempt import OutboxFormat
-from ..frente.dispatch.sia import ContentFormat, SiaKey, SiaProtocol, SiaSettings
-from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import Front
 from ..frente.kit.client import BrokerSettings
 from ..frente.kit.protocol import DEFAULT_BASE, KitTopics
 from ..frente.uplink.settings import InvalidUplinkError, UplinkSettings, parse_uplink
+from .police_settings import (
+    DestinationSettings,
+    PoliceSettings,
+    destination_settings,
+    police_settings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,44 +118,6 @@ class KitSettings:
     keepalive: int = DEFAULT_KIT_KEEPALIVE
     adopted_siren: str | None = None
     adopted_buttons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class DestinationSettings:
-    """One destination of the front's messages (a config subentry)."""
-
-    destination_id: str
-    name: str
-    kind: str  # json, cap, sia, phone; city for the city broker
-    url: str | None = None  # json, cap
-    secrets: tuple[WebhookSecret, ...] = ()  # json, cap
-    sia: SiaSettings | None = None
-    phone_target: str | None = None  # notify.* entity or action
-    subentry_id: str | None = None
-
-    @property
-    def message_format(self) -> OutboxFormat | None:
-        """Return the format a JSON or CAP destination POSTs (None for the others)."""
-        if self.kind in (SUBENTRY_JSON, SUBENTRY_CAP):
-            return OutboxFormat(self.kind)
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class PoliceSettings:
-    """The front's destinations and the police's webhook back.
-
-    ``url``, ``message_format`` and ``secrets`` are the first JSON/CAP destination's (the
-    police link of before); the status webhook accepts the secrets of every JSON/CAP
-    destination (and those left in the options of a front with no endpoint).
-    """
-
-    url: str | None
-    message_format: OutboxFormat
-    secrets: tuple[WebhookSecret, ...]
-    escalation_delay: int
-    webhook_id: str | None
-    destinations: tuple[DestinationSettings, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,33 +263,6 @@ def kit_settings(data: Mapping[str, Any], options: Mapping[str, Any]) -> KitSett
     )
 
 
-def police_settings(
-    options: Mapping[str, Any], destinations: tuple[DestinationSettings, ...] = ()
-) -> PoliceSettings:
-    """Return the police settings of a front's options and destinations."""
-    secrets = _secrets(options)
-    first = next((d for d in destinations if d.message_format is not None), None)
-    if first is not None:
-        others = [d for d in destinations if d.message_format and d is not first]
-        keys = {s.export() for s in first.secrets}
-        extra = [s for d in others for s in d.secrets if s.export() not in keys]
-        secrets = (*first.secrets, *extra, *secrets)
-    return PoliceSettings(
-        url=first.url if first else options.get(CONF_POLICE_URL) or None,
-        message_format=(
-            first.message_format or OutboxFormat.JSON
-            if first
-            else OutboxFormat(options.get(CONF_POLICE_FORMAT, OutboxFormat.JSON))
-        ),
-        secrets=secrets,
-        destinations=destinations,
-        escalation_delay=int(
-            options.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
-        ),
-        webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
-    )
-
-
 def uplink_settings(
     options: Mapping[str, Any], police: PoliceSettings, front_id: str
 ) -> UplinkSettings | None:
@@ -363,78 +277,6 @@ def uplink_settings(
             raise InvalidUplinkError(CONF_CITY_UPLINK, "needs_secret")
         uplink.topics(front_id)
     return uplink
-
-
-def _secrets(data: Mapping[str, Any]) -> tuple[WebhookSecret, ...]:
-    return tuple(
-        WebhookSecret.parse(text)
-        for key in (CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS)
-        if (text := data.get(key))
-    )
-
-
-def destination_settings(entry: ConfigEntry) -> tuple[DestinationSettings, ...]:
-    """Return the front's destinations, the first police link first, then by creation."""
-    found: list[DestinationSettings] = []
-    for subentry in entry.subentries.values():
-        kind = subentry.subentry_type
-        if kind not in (SUBENTRY_JSON, SUBENTRY_CAP, SUBENTRY_SIA, SUBENTRY_PHONE):
-            continue
-        found.append(
-            replace(
-                read_destination(kind, subentry.title, subentry.data),
-                subentry_id=subentry.subentry_id,
-            )
-        )
-    found.sort(key=lambda d: d.destination_id != FIRST_DESTINATION)
-    return tuple(found)
-
-
-def read_destination(
-    kind: str, name: str, data: Mapping[str, Any]
-) -> DestinationSettings:
-    """Return one destination's settings (raises ValueError for stored nonsense)."""
-    destination_id = str(data[CONF_DESTINATION_ID])
-    if kind == SUBENTRY_SIA:
-        key = data.get(CONF_SIA_KEY) or ""
-        sia = SiaSettings(
-            host=str(data[CONF_SIA_HOST]),
-            port=int(data[CONF_SIA_PORT]),
-            account=str(data[CONF_SIA_ACCOUNT]),
-            key=sia_key(key, data.get(CONF_SIA_KEY_FORMAT, "text")) if key else None,
-            protocol=SiaProtocol(data.get(CONF_SIA_PROTOCOL, SiaProtocol.TCP)),
-            content=ContentFormat(data.get(CONF_SIA_CONTENT, ContentFormat.SIA_DCS)),
-            link_test_interval=timedelta(
-                seconds=int(
-                    data.get(
-                        CONF_SIA_LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL
-                    )
-                )
-            ),
-        )
-        return DestinationSettings(destination_id, name, kind, sia=sia)
-    if kind == SUBENTRY_PHONE:
-        target = str(data[CONF_PHONE_TARGET])
-        return DestinationSettings(destination_id, name, kind, phone_target=target)
-    return DestinationSettings(
-        destination_id,
-        name,
-        kind,
-        url=str(data[CONF_POLICE_URL]),
-        secrets=_secrets(data),
-    )
-
-
-def sia_key(text: str, key_format: str) -> SiaKey:
-    """Return the SIA key: ``hex`` (32/48/64 digits) or ``text`` (16/24/32 characters).
-
-    Hex is DC-09 equipment's form; characters are pysiaalarm's (HA's ``sia``). The two
-    overlap (32 hex digits are also 32 characters), so the form is stored with the key.
-    Raises ``InvalidKeyError`` (a ValueError).
-    """
-    if key_format == "hex":
-        return SiaKey.from_hex(text)
-    return SiaKey.from_text(text)
 
 
 def incident_db_path(hass: HomeAssistant, front_id: str) -> Path:
