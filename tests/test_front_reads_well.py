@@ -96,11 +96,16 @@ async def test_the_ready_dashboard(
         if isinstance(card, dict) and "entity" in card
     ]
     used += [
-        entity
+        entity if isinstance(entity, str) else entity["entity"]
         for card in cards
         if card["type"] in {"entities", "logbook"}
         for entity in card["entities"]
     ]
+    # Every row and the alarm panel carry their own short name, not the device's.
+    rows = next(card for card in cards if card["type"] == "entities")["entities"]
+    assert rows[0]["name"] == "Incident"
+    assert cards[0]["name"] == "Alarm"
+    assert all(init_integration.title not in row["name"] for row in rows)
     for entity_id in used:
         assert hass.states.get(entity_id) is not None, entity_id
     buttons = next(card for card in cards if card["type"] == "grid")["cards"]

@@ -13,13 +13,14 @@ entity would show every press (docs/incidents.md, *Duress*). The config is Lovel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import probatio
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .action_fields import FRONT_FIELDS, front_entry
 from .const import DOMAIN
@@ -63,6 +64,24 @@ def front_dashboard(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, 
         card: dict[str, Any] = {"type": "tile", "entity": found.entity_id}
         return card | ({"name": name} if name else {}) | extra
 
+    devices = dr.async_get(hass)
+
+    def short(found: er.RegistryEntry) -> str | None:
+        """Return the entity's own name (its friendly name without the device's)."""
+        state = hass.states.get(found.entity_id)
+        device = devices.async_get(found.device_id) if found.device_id else None
+        if state is None or device is None:
+            return None
+        friendly = str(state.attributes.get("friendly_name") or "")
+        prefix = device.name_by_user or device.name or ""
+        if prefix and friendly.startswith(prefix) and friendly != prefix:
+            return friendly[len(prefix) :].strip() or None
+        return None
+
+    def row(found: er.RegistryEntry) -> dict[str, Any] | str:
+        name = short(found)
+        return {"entity": found.entity_id, "name": name} if name else found.entity_id
+
     text = texts(hass, "notification")
     buttons = [tile(key, vertical=True) for key in BUTTONS]
     silent = {
@@ -78,14 +97,14 @@ def front_dashboard(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, 
     }
     buttons.insert(1, silent)
     cards: list[dict[str, Any] | None] = [
-        _alarm(entity("alarm")),
+        _alarm(entity("alarm"), short),
         {"type": "grid", "columns": 3, "square": False, "cards": _kept(buttons)},
         tile("kit-siren"),
         {
             "type": "entities",
             "title": entry.title,
             "entities": [
-                found.entity_id
+                row(found)
                 for platform, key in STATUS
                 if (found := entity(key)) is not None and found.domain == platform
             ],
@@ -110,10 +129,15 @@ def _kept(cards: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
     return [card for card in cards if card is not None]
 
 
-def _alarm(found: er.RegistryEntry | None) -> dict[str, Any] | None:
+def _alarm(
+    found: er.RegistryEntry | None,
+    short: Callable[[er.RegistryEntry], str | None],
+) -> dict[str, Any] | None:
     if found is None:
         return None
-    return {"type": "alarm-panel", "entity": found.entity_id, "states": []}
+    card = {"type": "alarm-panel", "entity": found.entity_id, "states": []}
+    name = short(found)
+    return card | ({"name": name} if name else {})
 
 
 def _cameras(

@@ -63,7 +63,7 @@ def dashboard(ids: dict[str, str], entry_id: str) -> dict[str, Any]:
     buttons: list[dict[str, Any]] = [
         tile("panic_button", "Pánico"),
         silent_panic_card(entry_id),
-        tile("medical_button", "Emergencia médica"),
+        tile("medical_button", "Médica"),
         tile("fire_button", "Incendio"),
         tile("drill_button", "Simulacro"),
     ]
@@ -79,19 +79,27 @@ def dashboard(ids: dict[str, str], entry_id: str) -> dict[str, Any]:
                 "path": "frente",
                 "icon": "mdi:shield-home",
                 "cards": [
-                    {"type": "alarm-panel", "entity": entity("alarm"), "states": []},
+                    {
+                        "type": "alarm-panel",
+                        "entity": entity("alarm"),
+                        "name": "Alarma",
+                        "states": [],
+                    },
                     {"type": "grid", "columns": 3, "square": False, "cards": buttons},
-                    {"type": "tile", "entity": entity("kit-siren")},
+                    {"type": "tile", "entity": entity("kit-siren"), "name": "Sirena"},
                     {
                         "type": "entities",
                         "title": "Incidente",
                         "entities": [
-                            entity("incident"),
-                            entity("police_status"),
-                            entity("incidents_this_month"),
-                            entity("false_alarms_this_month"),
-                            entity("last_response_time"),
-                            entity("mean_response_time_30d"),
+                            {"entity": entity(key), "name": name}
+                            for key, name in (
+                                ("incident", "Incidente"),
+                                ("police_status", "Policía"),
+                                ("incidents_this_month", "Incidentes este mes"),
+                                ("false_alarms_this_month", "Falsas alarmas este mes"),
+                                ("last_response_time", "Respuesta policial"),
+                                ("mean_response_time_30d", "Respuesta (30 días)"),
+                            )
                         ],
                     },
                     {"type": "grid", "columns": 2, "square": False, "cards": cameras},
