@@ -112,10 +112,21 @@ async def test_the_ready_dashboard(
     assert [card.get("name") for card in buttons] == [
         "Panic",
         "Silent panic",
-        "Medical emergency",
+        "Medical",  # the card's shorter label: "Medical emergency" is cut on a tile
         "Fire",
         "Drill",
     ]
+    # A button's state is the time of its last press: hidden on the cards.
+    assert all(card.get("hide_state") for card in buttons if card["type"] == "tile")
+    assert "False alarms" in {row["name"] for row in rows}
+    # A name the user gave the entity wins over the card's label.
+    registry = er.async_get(hass)
+    medical = next(card for card in buttons if card.get("name") == "Medical")
+    registry.async_update_entity(medical["entity"], name="Médica del frente")
+    again = await call(hass, "dashboard", init_integration.entry_id)
+    assert again is not None
+    names = [card.get("name") for card in _walk(again["views"][0]["cards"])]  # type: ignore[call-overload, index]
+    assert "Médica del frente" in names
     silent = buttons[1]
     assert silent["tap_action"]["data"] == {
         "config_entry_id": init_integration.entry_id,

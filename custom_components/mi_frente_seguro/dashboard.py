@@ -56,11 +56,18 @@ def front_dashboard(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, 
     def entity(key: str) -> er.RegistryEntry | None:
         return mine.get(f"{front_id}-{key}")
 
+    text = texts(hass, "notification")
+
+    def label(key: str) -> str | None:
+        """Return the card's shorter label for ``key`` (where the name would be cut)."""
+        found = text(f"dashboard.{key}")
+        return None if found == f"dashboard.{key}" else found
+
     def tile(key: str, **extra: Any) -> dict[str, Any] | None:
         found = entity(key)
         if found is None:
             return None
-        name = found.name or found.original_name
+        name = found.name or label(key) or found.original_name
         card: dict[str, Any] = {"type": "tile", "entity": found.entity_id}
         return card | ({"name": name} if name else {}) | extra
 
@@ -78,12 +85,12 @@ def front_dashboard(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, 
             return friendly[len(prefix) :].strip() or None
         return None
 
-    def row(found: er.RegistryEntry) -> dict[str, Any] | str:
-        name = short(found)
+    def row(key: str, found: er.RegistryEntry) -> dict[str, Any] | str:
+        name = found.name or label(key) or short(found)
         return {"entity": found.entity_id, "name": name} if name else found.entity_id
 
-    text = texts(hass, "notification")
-    buttons = [tile(key, vertical=True) for key in BUTTONS]
+    # A button's state is the time of its last press: not what a coordinator reads there.
+    buttons = [tile(key, vertical=True, hide_state=True) for key in BUTTONS]
     silent = {
         "type": "button",
         "name": text("kind.silent"),
@@ -104,7 +111,7 @@ def front_dashboard(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, 
             "type": "entities",
             "title": entry.title,
             "entities": [
-                row(found)
+                row(key, found)
                 for platform, key in STATUS
                 if (found := entity(key)) is not None and found.domain == platform
             ],
@@ -144,7 +151,12 @@ def _cameras(
     registry: er.EntityRegistry, entry: FrenteConfigEntry, front_id: str
 ) -> dict[str, Any] | None:
     cameras = [
-        {"type": "picture-entity", "entity": item.entity_id, "camera_view": "auto"}
+        {
+            "type": "picture-entity",
+            "entity": item.entity_id,
+            "camera_view": "auto",
+            "show_state": False,  # the state ("Inactivo") would cover the name
+        }
         for item in er.async_entries_for_config_entry(registry, entry.entry_id)
         if item.domain == Platform.CAMERA and not item.disabled
     ]

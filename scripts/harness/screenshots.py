@@ -3,27 +3,28 @@
     scripts/screenshots     (installs chromium with apt-get when missing)
 
 It starts the demo stack, presses the street button, lets the police console answer
-'dispatched', then photographs the HA dashboard and the integration's page with its own
-icon (logged in through HA's own auth-callback flow, as the web UI is) and the police
-console into docs/images/.
+'dispatched', then photographs the HA dashboard, the integration's page with its own
+icon and the police step of the front's options (a dialog, opened with Playwright), logged
+in through HA's own auth-callback flow as the web UI is, and the police console into
+docs/images/.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 from pathlib import Path
 import shutil
 import tempfile
 
 import aiohttp
 
-from .demo_front import DASHBOARD, DEMO_PASSWORD, DEMO_USER
+from .browser import chromium, logged_in, open_page, open_police_step
+from .demo_front import DASHBOARD, DASHBOARD_VIEW, DEMO_PASSWORD, DEMO_USER
 from .ha import ROOT
 from .stack import DemoStack
 
 IMAGES = ROOT / "docs" / "images"
+LOGIN = (DEMO_USER, DEMO_PASSWORD)
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -38,30 +39,6 @@ CHROMIUM_FLAGS = [
     "--lang=es-CO",
     "--virtual-time-budget=20000",
 ]
-
-
-async def auth_code(session: aiohttp.ClientSession, url: str, client_id: str) -> str:
-    """Log the demo user in through HA's login flow and return the authorization code."""
-    async with session.post(
-        f"{url}/auth/login_flow",
-        json={"client_id": client_id, "handler": ["homeassistant", None],
-              "redirect_uri": f"{client_id}?auth_callback=1"},
-    ) as response:  # fmt: skip
-        flow = await response.json()
-    async with session.post(
-        f"{url}/auth/login_flow/{flow['flow_id']}",
-        json={"client_id": client_id, "username": DEMO_USER, "password": DEMO_PASSWORD},
-    ) as response:
-        return str((await response.json())["result"])
-
-
-async def logged_in(session: aiohttp.ClientSession, url: str, path: str) -> str:
-    """Return the URL of ``path`` that logs the demo user in, as HA's auth callback does."""
-    client_id = f"{url}/"
-    code = await auth_code(session, url, client_id)
-    state = json.dumps({"hassUrl": url, "clientId": client_id})
-    encoded = base64.b64encode(state.encode()).decode()
-    return f"{url}/{path}?auth_callback=1&code={code}&state={encoded}"
 
 
 async def shoot(url: str, target: Path, profile: Path) -> None:
@@ -111,15 +88,25 @@ async def run() -> None:
                 )
                 await asyncio.sleep(2)
                 for path, image in (
-                    (f"{DASHBOARD}/frente", "dashboard.png"),
+                    (f"{DASHBOARD}/{DASHBOARD_VIEW}", "dashboard.png"),
                     # The integrations page: our card, with its own icon from brand/.
                     ("config/integrations/dashboard", "integrations.png"),
                 ):
                     await shoot(
-                        await logged_in(session, stack.hass.url, path),
+                        await logged_in(session, stack.hass.url, path, LOGIN),
                         IMAGES / image,
                         Path(folder) / f"profile-{image}",
                     )
+                async with chromium() as browser:  # the police step is a dialog
+                    page = await open_page(
+                        browser,
+                        session,
+                        stack.hass.url,
+                        "config/integrations/integration/mi_frente_seguro",
+                        LOGIN,
+                    )
+                    await open_police_step(page)
+                    await page.screenshot(path=IMAGES / "police-step.png")
                 await shoot(
                     stack.console_url,
                     IMAGES / "police-console.png",

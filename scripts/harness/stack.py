@@ -24,7 +24,6 @@ from .demo_front import (
     DEMO_PASSWORD,
     DEMO_USER,
     FRONT_ID,
-    dashboard,
 )
 from .ha import HaProcess, police_webhook_id, prepare_config
 from .ha_client import HaClient
@@ -95,6 +94,9 @@ class DemoStack:
             "GET", "/api/config/config_entries/entry?domain=mi_frente_seguro"
         )
         await self.speak_spanish(client)
+        # The police reach this HA at its loopback URL (the demo's console does): the
+        # police step shows the full webhook URL built from it.
+        await client.ws("config/core/update", external_url=self.hass.url)
         if entries:
             self.entry_id = str(entries[0]["entry_id"])
             return self.entry_id
@@ -129,19 +131,19 @@ class DemoStack:
         await self.create_dashboard(client)
         return self.entry_id
 
-    async def _entity_ids(self, client: HaClient) -> dict[str, str]:
-        """Return our entity ids by unique id, once every dashboard entity exists."""
+    async def _wait_for_entities(self, client: HaClient) -> None:
+        """Wait until every entity the dashboard shows exists."""
         needed = {f"{FRONT_ID}-{key}" for key in DASHBOARD_KEYS}
         async with asyncio.timeout(90):
             while True:
                 registry = await client.ws("config/entity_registry/list")
                 ids = {
-                    item["unique_id"]: item["entity_id"]
+                    item["unique_id"]
                     for item in registry
                     if item["platform"] == "mi_frente_seguro"
                 }
-                if needed <= ids.keys():  # platforms load one by one after a reload
-                    return ids
+                if needed <= ids:  # platforms load one by one after a reload
+                    return
                 await asyncio.sleep(0.5)
 
     async def speak_spanish(self, client: HaClient) -> None:
@@ -153,7 +155,11 @@ class DemoStack:
         )
 
     async def create_dashboard(self, client: HaClient) -> None:
-        """Create the Spanish dashboard of the front (alarm, siren, cameras, buttons)."""
+        """Create the front's dashboard from the integration's own ``dashboard`` action.
+
+        What a coordinator gets in one step (docs/tablero.md), so the demo and the README's
+        screenshot show the product's dashboard, not a hand-made one.
+        """
         dashboards = await client.ws("lovelace/dashboards/list")
         if not any(item["url_path"] == DASHBOARD for item in dashboards):
             await client.ws(
@@ -165,12 +171,16 @@ class DemoStack:
                 require_admin=False,
                 mode="storage",
             )
-        ids = await self._entity_ids(client)
-        assert self.entry_id is not None
+        await self._wait_for_entities(client)
+        answer = await client.rest(
+            "POST",
+            "/api/services/mi_frente_seguro/dashboard?return_response",
+            {"config_entry_id": self.entry_id},
+        )
         await client.ws(
             "lovelace/config/save",
             url_path=DASHBOARD,
-            config=dashboard(ids, self.entry_id),
+            config=answer["service_response"],
         )
 
     async def _wait_for_police_link(self, client: HaClient) -> None:
