@@ -9,6 +9,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.mi_frente_seguro.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.mi_frente_seguro.frente.uplink.settings import parse_uplink
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -61,18 +64,22 @@ async def test_save_starts_the_link(hass: HomeAssistant, broker: Mosquitto) -> N
     entry = await police_front(hass, NOWHERE, police_webhook_id="")
     before = {k: v for k, v in entry.options.items() if k != "city_uplink"}
     assert entry.runtime_data.uplink is None
-    result = await submit(hass, entry, {**FORM, "port": broker.port})
+    login = {"username": "front", "password": "s3cret-uplink"}
+    result = await submit(hass, entry, {**FORM, "port": broker.port, **login})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options["city_uplink"] == {
         "host": "127.0.0.1", "port": broker.port, "tls": False,
-        "topic_prefix": "cartagena", "keepalive": 60,
+        "topic_prefix": "cartagena", "keepalive": 60, **login,
     }  # fmt: skip
     assert {k: v for k, v in entry.options.items() if k != "city_uplink"} == before
     assert parse_uplink(entry.options["city_uplink"]) is not None
     uplink = entry.runtime_data.uplink
     assert uplink is not None
     assert await uplink.link.wait_connected(10)
+    found = await async_get_config_entry_diagnostics(hass, entry)
+    assert found["entry"]["options"]["city_uplink"]["password"] == "**REDACTED**"
+    assert "s3cret-uplink" not in repr(found)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
