@@ -199,7 +199,13 @@ async def test_options_flow(
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["contacts", "kit", "cameras", "police"]
+    assert result["menu_options"] == [
+        "contacts",
+        "kit",
+        "cameras",
+        "police",
+        "city_uplink",
+    ]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "contacts"}
     )

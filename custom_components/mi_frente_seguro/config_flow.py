@@ -46,7 +46,9 @@ from .flows.front import (
 from .flows.kit import kit_schema, validate_kit
 from .flows.members import MemberSubentryFlow
 from .flows.police import current_police, police_schema, save_police, validate_police
+from .flows.uplink import async_validate_uplink, current_uplink, uplink_schema
 from .frente.front import make_front_id
+from .frente.uplink.settings import SETTINGS_KEY
 from .migration import MINOR_VERSION, VERSION
 from .police_url import police_webhook_text
 from .runtime import FrenteConfigEntry
@@ -213,7 +215,8 @@ class FrenteOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Offer the two groups of options."""
         return self.async_show_menu(
-            step_id="init", menu_options=["contacts", "kit", "cameras", "police"]
+            step_id="init",
+            menu_options=["contacts", "kit", "cameras", "police", "city_uplink"],
         )
 
     async def async_step_contacts(
@@ -292,6 +295,25 @@ class FrenteOptionsFlow(OptionsFlow):
         """Save the endpoint as the ``police`` destination, the rest in the options."""
         options = save_police(self.hass, self.config_entry, self._police)
         return self.async_create_entry(data=options)
+
+    async def async_step_city_uplink(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set the city MQTT broker (an empty host turns the uplink off)."""
+        errors: dict[str, str] = {}
+        options = self.config_entry.options
+        defaults: Mapping[str, Any] = current_uplink(options)
+        if user_input is not None:
+            defaults = {k: v for k, v in user_input.items() if k != "password"}
+            uplink, errors = await async_validate_uplink(self.hass, user_input, options)
+            if not errors:
+                saved = {k: v for k, v in options.items() if k != SETTINGS_KEY}
+                if uplink is not None:
+                    saved[SETTINGS_KEY] = uplink
+                return self.async_create_entry(data=saved)
+        return self.async_show_form(
+            step_id="city_uplink", data_schema=uplink_schema(defaults), errors=errors
+        )
 
     def _webhook_url(self, options: Mapping[str, Any]) -> str:
         return police_webhook_text(self.hass, options.get(CONF_POLICE_WEBHOOK_ID))
