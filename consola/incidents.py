@@ -38,6 +38,7 @@ class Summary:
     police_state: str
     received_at: str
     presses_total: int
+    stills: tuple[str, ...] = ()
 
     @property
     def duress(self) -> bool:
@@ -74,8 +75,8 @@ def snapshot(row: Row) -> Json:
     return value if isinstance(value, dict) else {}
 
 
-def summary(row: Row) -> Summary:
-    """Return the live-screen line of an incident row."""
+def summary(row: Row, stills: tuple[str, ...] = ()) -> Summary:
+    """Return the live-screen line of an incident row (with its kept stills' names)."""
     body = snapshot(row)
     front = _obj(body.get("front"))
     total = body.get("presses_total")
@@ -93,6 +94,7 @@ def summary(row: Row) -> Summary:
         presses_total=total
         if isinstance(total, int) and not isinstance(total, bool)
         else 1,
+        stills=stills,
     )
 
 

@@ -9,12 +9,13 @@ from typing import Final
 
 from .answers.delivery import AnswerWorker
 from .bus import Bus, Change
-from .incidents import summary
+from .incidents import Summary, summary
 from .ingest.evidence import EvidenceIngest
 from .ingest.service import Ingest
 from .mqtt.consumer import MqttLink
 from .mqtt.settings import MqttSettings
-from .storage.db import Database, StorageError
+from .storage.db import Database, StorageError, Tx
+from .storage.evidence import kept_stills
 from .storage.incidents import incident_row
 from .tiempo import Clock, utc_now
 
@@ -54,7 +55,7 @@ class Console:
         self.clock = clock
         self.bus = Bus()
         self.ingest = Ingest(db, self.bus, clock)
-        self.evidence = EvidenceIngest(db, clock)
+        self.evidence = EvidenceIngest(db, clock, self.announce_later)
         self.answers = AnswerWorker(db, clock, self.announce_later)
         self.mqtt: MqttLink | None = None
         if settings.mqtt is not None:
@@ -73,11 +74,18 @@ class Console:
     async def announce(self, incident_pk: int) -> None:
         """Read an incident and push it to the live screens."""
         try:
-            row = await self.db.tx(lambda tx: incident_row(tx, incident_pk))
+
+            def work(tx: Tx) -> Summary | None:
+                row = incident_row(tx, incident_pk)
+                return (
+                    None if row is None else summary(row, kept_stills(tx, incident_pk))
+                )
+
+            line = await self.db.tx(work)
         except StorageError:
             return
-        if row is not None:
-            self.bus.publish(Change(summary(row), new=False, sound=False))
+        if line is not None:
+            self.bus.publish(Change(line, new=False, sound=False))
 
     async def start(self) -> None:
         """Start the background work (the city broker's link too, with ``--mqtt``)."""

@@ -76,6 +76,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "col.state": ("Estado", "State"),
     "col.presses": ("Pulsaciones", "Presses"),
     "col.open": ("Abrir", "Open"),
+    "live.photo": (
+        "Foto de una cámara del frente",
+        "A photo from a camera of the front",
+    ),
     # kinds and states
     "kind.panic": ("Pánico", "Panic"),
     "kind.silent": ("Pánico silencioso", "Silent panic"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -136,10 +137,16 @@ def _mime(file: str, kind: str) -> str:
 class EvidenceIngest:
     """Takes evidence uploads into the database."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        """Store in ``db``, stamp with ``clock``."""
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        on_stored: Callable[[int], None] | None = None,
+    ) -> None:
+        """Store in ``db``, stamp with ``clock``; tell ``on_stored`` each new file's incident."""
         self.db = db
         self.clock = clock
+        self.on_stored = on_stored
 
     async def ingest(  # noqa: PLR0911  (one answer per check, in order)
         self, front_id: str | None, headers: dict[str, str], body: bytes, oversize: bool
@@ -174,19 +181,23 @@ class EvidenceIngest:
         if upload.front_id != front_id:
             return UploadVerdict.MALFORMED
         try:
-            return await self.db.tx(lambda tx: self._store(tx, upload))
+            verdict, incident_pk = await self.db.tx(lambda tx: self._store(tx, upload))
         except StorageError:
             return UploadVerdict.UNAVAILABLE
+        if verdict is UploadVerdict.STORED and self.on_stored is not None:
+            self.on_stored(incident_pk)  # the live screens show its thumbnail
+        return verdict
 
-    def _store(self, tx: Tx, upload: Upload) -> UploadVerdict:
+    def _store(self, tx: Tx, upload: Upload) -> tuple[UploadVerdict, int]:
         listed = listed_sha256(tx, upload.front_id, upload.incident_id, upload.file)
         if listed is None:
-            return UploadVerdict.NOT_YET
+            return UploadVerdict.NOT_YET, 0
         incident_pk, sha256 = listed
         if sha256 != upload.sha256:
-            return UploadVerdict.DIGEST_MISMATCH
+            return UploadVerdict.DIGEST_MISMATCH, incident_pk
         new = store_evidence(tx, incident_pk, upload, self.clock())
-        return UploadVerdict.STORED if new else UploadVerdict.DUPLICATE
+        verdict = UploadVerdict.STORED if new else UploadVerdict.DUPLICATE
+        return verdict, incident_pk
 
 
 def _claimed(value: Json) -> str | None:

@@ -16,7 +16,8 @@ from typing import Final
 
 from ..bus import Bus, Change
 from ..incidents import summary
-from ..storage.db import Database, StorageError, Tx
+from ..storage.db import Database, Row, StorageError, Tx
+from ..storage.evidence import kept_stills
 from ..storage.fronts import get_front
 from ..storage.incidents import (
     DuplicateMessageError,
@@ -128,10 +129,13 @@ class Ingest:
             return await self._refuse(delivery, Verdict.MALFORMED, front_id)
         if message.front_id != front_id:
             return await self._refuse(delivery, Verdict.WRONG_FRONT, front_id)
+
+        def work(tx: Tx) -> tuple[tuple[Row, bool, str | None], tuple[str, ...]]:
+            stored = store_message(tx, message, delivery.transport, self.clock())
+            return stored, kept_stills(tx, int(stored[0]["id"]))
+
         try:
-            row, new, previous_kind = await self.db.tx(
-                lambda tx: store_message(tx, message, delivery.transport, self.clock())
-            )
+            (row, new, previous_kind), stills = await self.db.tx(work)
         except DuplicateMessageError as err:
             return Outcome(Verdict.DUPLICATE, err.incident_pk)
         except StorageError:
@@ -139,7 +143,7 @@ class Ingest:
                 "storage unavailable: alert from %s not taken (503)", front_id
             )
             return Outcome(Verdict.UNAVAILABLE)
-        line = summary(row)
+        line = summary(row, stills)
         raised = (
             previous_kind is not None
             and previous_kind != "panic"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from ..tiempo import to_db
@@ -18,6 +18,8 @@ from .db import Row, Tx
 
 if TYPE_CHECKING:
     from ..ingest.evidence import Upload
+
+MAX_THUMBNAILS: Final = 4
 
 
 def file_of(item: dict[str, Any]) -> str:
@@ -79,6 +81,16 @@ def stored_files(tx: Tx, incident_pk: int) -> dict[str, Row]:
         incident_pk,
     )
     return {str(row["file"]): row for row in rows}
+
+
+def kept_stills(tx: Tx, incident_pk: int) -> tuple[str, ...]:
+    """Return the names of an incident's kept stills (the live screen's thumbnails)."""
+    rows = tx.all(
+        "SELECT file FROM evidence WHERE incident_pk = ? AND kind <> 'clip'"
+        " ORDER BY file LIMIT ?",
+        incident_pk, MAX_THUMBNAILS,
+    )  # fmt: skip
+    return tuple(str(row["file"]) for row in rows)
 
 
 def evidence_file(tx: Tx, incident_pk: int, file: str) -> Row | None:

@@ -26,7 +26,7 @@ import pytest
 from consola.storage.accounts import ACCOUNT_LIMIT
 
 from .conftest import OPERATOR, SUPERVISOR, Running
-from .helpers import alert, free_port, signed
+from .helpers import INCIDENT_ID, alert, free_port, signed
 from .test_evidence import evidence_item, upload_of
 
 pytestmark = pytest.mark.browser
@@ -207,6 +207,45 @@ async def test_incident_page_shows_the_uploaded_picture(
     await expect(thumb).to_be_visible()
     await expect(thumb).to_have_js_property("complete", True)
     assert await thumb.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
+
+
+async def test_live_screen_shows_the_uploaded_picture_without_reload(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """A still stored while the live screen is open appears in its row, decoded."""
+    running = running_sqlite
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await page.goto(f"{running.base}/en-vivo")
+    name = "cam1-press.jpg"
+    item = evidence_item(name) | {
+        "sha256": hashlib.sha256(STILL_JPEG).hexdigest(),
+        "size_bytes": len(STILL_JPEG),
+    }
+    await post_alert(running)
+    row = page.locator("tr.incident").first
+    await expect(row).to_be_visible()
+    await expect(row.locator("img.thumb")).to_have_count(0)
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
+                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
+                     evidence=[item])  # fmt: skip
+    body = upload_of(name, STILL_JPEG)
+    data, headers = signed(body, running.secret, msg_id=body["id"])
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{running.alerts_url}/evidence", data=data, headers=headers
+        ) as answer,
+    ):
+        assert answer.status == 200
+    thumb = row.locator("img.thumb")
+    await expect(thumb).to_be_visible()  # pushed over the stream: no reload
+    await expect(thumb).to_have_js_property("complete", True)
+    assert await thumb.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
+    pk = await incident_pk(running, INCIDENT_ID)
+    assert await row.locator("a:has(img.thumb)").get_attribute("href") == (
+        f"/incidentes/{pk}"
+    )
 
 
 TILE_PNG = base64.b64decode(

@@ -147,3 +147,35 @@ async def test_the_incident_page_shows_thumbnails_and_plays_clips_audited(
     viewed = [row for row in audit if row["action"] == "view_evidence"]
     assert [row["detail"] for row in viewed] == ["cam1-press.jpg"]
     assert json.dumps(viewed[0]["target"]) == json.dumps(f"{FRONT_ID}/{INCIDENT_ID}")
+
+
+async def test_a_kept_still_is_pushed_to_the_live_screen_as_a_thumbnail(
+    running: Running, http: aiohttp.ClientSession
+) -> None:
+    """Each new still re-sends its incident's live row with a thumbnail linking to it."""
+    pk = await announce(running, http)
+    assert await login(http, running.base, *OPERATOR) == 200
+    src = f"/incidentes/{pk}/evidencia/cam1-press.jpg"
+    async with http.get(f"{running.base}/en-vivo") as response:
+        assert src not in await response.text()  # nothing kept yet
+    async with http.get(f"{running.base}/en-vivo/eventos") as stream:
+        assert b"event: hello" in await stream.content.readuntil(b"\n\n")
+        assert await post(running, http, upload_of("cam1-press.jpg")) == 200
+        event = (await stream.content.readuntil(b"\n\n")).decode()
+    assert event.startswith("event: incident")
+    data = json.loads(event.split("data: ", 1)[1])
+    assert data["pk"] == pk and data["sound"] is False and data["new"] is False
+    row = data["html"]
+    assert f'<a href="/incidentes/{pk}"><img class="thumb" src="{src}"' in row
+    assert "<script" not in row and 'alt="Foto de una cámara del frente"' in row
+    assert "cam1-clip.mp4" not in row  # a clip is no thumbnail
+    async with http.get(f"{running.base}/en-vivo") as response:
+        assert f'<img class="thumb" src="{src}"' in await response.text()
+    async with http.get(
+        f"{running.base}{src}"
+    ) as response:  # the picture the row shows
+        assert response.status == 200 and await response.read() == STILL
+    audit = await running.console.db.tx(list_audit)
+    assert [r["detail"] for r in audit if r["action"] == "view_evidence"] == [
+        "cam1-press.jpg"
+    ]  # the thumbnail's read is audited like the incident page's

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from ..bus import Change
 from ..incidents import Summary, summary
+from ..storage.db import Tx
+from ..storage.evidence import kept_stills
 from ..storage.fronts import cuadrantes
 from ..storage.incidents import live_window, recent_incidents
 from .keys import CONSOLE
@@ -31,8 +33,12 @@ def _cuadrante(request: web.Request) -> str | None:
 async def _rows(request: web.Request, cuadrante: str | None) -> list[Summary]:
     console = request.app[CONSOLE]
     since = live_window(console.clock())
-    rows = await console.db.tx(lambda tx: recent_incidents(tx, cuadrante, since))
-    return [summary(row) for row in rows]
+
+    def work(tx: Tx) -> list[Summary]:
+        rows = recent_incidents(tx, cuadrante, since)
+        return [summary(row, kept_stills(tx, int(row["id"]))) for row in rows]
+
+    return await console.db.tx(work)
 
 
 @login_required
