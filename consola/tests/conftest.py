@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cache
 import itertools
+import os
 from pathlib import Path
+import shutil
 
 import aiohttp
 from aiohttp import web
+from playwright.async_api import Browser, async_playwright
 import pytest
 
 from consola.auth.passwords import hash_password
@@ -142,3 +145,25 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         cookie_jar=aiohttp.CookieJar(unsafe=True)
     ) as session:
         yield session
+
+
+def chromium_path() -> str:
+    """Return Debian's Chromium (consola/test installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail(
+            "chromium is not installed: run consola/test (it apt-get installs it)"
+        )
+    return found
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Launch headless Chromium (no sandbox as root, as in CI)."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=["--no-sandbox"] if os.geteuid() == 0 else [],
+        )
+        yield launched
+        await launched.close()

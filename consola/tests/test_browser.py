@@ -11,7 +11,6 @@ With ``MFS_SCREENSHOTS=1`` the screenshots are written to docs/images/ for the R
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from dataclasses import replace
 import hashlib
 import os
@@ -20,7 +19,7 @@ import shutil
 
 import aiohttp
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 import pytest
 
 from consola.storage.accounts import ACCOUNT_LIMIT
@@ -35,28 +34,6 @@ expect.set_options(
 )  # an upper bound for slow shared machines, not a timing assertion
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 WAIT_MS = 20_000
-
-
-def chromium_path() -> str:
-    """Return Debian's Chromium (consola/test installs it)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail(
-            "chromium is not installed: run consola/test (it apt-get installs it)"
-        )
-    return found
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Launch headless Chromium (no sandbox as root, as in CI)."""
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=["--no-sandbox"] if os.geteuid() == 0 else [],
-        )
-        yield launched
-        await launched.close()
 
 
 async def open_page(browser: Browser, tmp_path: Path) -> Page:
