@@ -318,3 +318,28 @@ async def test_operator_cannot_open_supervisor_pages(
         "whsec_"
     )
     await screenshot(supervisor, "consola-frentes.png", tmp_path)
+
+
+async def test_a_resident_cannot_open_the_console(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """A front's resident (no console account) sees no alarm, incident, photo or stream.
+
+    Residents log in to their front's Home Assistant, never here: their credentials are
+    refused like any wrong password, and every page sends them to the login form.
+    """
+    running = running_sqlite
+    await post_alert(running)
+    pk = await incident_pk(running, INCIDENT_ID)
+    page = await open_page(browser, tmp_path)
+    for path in ("/en-vivo", f"/incidentes/{pk}", "/supervision/frentes"):
+        await page.goto(f"{running.base}{path}")
+        await expect(page.locator("input[name=password]")).to_be_visible()
+        await expect(page.locator("body")).not_to_contain_text("Calle Real")
+    await log_in(page, running.base, "luis", "clave-de-su-home-assistant")
+    await expect(page.locator("#error")).to_be_visible()
+    await expect(page.locator("input[name=password]")).to_be_visible()
+    for path in ("/en-vivo/eventos", "/en-vivo/filas", f"/incidentes/{pk}/respuestas"):
+        response = await page.request.get(f"{running.base}{path}", max_redirects=0)
+        assert response.status in {302, 303, 401, 403}, (path, response.status)
+        assert "Calle Real" not in await response.text()
