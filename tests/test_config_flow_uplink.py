@@ -195,6 +195,7 @@ async def test_any_text_saves_or_shows_an_error(
     entry = init_integration
     before = dict(entry.options)
     result = await submit(hass, entry, {**FORM, "username": "u", field: value})
+    await hass.async_block_till_done()  # the reload a save starts ends in this example
     if result["type"] is FlowResultType.CREATE_ENTRY:
         stored = entry.options.get("city_uplink")
         assert stored is None or parse_uplink(stored) is not None
@@ -204,3 +205,4 @@ async def test_any_text_saves_or_shows_an_error(
         assert set(result["errors"]) <= set(FORM)
         assert dict(entry.options) == before
     hass.config_entries.async_update_entry(entry, options=before)
+    await hass.async_block_till_done()
