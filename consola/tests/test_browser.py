@@ -153,22 +153,17 @@ STILL_JPEG = base64.b64decode(  # a real 32x24 JPEG, as a camera's still
 )
 
 
-async def test_incident_page_shows_the_uploaded_picture(
-    browser: Browser, running_sqlite: Running, tmp_path: Path
-) -> None:
-    """A still the front uploaded loads as an <img> on the incident page (decoded)."""
-    running = running_sqlite
-    still = STILL_JPEG
-    name = "cam1-press.jpg"
-    item = evidence_item(name) | {
-        "sha256": hashlib.sha256(still).hexdigest(),
-        "size_bytes": len(still),
+def listed_still(name: str) -> dict[str, object]:
+    """Return the alert's evidence entry of the still ``name`` (its digest and size)."""
+    return evidence_item(name) | {
+        "sha256": hashlib.sha256(STILL_JPEG).hexdigest(),
+        "size_bytes": len(STILL_JPEG),
     }
-    await post_alert(running)
-    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
-                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
-                     evidence=[item])  # fmt: skip
-    body = upload_of(name, still)
+
+
+async def upload_still(running: Running, name: str) -> None:
+    """Upload the still ``name``, signed, as the front does after the alert."""
+    body = upload_of(name, STILL_JPEG)
     data, headers = signed(body, running.secret, msg_id=body["id"])
     async with (
         aiohttp.ClientSession() as http,
@@ -177,6 +172,20 @@ async def test_incident_page_shows_the_uploaded_picture(
         ) as answer,
     ):
         assert answer.status == 200
+
+
+async def test_incident_page_shows_the_uploaded_picture(
+    browser: Browser, running_sqlite: Running, tmp_path: Path
+) -> None:
+    """A still the front uploaded loads as an <img> on the incident page (decoded)."""
+    running = running_sqlite
+    name = "cam1-press.jpg"
+    item = listed_still(name)
+    await post_alert(running)
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
+                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
+                     evidence=[item])  # fmt: skip
+    await upload_still(running, name)
     page = await open_page(browser, tmp_path)
     await log_in(page, running.base, *OPERATOR)
     await page.goto(f"{running.base}/incidentes/1")
@@ -195,10 +204,7 @@ async def test_live_screen_shows_the_uploaded_picture_without_reload(
     await log_in(page, running.base, *OPERATOR)
     await page.goto(f"{running.base}/en-vivo")
     name = "cam1-press.jpg"
-    item = evidence_item(name) | {
-        "sha256": hashlib.sha256(STILL_JPEG).hexdigest(),
-        "size_bytes": len(STILL_JPEG),
-    }
+    item = listed_still(name)
     await post_alert(running)
     row = page.locator("tr.incident").first
     await expect(row).to_be_visible()
@@ -206,15 +212,7 @@ async def test_live_screen_shows_the_uploaded_picture_without_reload(
     await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
                      sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
                      evidence=[item])  # fmt: skip
-    body = upload_of(name, STILL_JPEG)
-    data, headers = signed(body, running.secret, msg_id=body["id"])
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            f"{running.alerts_url}/evidence", data=data, headers=headers
-        ) as answer,
-    ):
-        assert answer.status == 200
+    await upload_still(running, name)
     thumb = row.locator("img.thumb")
     await expect(thumb).to_be_visible()  # pushed over the stream: no reload
     await expect(thumb).to_have_js_property("complete", True)
