@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Iterator
 import contextlib
 import getpass
 import logging
 import os
 from pathlib import Path
+import signal
 import socket
 import ssl
 import sys
@@ -58,6 +60,25 @@ def shown_db(url: str) -> str:
     return url
 
 
+@contextlib.contextmanager
+def stop_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Set ``stop`` on SIGINT (Ctrl-C) or SIGTERM (a service manager's stop).
+
+    Both are handled here, not left to Python's defaults: a process started in the
+    background by a non-interactive shell inherits SIGINT *ignored*, and the default
+    SIGTERM ends it without closing the database or the broker's session. Installed
+    before the serving line is printed, so a signal sent on reading it is never lost.
+    """
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        yield
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
 async def serve(args: argparse.Namespace, lang: Lang) -> None:
     """Run the console until interrupted."""
     settings = Settings(args.db, args.host, args.port, args.behind_tls, args.tiles,
@@ -65,19 +86,23 @@ async def serve(args: argparse.Namespace, lang: Lang) -> None:
     db = open_database(settings.db_url)
     console = Console(settings, db)
     runner = web.AppRunner(create_app(console), shutdown_timeout=2.0)
+    stop = asyncio.Event()
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        port = runner.addresses[0][1]
-        print(t("cli.serving", lang, url=f"http://{settings.host}:{port}",
-                db=shown_db(settings.db_url)), flush=True)  # fmt: skip
-        if settings.mqtt is not None:
-            print(t("cli.mqtt", lang, url=settings.mqtt.shown(),
-                    topic=settings.mqtt.subscription), flush=True)  # fmt: skip
-        if await db.tx(count_supervisors) == 0:  # in the pool's thread: never the loop
-            print(t("cli.no_supervisor", lang), flush=True)
-        await asyncio.Event().wait()
+        with stop_signals(stop):
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            port = runner.addresses[0][1]
+            print(t("cli.serving", lang, url=f"http://{settings.host}:{port}",
+                    db=shown_db(settings.db_url)), flush=True)  # fmt: skip
+            if settings.mqtt is not None:
+                print(t("cli.mqtt", lang, url=settings.mqtt.shown(),
+                        topic=settings.mqtt.subscription), flush=True)  # fmt: skip
+            if (
+                await db.tx(count_supervisors) == 0
+            ):  # in the pool's thread: never the loop
+                print(t("cli.no_supervisor", lang), flush=True)
+            await stop.wait()
     finally:
         await runner.cleanup()
         db.close()
