@@ -6,6 +6,7 @@ simulated by MQTT 5 clients that sign with ``standardwebhooks``, as the integrat
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 import json
@@ -95,8 +96,6 @@ async def count(console: Console, sql: str) -> int:
 
 async def wait_for_rows(console: Console, sql: str, wanted: int) -> int:
     """Wait (bounded, no timing asserted) until ``sql`` counts ``wanted``."""
-    import asyncio  # noqa: PLC0415
-
     found = -1
     for _ in range(600):
         found = await count(console, sql)
@@ -128,7 +127,14 @@ async def test_alerts_over_mqtt_are_verified_stored_once_and_refusals_kept(
             stale = datetime.now(UTC) - timedelta(days=2)
             await front.publish(alert(id="01JDR6Q7ZMB1H2J3K4N5P6Q7S2"), at=stale)
         assert console.mqtt is not None
-        assert await wait_for_rows(console, "SELECT count(*) FROM rejected", 2) == 2
+        # Alerts are ingested concurrently: wait until all six are acknowledged (each after
+        # its own commit), not merely until the last refusal is in.
+        for _ in range(600):
+            if console.mqtt.taken >= 6:
+                break
+            await asyncio.sleep(0.05)
+        assert console.mqtt.taken == 6
+        assert await count(console, "SELECT count(*) FROM rejected") == 2
         # Live, a retained publish arrives without the flag (MQTT 5 default): it is stored like
         # any alert; re-sent with the flag on a later subscription, it is ignored.
         assert await count(console, "SELECT count(*) FROM messages") == 3
