@@ -64,6 +64,20 @@ async def log_in(page: Page, base: str, username: str, password: str) -> None:
     await page.click("button[type=submit]")
 
 
+async def decoded_picture(page: Page, selector: str) -> None:
+    """Wait until an ``<img>`` matching ``selector`` has loaded and decoded (width > 0).
+
+    Checked in the page in one step: a live row pushed again (the next still stored)
+    replaces its images, so a ``complete`` read and a width read on two elements could
+    pair a loaded picture with one that has only started loading.
+    """
+    await page.wait_for_function(
+        "sel => [...document.querySelectorAll(sel)]"
+        ".some(img => img.complete && img.naturalWidth > 0)",
+        arg=selector,
+    )
+
+
 async def post_alert(running: Running, **changes: object) -> None:
     """Send a signed alert as the front would."""
     data, headers = signed(alert(**changes), running.secret)
@@ -189,10 +203,8 @@ async def test_incident_page_shows_the_uploaded_picture(
     page = await open_page(browser, tmp_path)
     await log_in(page, running.base, *OPERATOR)
     await page.goto(f"{running.base}/incidentes/1")
-    thumb = page.locator("img.evidence-thumb")
-    await expect(thumb).to_be_visible()
-    await expect(thumb).to_have_js_property("complete", True)
-    assert await thumb.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
+    await expect(page.locator("img.evidence-thumb")).to_be_visible()
+    await decoded_picture(page, "img.evidence-thumb")
 
 
 async def test_live_screen_shows_the_uploaded_picture_without_reload(
@@ -213,10 +225,8 @@ async def test_live_screen_shows_the_uploaded_picture_without_reload(
                      sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
                      evidence=[item])  # fmt: skip
     await upload_still(running, name)
-    thumb = row.locator("img.thumb")
-    await expect(thumb).to_be_visible()  # pushed over the stream: no reload
-    await expect(thumb).to_have_js_property("complete", True)
-    assert await thumb.evaluate("img => img.naturalWidth") > 0  # it loaded and decoded
+    await expect(row.locator("img.thumb")).to_be_visible()  # pushed: no reload
+    await decoded_picture(page, "tr.incident img.thumb")
     pk = await incident_pk(running, INCIDENT_ID)
     assert await row.locator("a:has(img.thumb)").get_attribute("href") == (
         f"/incidentes/{pk}"
