@@ -130,6 +130,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "incident.evidence_clip": ("Video de {camera}", "Video from {camera}"),
     "incident.evidence_pending": ("aún no llega", "not uploaded yet"),
     "map.title": ("Mapa", "Map"),
+    "live.map": (
+        "Mapa de las alarmas de la lista",
+        "Map of the alarms in the list",
+    ),
     "map.offline": (
         "Sin teselas de mapa (sin internet o sin configurar): se muestran las posiciones sobre una cuadrícula.",
         "No map tiles (no internet, or none configured): positions are drawn on a grid.",
@@ -213,6 +217,11 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "fronts.secrets": ("Secretos", "Secrets"),
     "fronts.active": ("Activo", "Active"),
     "fronts.last_message": ("Último mensaje", "Last message"),
+    "fronts.last_alarm": ("Última alarma real", "Last real alarm"),
+    "fronts.last_drill": (
+        "Último simulacro (prueba de enlace)",
+        "Last drill (link test)",
+    ),
     "fronts.refused_24h": ("Rechazos 24 h", "Refusals 24 h"),
     "fronts.health": ("Salud", "Health"),
     "fronts.health_ok": ("sin fallas", "no trouble"),

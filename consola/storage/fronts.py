@@ -120,8 +120,18 @@ def set_active(tx: Tx, front_id: str, active: bool, now: datetime) -> bool:
     ) == 1  # fmt: skip
 
 
-def front_activity(tx: Tx, since: datetime) -> dict[str, tuple[str | None, int]]:
-    """Return per front its last message's arrival and its refusals since ``since``."""
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What the fronts page says of a front's link: when it last spoke, and how."""
+
+    last_message: str | None = None  # stored times (UTC text), None: never
+    refused: int = 0  # alerts refused since the page's window began
+    last_alarm: str | None = None  # the latest real incident's opening
+    last_drill: str | None = None  # the latest drill's: the programme's link test
+
+
+def front_activity(tx: Tx, since: datetime) -> dict[str, Activity]:
+    """Return per front its last message, refusals since ``since``, last alarm and drill."""
     last = {
         row["front_id"]: row["at"]
         for row in tx.all(
@@ -135,7 +145,19 @@ def front_activity(tx: Tx, since: datetime) -> dict[str, tuple[str | None, int]]
             to_db(since),
         )
     }
+    opened: dict[tuple[str, bool], str] = {
+        (row["front_id"], bool(row["exercise"])): row["at"]
+        for row in tx.all(
+            "SELECT front_id, exercise, MAX(opened_at) AS at FROM incidents"
+            " GROUP BY front_id, exercise"
+        )
+    }
     return {
-        front_id: (last.get(front_id), refused.get(front_id, 0))
-        for front_id in {*last, *refused}
+        front_id: Activity(
+            last.get(front_id),
+            refused.get(front_id, 0),
+            opened.get((front_id, False)),
+            opened.get((front_id, True)),
+        )  # fmt: skip
+        for front_id in {*last, *refused, *(key[0] for key in opened)}
     }

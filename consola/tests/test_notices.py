@@ -17,7 +17,7 @@ import aiohttp
 from consola.storage.notices import front_health
 
 from .conftest import SUPERVISOR, Running
-from .helpers import FRONT_ID, login, signed
+from .helpers import FRONT_ID, alert, login, signed
 
 DOC = Path(__file__).parents[2] / "docs" / "police-api.md"
 
@@ -88,3 +88,19 @@ async def test_a_malformed_trouble_is_refused_for_good(
     body = example()
     del body["since"]
     assert await post(http, running, body) == 422
+
+
+async def test_fronts_page_shows_the_last_real_alarm_and_the_last_drill(
+    running: Running, http: aiohttp.ClientSession
+) -> None:
+    """The fronts page's link health: the latest real alarm and drill (link test), apart."""
+    assert await post(http, running, alert()) == 200
+    drill = alert(id="01JDR6Q7ZMB1H2J3K4N5P6Q7D1", incident_id="01JDR6Q7ZK3M8YV2C4T5N9B0D1",
+                  kind="drill", exercise=True, opened_at="2026-11-27T09:30:00-05:00")  # fmt: skip
+    assert await post(http, running, drill) == 200
+    assert await login(http, running.base, *SUPERVISOR) == 200
+    async with http.get(f"{running.base}/supervision/frentes") as response:
+        page = await response.text()
+    row = page[page.index(f'id="frente-{FRONT_ID}"') :]
+    assert '<td class="last-alarm">2026-11-26 20:00:00</td>' in row
+    assert '<td class="last-drill">2026-11-27 09:30:00</td>' in row

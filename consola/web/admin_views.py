@@ -17,6 +17,7 @@ from ..storage.accounts import ROLES, Role, create_operator, list_operators
 from ..storage.audit import audit, list_audit
 from ..storage.db import Row, Tx
 from ..storage.fronts import (
+    Activity,
     Front,
     front_activity,
     list_fronts,
@@ -43,12 +44,13 @@ async def _fronts_page(request: web.Request, *, status: int = 200, error: str | 
 
     def work(
         tx: Tx,
-    ) -> tuple[list[Front], dict[str, tuple[str | None, int]], dict[str, list[Row]]]:
+    ) -> tuple[list[Front], dict[str, Activity], dict[str, list[Row]]]:
         return list_fronts(tx), front_activity(tx, since), front_health(tx)
 
     fronts, activity, health = await console.db.tx(work)
     return page(request, "fronts.html", status=status, fronts=fronts, error=error,
                 saved=saved, alerts_url=_alerts_url(request), activity=activity,
+                no_activity=Activity(),
                 health=health)  # fmt: skip
 
 
