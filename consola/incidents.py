@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
+import math
 from typing import Any, Final
 
 from .storage.db import Row
@@ -39,6 +40,8 @@ class Summary:
     received_at: str
     presses_total: int
     stills: tuple[str, ...] = ()
+    lat: float | None = None  # the front's place, for the live screen's map
+    lon: float | None = None
 
     @property
     def duress(self) -> bool:
@@ -95,7 +98,17 @@ def summary(row: Row, stills: tuple[str, ...] = ()) -> Summary:
         if isinstance(total, int) and not isinstance(total, bool)
         else 1,
         stills=stills,
+        lat=_degrees(front.get("lat"), 90),
+        lon=_degrees(front.get("lon"), 180),
     )
+
+
+def _degrees(value: object, limit: float) -> float | None:
+    """Return a finite coordinate within ``±limit`` degrees, else None."""
+    number = _number(value)
+    if number is None or not math.isfinite(number) or abs(number) > limit:
+        return None
+    return number
 
 
 def senders(body: Json) -> list[Json]:

@@ -125,6 +125,10 @@ async def test_alarm_live_then_dispatched(
     await expect(page.locator("body")).to_have_attribute(
         "data-sounds", "1"
     )  # drills, duress: silent
+    await expect(page.locator("#live-map")).to_have_attribute(
+        "data-markers", "3"
+    )  # one per listed alarm, drawn as they were pushed
+    await expect(page.locator("#live-map.offline")).to_be_visible()  # no tiles: grid
     await screenshot(page, "consola-en-vivo.png", tmp_path)
 
     await panic.locator("a").click()

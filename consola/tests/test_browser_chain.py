@@ -4,7 +4,8 @@ The demo stack (scripts/harness: a real ``hass`` with the integration, Mosquitto
 kit simulator, four RTSP cameras served through ffmpeg) sends its alerts and its cameras'
 stills to this console (in place of the reference console), which knows the front by its
 id and secret. The kit's button is pressed; the operator, logged in in Debian's Chromium,
-sees the alarm on the live screen with its photos (decoded), opens it (map with the front),
+sees the alarm on the live screen with its photos (decoded) and its place on the live map,
+opens it from the map's marker (the incident's map shows the front),
 and sends ``dispatched`` with unit and ETA; the front's HA shows the patrol on its incident
 sensor. The press -> on-screen time is printed, never asserted (scripts/bench measures it).
 """
@@ -119,7 +120,9 @@ async def test_press_on_a_real_front_reaches_the_operator_and_back(
         record_property("press_to_first_photo_s", round(photo, 3))
         print(f"press -> first photo: {photo:.2f} s")  # noqa: T201
 
-        await row.locator("a").first.click()
+        await expect(page.locator("#live-map")).to_have_attribute("data-markers", "1")
+        await page.locator("#live-map path.leaflet-interactive").click()  # opens it
+        await expect(page).to_have_url(re.compile(r"/incidentes/\d+$"))
         await expect(page.locator("#map")).to_have_attribute(
             "data-markers", re.compile(r"[1-9]")
         )  # the front at least (a kit press has no sender's GPS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import math
 import string
 from typing import Any
 
@@ -219,3 +220,29 @@ def test_tiles_source_examples() -> None:
     for bad in ("javascript:alert(1)/{z}/{x}/{y}", "https://a.b/{z}/{x}.png",
                 "https://a.b; script-src *'/{z}/{x}/{y}", ""):  # fmt: skip
         assert tiles_source(bad) is None
+
+
+@given(json_value, json_value)
+def test_live_map_place(lat: object, lon: object) -> None:
+    """The live map's point of a front is finite and on Earth, or there is none."""
+    from consola.incidents import summary  # noqa: PLC0415
+
+    row = {"id": 1, "front_id": "f", "front_name": "F", "cuadrante_code": "C1",
+           "kind": "panic", "exercise": 0, "front_state": "open", "police_state": "",
+           "received_at": "2026-11-26T20:00:00-05:00",
+           "snapshot": json.dumps({"front": {"lat": lat, "lon": lon}})}  # fmt: skip
+    line = summary(row)
+    for value, limit in ((line.lat, 90), (line.lon, 180)):
+        assert value is None or (math.isfinite(value) and abs(value) <= limit)
+    if line.lat is not None:
+        assert line.lat == lat
+
+
+def test_live_map_place_examples() -> None:
+    """Cartagena is kept; NaN, infinity, booleans, text and off-Earth values are not."""
+    from consola.incidents import _degrees  # noqa: PLC0415
+
+    assert (_degrees(10.414, 90), _degrees(-75.5366, 180)) == (10.414, -75.5366)
+    for bad, limit in ((float("nan"), 90), (float("inf"), 180), (True, 90), ("10.4", 90),
+                       (90.5, 90), (-180.01, 180), (None, 90)):  # fmt: skip
+        assert _degrees(bad, limit) is None

@@ -49,8 +49,10 @@ async def live(request: web.Request) -> web.StreamResponse:
     items = await _rows(request, cuadrante)
     options = await console.db.tx(cuadrantes)
     text = render_text(
-        request, "live.html", items=items, cuadrantes=options, cuadrante=cuadrante
-    )
+        request, "live.html", items=items, cuadrantes=options, cuadrante=cuadrante,
+        tiles_url=console.settings.tiles_url,
+        tiles_attribution=console.settings.tiles_attribution,
+    )  # fmt: skip
     return web.Response(text=text, content_type="text/html", charset="utf-8")
 
 

@@ -1,4 +1,5 @@
-// Live screen: server push (Server-Sent Events), the alarm sound, the cuadrante filter.
+// Live screen: server push (Server-Sent Events), the alarm sound, the cuadrante filter, and
+// the map of the listed alarms (one marker per front place; a click opens the incident).
 "use strict";
 (function () {
   const rows = document.getElementById("rows");
@@ -11,6 +12,38 @@
   let sounds = 0;
   let dropped = false;
   document.body.dataset.sounds = "0";
+
+  const mapBox = document.getElementById("live-map");
+  const map = mapBox && window.L && window.consolaMap
+    ? window.consolaMap(mapBox, document.getElementById("map-note")) : null;
+  const markers = map ? L.layerGroup().addTo(map) : null;
+  if (map) map.setView(window.CARTAGENA, 12);
+
+  function colour(row) {
+    if (row.dataset.state === "closed") return "#777";
+    if (row.classList.contains("drill")) return "#1565c0";
+    if (row.classList.contains("duress")) return "#6a1b9a";
+    return "#c00";
+  }
+
+  function drawMap(fit) {
+    if (!map) return;
+    markers.clearLayers();
+    const points = [];
+    for (const row of rows.querySelectorAll("tr.incident[data-lat]")) {
+      const where = [Number(row.dataset.lat), Number(row.dataset.lon)];
+      if (!Number.isFinite(where[0]) || !Number.isFinite(where[1])) continue;
+      const marker = L.circleMarker(where, { radius: 8, color: colour(row), fillOpacity: 0.9 });
+      marker.bindTooltip(window.consolaLabel(row.dataset.name || ""), { direction: "top" });
+      const page = row.querySelector("a[href^='/incidentes/']");
+      if (page) marker.on("click", function () { window.location.href = page.getAttribute("href"); });
+      marker.addTo(markers);
+      points.push(where);
+    }
+    mapBox.dataset.markers = String(points.length);
+    if (fit && points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 16 });
+  }
+  drawMap(true);
 
   function beep() {
     if (!audio) return;
@@ -41,6 +74,7 @@
   async function reloadRows() {
     const answer = await fetch("/en-vivo/filas" + query, { credentials: "same-origin" });
     if (answer.ok) rows.innerHTML = await answer.text();
+    drawMap(true);
   }
 
   function show(data) {
@@ -54,6 +88,7 @@
     }
     const row = document.getElementById("incidente-" + data.pk);
     if (data.new && row) row.classList.add("fresh");
+    drawMap(Boolean(data.new)); // a new alarm brings the map to it; an update keeps the view
     if (data.sound) {
       sounds += 1;
       document.body.dataset.sounds = String(sounds);

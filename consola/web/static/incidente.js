@@ -17,34 +17,13 @@
   events.addEventListener("hello", refresh);
 })();
 
-// The map: bundled Leaflet; tiles only when configured, else (or when they fail) a grid.
+// The map: the front's area and each located sender (mapa.js draws the tiles or the grid).
 (function () {
   const box = document.getElementById("map");
-  if (!box || !window.L) return;
+  if (!box || !window.L || !window.consolaMap) return;
   const data = JSON.parse(box.dataset.map);
-  const note = document.getElementById("map-note");
-  const map = L.map(box, { attributionControl: Boolean(box.dataset.tiles) });
-  L.control.scale({ imperial: false }).addTo(map);
-  function offline() {
-    box.classList.add("offline");
-    note.hidden = false;
-  }
-  function label(text) {
-    const span = document.createElement("span");
-    span.textContent = text; // never HTML: names come from the fronts
-    return span;
-  }
-  if (box.dataset.tiles) {
-    let loaded = 0;
-    const attribution = document.createElement("span");
-    attribution.textContent = box.dataset.attribution || "";
-    const layer = L.tileLayer(box.dataset.tiles, { maxZoom: 19, attribution: attribution.innerHTML });
-    layer.on("tileload", function () { loaded += 1; box.classList.remove("offline"); note.hidden = true; });
-    layer.on("tileerror", function () { if (!loaded) offline(); });
-    layer.addTo(map);
-  } else {
-    offline();
-  }
+  const map = window.consolaMap(box, document.getElementById("map-note"));
+  const label = window.consolaLabel;
   const points = [];
   let markers = 0;
   let area = null;
@@ -68,6 +47,6 @@
   const bounds = area && data.front.radius_m ? area.getBounds() : L.latLngBounds(points);
   for (const point of points) bounds.extend(point);
   if (points.length) map.fitBounds(bounds.pad(0.1), { maxZoom: 18 });
-  else map.setView([10.4, -75.5], 12); // Cartagena
+  else map.setView(window.CARTAGENA, 12);
   box.dataset.markers = String(markers);
 })();
