@@ -24,6 +24,7 @@ WAIT_MS: Final = 60_000  # an upper bound for a slow shared machine, never a mea
 # What the Spanish UI calls the options' gear and the police step (HA's and ours).
 CONFIGURE: Final = "Configurar"
 POLICE_STEP: Final = "Enlace con la policía"
+INTEGRATION_PAGE: Final = "config/integrations/integration/mi_frente_seguro"
 # The text of every card name on the front's dashboard (tile, button, picture-entity,
 # entities rows, alarm panel), each the element that would be cut with an ellipsis.
 CARD_NAMES: Final = (
@@ -121,13 +122,20 @@ async def _cut(element: Locator) -> bool:
     return bool(await element.evaluate("e => e.scrollWidth > e.clientWidth + 1"))
 
 
-async def open_police_step(page: Page) -> Locator:
-    """On the integration's page, open the front's options and its police step.
+async def open_police_step(
+    browser: Browser,
+    session: aiohttp.ClientSession,
+    url: str,
+    login: tuple[str, str],
+) -> tuple[Page, Locator]:
+    """Open the integration's page, then the front's options and its police step.
 
-    Returns the dialog once it shows the webhook (a link in the step's description).
+    Returns the page and the dialog once it shows the webhook (a link in the step's
+    description).
     """
+    page = await open_page(browser, session, url, INTEGRATION_PAGE, login)
     await page.get_by_role("button", name=CONFIGURE).first.click()
     await page.get_by_text(POLICE_STEP).first.click()
     dialog = page.locator("ha-dialog, dialog-data-entry-flow").first
     await dialog.locator("a[href*='/api/webhook/']").first.wait_for()
-    return dialog
+    return page, dialog

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "frente-seguro"  # noqa: S105  (a local demo login, printed on purpose)
+DEMO_LOGIN = (DEMO_USER, DEMO_PASSWORD)
 FRONT_ID = "manga_calle_real"
 DEMO_FRONT = {
     "name": "Calle Real",

@@ -18,13 +18,13 @@ import tempfile
 
 import aiohttp
 
-from .browser import chromium, logged_in, open_page, open_police_step
-from .demo_front import DASHBOARD, DASHBOARD_VIEW, DEMO_PASSWORD, DEMO_USER
+from .browser import chromium, logged_in, open_police_step
+from .demo_front import DASHBOARD, DASHBOARD_VIEW, DEMO_LOGIN
 from .ha import ROOT
 from .stack import DemoStack
 
 IMAGES = ROOT / "docs" / "images"
-LOGIN = (DEMO_USER, DEMO_PASSWORD)
+LOGIN = DEMO_LOGIN
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -98,14 +98,9 @@ async def run() -> None:
                         Path(folder) / f"profile-{image}",
                     )
                 async with chromium() as browser:  # the police step is a dialog
-                    page = await open_page(
-                        browser,
-                        session,
-                        stack.hass.url,
-                        "config/integrations/integration/mi_frente_seguro",
-                        LOGIN,
+                    page, _ = await open_police_step(
+                        browser, session, stack.hass.url, LOGIN
                     )
-                    await open_police_step(page)
                     await page.screenshot(path=IMAGES / "police-step.png")
                 await shoot(
                     stack.console_url,

@@ -18,17 +18,12 @@ from playwright.async_api import Page
 import pytest
 
 from scripts.harness.browser import card_names, chromium, open_page, open_police_step
-from scripts.harness.demo_front import (
-    DASHBOARD,
-    DASHBOARD_VIEW,
-    DEMO_PASSWORD,
-    DEMO_USER,
-)
+from scripts.harness.demo_front import DASHBOARD, DASHBOARD_VIEW, DEMO_LOGIN
 from scripts.harness.stack import DemoStack
 
 pytestmark = pytest.mark.e2e
 DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-LOGIN = (DEMO_USER, DEMO_PASSWORD)
+LOGIN = DEMO_LOGIN
 EXPECTED = {
     "Alarma", "Pánico", "Pánico silencioso", "Médica", "Incendio", "Simulacro",
     "Sirena", "Incidente", "Policía", "Falsas alarmas", "Respuesta (30 días)",
@@ -60,14 +55,9 @@ async def test_dashboard_names_whole_and_police_step_full_url(
             assert [name for name, cut in shown.items() if cut] == []
             await picture(page, "dashboard.png", tmp_path)
 
-            page = await open_page(
-                browser,
-                session,
-                stack.hass.url,
-                "config/integrations/integration/mi_frente_seguro",
-                LOGIN,
+            page, dialog = await open_police_step(
+                browser, session, stack.hass.url, LOGIN
             )
-            dialog = await open_police_step(page)
             link = dialog.locator("a[href*='/api/webhook/']").first
             assert await link.inner_text() == f"{stack.hass.url}/api/webhook/{hook}"
             await picture(page, "police-step.png", tmp_path)
