@@ -30,7 +30,10 @@
     if (!map) return;
     markers.clearLayers();
     const points = [];
-    for (const row of rows.querySelectorAll("tr.incident[data-lat]")) {
+    const order = ["#777", "#1565c0", "#6a1b9a", "#c00"]; // real alarms drawn last: on top
+    const listed = Array.from(rows.querySelectorAll("tr.incident[data-lat]"));
+    listed.sort(function (a, b) { return order.indexOf(colour(a)) - order.indexOf(colour(b)); });
+    for (const row of listed) {
       const where = [Number(row.dataset.lat), Number(row.dataset.lon)];
       if (!Number.isFinite(where[0]) || !Number.isFinite(where[1])) continue;
       const marker = L.circleMarker(where, { radius: 8, color: colour(row), fillOpacity: 0.9 });
@@ -41,7 +44,7 @@
       points.push(where);
     }
     mapBox.dataset.markers = String(points.length);
-    if (fit && points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 16 });
+    if (fit && points.length) map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 16, animate: false });
   }
   drawMap(true);
 
