@@ -1,7 +1,7 @@
 """A/B of the street-kit alarm path between copies of the integration, runs alternated.
 
     python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--path kit|app]
-        [--output FILE]
+        [--output FILE] [--profile]
 
 Each ``DIR`` is a ``mi_frente_seguro`` folder (this tree's, or another commit's checked
 out with ``git worktree add``). The copies take turns, ``--runs`` times each, so whatever
@@ -18,6 +18,10 @@ meanwhile: collections per 100 rounds (they follow how many objects a round leav
 and its pauses of 10 ms or more. The tails of both chains are those pauses (a press that
 arrives during one waits for its end), so collections per round is the figure that says
 whether a copy makes the tail likelier; the p99 of 1,000 presses moves with a single pause.
+
+``--profile`` also profiles HA's event loop during each copy's measured rounds of ours
+(cProfile, which slows every call it sees: read its figures against each other, not
+against the unprofiled runs) and prints each copy's top functions per round.
 """
 
 from __future__ import annotations
@@ -65,17 +69,22 @@ PATHS = ("kit", "app")  # the street kit's MQTT press, or the phone's button
 
 
 async def _measure_chain(
-    bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool, path: str = "kit"
-) -> _Run:
+    bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool, path: str = "kit",
+    profile: dict[str, Any] | None = None,
+) -> _Run:  # fmt: skip
     if path == "app":
         press = bench.app_press if ours else bench.app_handbuilt
     else:
         press = bench.kit_press if ours else bench.handbuilt_press
     fronts = ha.fronts
     await bench.latency(fronts, press, WARM, RATE, ours=ours)
+    if profile is not None:
+        await ha.profile_start()
     before = cpu_seconds(ha.process.pid)
     result = await bench.latency(fronts, press, rounds, RATE, ours=ours)
     used = cpu_seconds(ha.process.pid) - before
+    if profile is not None:
+        profile.update(await ha.profile_stop())
     return _Run(result, used, result.loop.get("gc_pauses_ms", []))
 
 
@@ -94,11 +103,13 @@ def _figures(run: _Run, rounds: int) -> dict[str, Any]:
 
 
 async def measure(
-    component: Path, rounds: int, fronts: int = FRONTS, path: str = "kit"
-) -> dict[str, Any]:
+    component: Path, rounds: int, fronts: int = FRONTS, path: str = "kit",
+    *, profile: bool = False,
+) -> dict[str, Any]:  # fmt: skip
     """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
+    profiled: dict[str, Any] | None = {} if profile else None
     try:
         async with bench_stack(scratch) as stack:
             for number in range(1, fronts + 1):
@@ -110,7 +121,7 @@ async def measure(
             await asyncio.sleep(SETTLE)
             async with alarm_bench(stack, "mfs-ab") as bench:
                 ours = await _measure_chain(
-                    bench, stack.ha, rounds, ours=True, path=path
+                    bench, stack.ha, rounds, ours=True, path=path, profile=profiled
                 )
                 handbuilt = await _measure_chain(
                     bench, stack.ha, rounds, ours=False, path=path
@@ -123,7 +134,26 @@ async def measure(
         "rounds": rounds,
         "ours": _figures(ours, rounds),
         "handbuilt": _figures(handbuilt, rounds),
+        "profile": profiled,
     }
+
+
+def render_profile(result: dict[str, Any]) -> str:
+    """Return a copy's profiled functions, microseconds and calls per round."""
+    rounds = result["rounds"]
+    lines = [f"### {result['label']}: `{result['component']}` (ours, profiled)"]
+    for key, title in (("own", "own time"), ("cumulative", "with callees"),
+                       ("integration", "the integration's, with callees")):  # fmt: skip
+        lines += [
+            "",
+            f"| us/round ({title}) | calls/round | function |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {1e6 * seconds / rounds:.0f} | {calls / rounds:.1f} | `{where}` |"
+            for calls, seconds, where in result["profile"][key]
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def render(results: list[dict[str, Any]]) -> str:
@@ -157,6 +187,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--path", choices=PATHS, default="kit")
     parser.add_argument("--output", type=Path, help="also write the table here")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile HA's loop during ours (slower: compare copies)")  # fmt: skip
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
     for _ in range(args.runs):
@@ -164,7 +196,12 @@ def main() -> None:
             string.ascii_uppercase, args.components, strict=False
         ):
             result = asyncio.run(
-                measure(component.resolve(), args.rounds, path=args.path)
+                measure(
+                    component.resolve(),
+                    args.rounds,
+                    path=args.path,
+                    profile=args.profile,
+                )  # fmt: skip
             )
             result["label"] = label
             print(json.dumps(result), flush=True)  # noqa: T201
@@ -177,6 +214,9 @@ def main() -> None:
         )
     )
     table = f"{names}\n\n{render(results)}"
+    if args.profile:
+        seen = {result["label"]: result for result in results}  # each copy's last run
+        table += "\n" + "\n".join(render_profile(seen[label]) for label in sorted(seen))
     print(table)  # noqa: T201
     if args.output is not None:
         args.output.write_text(table, encoding="utf-8")

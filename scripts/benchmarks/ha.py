@@ -237,6 +237,17 @@ class BenchHa:
         answer = await self.api.rest("POST", "/api/mfs_bench_probe/census_stop")
         return int(answer["garbage"])
 
+    async def profile_start(self) -> None:
+        """Start profiling HA's event loop (``mfs_bench_probe``)."""
+        await self.api.rest("POST", "/api/mfs_bench_probe/profile_start")
+
+    async def profile_stop(self) -> dict[str, list[list[Any]]]:
+        """Stop profiling; return the top functions (own time, cumulative time)."""
+        answer: dict[str, list[list[Any]]] = await self.api.rest(
+            "POST", "/api/mfs_bench_probe/profile_stop"
+        )
+        return answer
+
     async def probe_start(self) -> None:
         """Start sampling the event loop's lag inside HA."""
         await self.api.rest("POST", "/api/mfs_bench_probe/start")

@@ -2,21 +2,22 @@
 
 One copy (this tree's), one front, a few app-button rounds of both chains in a real
 ``hass`` (the kit path is the full bench's and the default): every
-press arrives, the figures are there and the table shows them. No timing is asserted.
+press arrives, the figures are there and the table shows them; profiled, the ledger's
+press is among the functions HA's loop ran. No timing is asserted.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from scripts.benchmarks.ab import measure, render
+from scripts.benchmarks.ab import measure, render, render_profile
 from scripts.harness.ha import COMPONENT
 
 
 @pytest.mark.bench
 async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None:
     """The app path (the phone's webhook): both chains, none lost, figures, table."""
-    result = await measure(COMPONENT, rounds=5, fronts=1, path="app")
+    result = await measure(COMPONENT, rounds=5, fronts=1, path="app", profile=True)
     for chain in ("ours", "handbuilt"):
         figures = result[chain]
         assert figures["lost"] == 0
@@ -27,3 +28,6 @@ async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None
     table = render([result])
     assert table.count("\n| A | 1 |") == 2  # a row per chain
     assert "nan" not in table
+    profiled = render_profile(result)
+    assert "frente/ledger.py" in profiled and "(press)" in profiled
+    assert all("mi_frente_seguro" in row[2] for row in result["profile"]["integration"])

@@ -15,13 +15,22 @@ cycles, which reference counting cannot free. ``census_start`` collects, then pa
 collector; ``census_stop`` collects again and returns how many unreachable objects that
 collection found ({"garbage": n}), and turns the collector back on (also after
 ``CENSUS_LIMIT`` s if no stop comes).
+
+And it profiles the event loop's thread (where the alarm path runs; the database's
+fsyncs run in executor threads and are not in it): ``profile_start`` starts ``cProfile``,
+``profile_stop`` ends it and returns the functions that used the most time by their own
+code, with their callees, and the integration's own by the latter ({"own": [...],
+"cumulative": [...], "integration": [...]}, each entry ``[calls, seconds,
+"file:line(function)"]``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 from http import HTTPStatus
+import pstats
 import time
 from typing import Any
 
@@ -113,16 +122,57 @@ class GarbageCensus:
         gc.enable()
 
 
+class Profiler:
+    """cProfile over the event loop's thread, between a start and a stop."""
+
+    TOP = 40  # functions in each list
+
+    def __init__(self) -> None:
+        """Profile nothing yet."""
+        self._profile: cProfile.Profile | None = None
+
+    def start(self) -> None:
+        """Start profiling (again, from nothing)."""
+        self.stop()
+        self._profile = cProfile.Profile()
+        self._profile.enable()
+
+    def stop(self) -> dict[str, list[list[Any]]]:
+        """Stop; return the top functions by own and by cumulative time."""
+        if self._profile is None:
+            return {"own": [], "cumulative": [], "integration": []}
+        self._profile.disable()
+        stats = pstats.Stats(self._profile)
+        self._profile = None
+        rows = [
+            (calls, own, cumulative, f"{file}:{line}({name})")
+            for (file, line, name), (_, calls, own, cumulative, _) in
+            stats.stats.items()  # type: ignore[attr-defined]
+        ]  # fmt: skip
+        ours = [r for r in rows if "mi_frente_seguro" in r[3]]
+        return {
+            "own": [[r[0], round(r[1], 4), r[3]] for r in
+                    sorted(rows, key=lambda r: -r[1])[: self.TOP]],
+            "cumulative": [[r[0], round(r[2], 4), r[3]] for r in
+                           sorted(rows, key=lambda r: -r[2])[: self.TOP]],
+            "integration": [[r[0], round(r[2], 4), r[3]] for r in
+                            sorted(ours, key=lambda r: -r[2])[: self.TOP]],
+        }  # fmt: skip
+
+
 class ProbeView(HomeAssistantView):
     """The sampler and the census over HTTP (an administrator's token is required)."""
 
     url = "/api/mfs_bench_probe/{action}"
     name = "api:mfs_bench_probe"
 
-    def __init__(self, sampler: LagSampler, census: GarbageCensus) -> None:
-        """Serve ``sampler`` and ``census``."""
+    def __init__(
+        self, sampler: LagSampler, census: GarbageCensus, profiler: Profiler
+    ) -> None:
+        """Serve ``sampler``, ``census`` and ``profiler``."""
         self.sampler = sampler
         self.census = census
+        self.profiler = profiler
 
     async def post(self, request: web.Request, action: str) -> web.Response:
         """Start or stop sampling or a census."""
@@ -131,6 +181,11 @@ class ProbeView(HomeAssistantView):
             return self.json({"started": True})
         if action == "census_stop":
             return self.json({"garbage": self.census.stop()})
+        if action == "profile_start":
+            self.profiler.start()
+            return self.json({"started": True})
+        if action == "profile_stop":
+            return self.json(self.profiler.stop())
         if action == "start":
             self.sampler.start()
             return self.json({"started": True})
@@ -144,5 +199,7 @@ class ProbeView(HomeAssistantView):
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the probe's HTTP view."""
-    hass.http.register_view(ProbeView(LagSampler(hass), GarbageCensus(hass)))
+    hass.http.register_view(
+        ProbeView(LagSampler(hass), GarbageCensus(hass), Profiler())
+    )
     return True
