@@ -18,13 +18,13 @@ A failed commit (disk full, an I/O error, a locked file) leaves the book, its de
 and the outbox exactly as they were, and the caller gets the error: a kit press is then not
 acknowledged and comes again.
 
-Changes are made by one runner, in the order they were asked for. Those asked for while a
-commit runs are decided together once it is done, each seeing the ones before it (the
-book's draft), and committed in one transaction: a burst of presses on one front costs a
-few fsyncs, and still opens one incident. If that transaction fails for a reason of its
-data rather than of the file, each change is tried again alone, so only the culprit fails.
-A caller that stops waiting does not stop its change: it is committed, applied and
-announced all the same.
+Changes are made by one runner (``ledger_runner.py``), in the order they were asked for.
+Those asked for while a commit runs are decided together once it is done, each seeing the
+ones before it (the book's draft), and committed in one transaction: a burst of presses on
+one front costs a few fsyncs, and still opens one incident. If that transaction fails for a
+reason of its data rather than of the file, each change is tried again alone, so only the
+culprit fails. A caller that stops waiting does not stop its change: it is committed,
+applied and announced all the same.
 
 An incident becomes ``sent`` when the FIRST destination delivers its alert (the police
 were reached somewhere); the other destinations' receipts are kept per destination
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 import logging
@@ -44,7 +43,7 @@ from typing import Any
 from .book import IncidentBook, UnknownIncidentError
 from .change import BY_POLICE, Change, IncidentChange
 from .checks import check_details, check_evidence, check_press, check_response
-from .committer import Committer, StorageError, Write
+from .committer import Committer, Write
 from .dispatch.changes import message_for_change
 from .dispatch.inbound import StatusUpdate
 from .dispatch.messages import MessageType, build_message
@@ -55,15 +54,8 @@ from .dispatch.replay import ReplayCache
 from .dispatch.uploads import uploads_for_change
 from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
-from .ledger_support import (
-    AlreadyError,
-    PoliceAnswer,
-    Request,
-    as_changes,
-    checkpoint,
-    run_all,
-    settle,
-)
+from .ledger_runner import ChangeRunner
+from .ledger_support import AlreadyError, PoliceAnswer, checkpoint
 from .privacy import expired
 from .store import IncidentStore
 
@@ -106,8 +98,9 @@ class FrontLedger:
         self.announce = announce
         self.on_outbox = on_outbox
         self.receipts = DeliveryReceipts()  # proof of delivery of each alert
-        self._waiting: list[Request] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._runner = ChangeRunner(
+            self.book, lambda: self.store.committer, self._writes, self._applied
+        )
         self._tasks: set[asyncio.Task[Any]] = set()
         self.uploads: tuple[Outbox, ...] = tuple(uploads)
         for each in (*self.outboxes, *self.uploads):
@@ -148,8 +141,7 @@ class FrontLedger:
 
     async def close(self) -> None:
         """Finish the changes asked for, stop delivering and close the file."""
-        while self._runner is not None:
-            await asyncio.shield(self._runner)
+        await self._runner.drain()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -163,7 +155,9 @@ class FrontLedger:
     async def press(self, press: Press, context: Any = None) -> IncidentChange:
         """Record a press: open an incident, join the open one, or change nothing."""
         check_press(press)
-        return await self._change(partial(self.book.decide_press, press), context)
+        return await self._runner.change(
+            partial(self.book.decide_press, press), context
+        )
 
     async def advance(
         self,
@@ -187,7 +181,7 @@ class FrontLedger:
             by=by,
             details=dict(details or {}),
         )
-        return await self._change(decide, context)
+        return await self._runner.change(decide, context)
 
     async def duress_cancel(
         self,
@@ -212,7 +206,7 @@ class FrontLedger:
             by=by,
             details=dict(details),
         )
-        return await self._change(decide, context)
+        return await self._runner.change(decide, context)
 
     async def respond(
         self, incident_id: str, response: Response, context: Any = None
@@ -220,7 +214,7 @@ class FrontLedger:
         """Record a member's answer to the alarm notification."""
         check_response(response)
         decide = partial(self.book.decide_response, incident_id, response)
-        return await self._change(decide, context)
+        return await self._runner.change(decide, context)
 
     async def add_evidence(
         self,
@@ -232,7 +226,7 @@ class FrontLedger:
         files = list(items)
         check_evidence(files)
         decide = partial(self.book.decide_evidence, incident_id, files, extra)
-        return await self._change(decide, None)
+        return await self._runner.change(decide, None)
 
     async def police_update(
         self, update: StatusUpdate
@@ -254,7 +248,7 @@ class FrontLedger:
 
         remember, remembered = self.replay.writes(update.webhook_id, update.timestamp)
         try:
-            change = await self._change(decide, None, (remember,), (remembered,))
+            change = await self._runner.change(decide, None, (remember,), (remembered,))
         except UnknownIncidentError:
             return PoliceAnswer.UNKNOWN, None
         except IllegalTransitionError:
@@ -273,7 +267,7 @@ class FrontLedger:
         """
         changes = await asyncio.gather(
             *(
-                self._change(
+                self._runner.change(
                     partial(self.book.decide_forget, item.incident_id, person, user_id),
                     None,
                     (partial(scrub_dead, item.incident_id),) if self.outboxes else (),
@@ -290,92 +284,15 @@ class FrontLedger:
         old = expired(self.book.all(), now, days)
         await asyncio.gather(
             *(
-                self._change(partial(self.book.decide_purge, item.incident_id), None)
+                self._runner.change(
+                    partial(self.book.decide_purge, item.incident_id), None
+                )
                 for item in old
             )
         )
         return len(old)
 
-    # -- the runner -------------------------------------------------------------------
-
-    async def _change(
-        self,
-        decide: Callable[[], IncidentChange | tuple[IncidentChange, ...]],
-        context: Any,
-        writes: tuple[Write, ...] = (),
-        afters: tuple[Callable[[], None], ...] = (),
-    ) -> IncidentChange:
-        """Ask the runner for a change; return it once it is applied (or raise)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[IncidentChange] = loop.create_future()
-        self._waiting.append(Request(decide, context, future, writes, afters))
-        if self._runner is None:
-            # Started eagerly: the change is decided and staged now, in the caller's
-            # turn of the loop, not one turn later behind whatever else is queued.
-            runner = asyncio.Task(
-                self._run(), loop=loop, name="mfs-ledger", eager_start=True
-            )
-            if not runner.done():  # a batch of duplicates ends at once
-                self._runner = runner
-        return await asyncio.shield(future)  # a caller that gives up stops nothing
-
-    async def _run(self) -> None:
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                if not await self._commit(batch) and len(batch) > 1:
-                    for request in batch:  # find the culprit: each change alone
-                        await self._commit([request])
-        finally:
-            self._runner = None
-
-    async def _commit(self, batch: list[Request]) -> bool:
-        """Decide, commit, apply and announce ``batch``; False if its data failed it."""
-        decided: list[tuple[Request, tuple[IncidentChange, ...]]] = []
-        writes: list[Write] = []
-        afters: list[Callable[[], None]] = []
-        for request in batch:
-            try:
-                changes = tuple(
-                    replace(change, context=request.context)
-                    for change in as_changes(request.decide())
-                )
-                staged = [self._writes(item) for item in changes if not item.duplicate]
-            except Exception as err:  # noqa: BLE001  (this request's own error)
-                settle(request.future, error=err)
-                continue
-            if staged:
-                writes += [write for each in staged for write in each[0]]
-                writes += request.writes
-                afters += request.afters
-                afters += [after for each in staged for after in each[1]]
-            for change in changes:
-                self.book.draft(change)  # the next decisions see it
-            decided.append((request, changes))
-        if not writes:  # duplicates only: nothing to store
-            self.book.drop_draft()
-            for request, changes in decided:
-                settle(request.future, changes[0])
-            return True
-        try:
-            await asyncio.shield(
-                self.committer.stage(*writes, after=partial(run_all, afters))
-            )
-        except Exception as err:  # noqa: BLE001  (every change of the batch failed)
-            self.book.drop_draft()
-            if len(decided) > 1 and not isinstance(err, StorageError):
-                return False  # tried again one by one
-            for request, _ in decided:
-                settle(request.future, error=err)
-            return True
-        self.book.drop_draft()
-        for request, changes in decided:
-            for change in changes:
-                if not change.duplicate:
-                    self.book.apply(change)
-                    self._announce(change)
-            settle(request.future, changes[0])
-        return True
+    # -- the runner's parts (ledger_runner.py) -----------------------------------------
 
     def _writes(
         self, change: IncidentChange
@@ -399,7 +316,9 @@ class FrontLedger:
                 afters.append(queued.after)
         return writes, afters
 
-    def _announce(self, change: IncidentChange) -> None:
+    def _applied(self, change: IncidentChange) -> None:
+        """Take a committed change into the book, then announce it."""
+        self.book.apply(change)
         if self.announce is None:
             return
         try:
@@ -423,7 +342,7 @@ class FrontLedger:
     async def _mark_sent(self, incident_id: str) -> None:
         """Move an incident whose alert was delivered from ``triggered`` to ``sent``."""
         try:
-            await self._change(partial(self.book.decide_sent, incident_id), None)
+            await self._runner.change(partial(self.book.decide_sent, incident_id), None)
         except UnknownIncidentError:
             return  # gone from the book meanwhile (purged)
         except Exception:  # noqa: BLE001  (logged; the incident stays "triggered")

@@ -1,36 +1,26 @@
 """The durable outbox of one destination of a front: messages delivered in order, at least once.
 
-A front has one outbox per destination (its JSON or CAP police endpoint, an SIA DC-09
-receiver, the cuadrante's phone...): each its own queue, retry, 410 pause and dead
-letters, so one destination down never delays another. The outbox's tables live in the
-front's incident file and share its :class:`~..committer.Committer` (``outbox_db.py``:
-each row names its destination). :meth:`Outbox.prepare` turns a message into the writes
-that queue it (and what to do once they are committed); the ledger commits the writes of
-every destination in the same transaction as the incident change that caused the message
-(one fsync for the press and all its alerts; all on disk, or none). Nothing changes in
-memory before that commit: the message joins the delivery queue only once it is durable.
-:meth:`Outbox.enqueue` does the same for a message on its own.
+One outbox per destination (JSON or CAP police endpoint, SIA DC-09 receiver, the
+cuadrante's phone...), each with its own queue, retry, 410 pause and dead letters: one
+destination down never delays another. Its tables live in the front's incident file and
+share its :class:`~..committer.Committer` (``outbox_db.py``). :meth:`Outbox.prepare` turns
+a message into the writes that queue it; the ledger commits them with the incident change
+that caused the message (one fsync, all or nothing), and the message joins the delivery
+queue only once that is durable (:meth:`Outbox.enqueue`: the same for a message alone).
+The :class:`~.outcome.Transport` renders the stored bytes (None: nothing to send) and makes
+one attempt: ``webhook.py`` (signed JSON/CAP), ``sia/``, HA's phone text.
 
-The destination's :class:`~.outcome.Transport` renders a message into the bytes stored
-in the row (None: nothing to send, e.g. a drill for the phone) and makes one attempt at a
-row: ``webhook.py`` (signed JSON/CAP, the default from ``session``/``url``/``secrets``),
-``sia/`` (SIA DC-09), HA's phone text.
+The delivery task tries the oldest undelivered message and moves on only once it is
+delivered, dropped or set aside, so messages arrive in queue order and a restart or a kill
+resumes where the file says. Trouble messages wait behind any incident message, and a newer
+``presses``/``kind`` update replaces (and deletes) its incident's waiting one (``queue.py``).
 
-A delivery task (``start``/``stop``) tries the oldest undelivered message and moves to the
-next one only when it is delivered, dropped or set aside. So a destination's messages
-arrive in the order they were queued, and a restart, or a kill, resumes where the file
-says. Trouble messages (``notices.py``) go in a lane of their own, after any incident
-message waiting: a notice never holds an alarm back (``queue.py``). A newer
-``presses``/``kind`` update replaces the one of its incident still waiting
-(``queue.py``), and the replaced row is deleted.
-
-Outcomes: delivered; refused for good (HTTP 400/413/422, SIA DUH): a dead letter (kept in
-the file with the receiver's reason) and the next one flows; gone (HTTP 410): delivery
-pauses (messages are kept) and is tried again every ``gone_probe`` seconds or at once after
-``resume()``; retry (5xx, refused, timeout, NAK...): full-jitter backoff (``retry.py``),
-honouring Retry-After; ``retry_now()`` (a sign the endpoint is back) ends a backoff early.
-A real alarm is retried forever; a drill is dropped after ``drill_max_attempts`` failed
-attempts in one run. The endpoint going away and coming back is logged once each.
+Outcomes: delivered; refused for good (HTTP 400/413/422, SIA DUH): a dead letter with the
+receiver's reason, and the next one flows; gone (410): delivery pauses, probed every
+``gone_probe`` s or at once on ``resume()``; retry (5xx, refused, timeout, NAK...):
+full-jitter backoff honouring Retry-After (``retry.py``), cut short by ``retry_now()``. A
+real alarm is retried forever, a drill dropped after ``drill_max_attempts`` failures. The
+endpoint going away and coming back is logged once each.
 """
 
 from __future__ import annotations
@@ -345,14 +335,8 @@ class Outbox:
     def _event(
         self, kind: EventKind, message: StoredMessage, **fields: Any
     ) -> OutboxEvent:
-        return OutboxEvent(
-            kind,
-            message.message_id,
-            message.incident_id,
-            message.message_type,
-            destination=self.destination,
-            **fields,
-        )
+        return OutboxEvent(kind, message.message_id, message.incident_id,
+                           message.message_type, destination=self.destination, **fields)  # fmt: skip
 
     def _reached(self, reachable: bool, error: str | None) -> None:
         """Record whether the endpoint answered; log when that changes, once each way."""
