@@ -127,6 +127,10 @@ async def test_json_down_sia_and_phone_still_get_the_alarm(
         )
         delivered = [e for e in told if e.data["change"] == "delivered"][-1]
         assert delivered.data["deliveries"]["police"]["status"] == "pending"
+        # One cause: the delivered and sent events carry the press's context (no fresh
+        # context each, which would leave a reference cycle per event for the collector).
+        assert {e.data["change"] for e in told} >= {"opened", "state", "delivered"}
+        assert {e.context.id for e in told} == {told[0].context.id}
         documented = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
         for field in delivered.data:  # every field of the event is documented
             assert f"`{field}`" in documented

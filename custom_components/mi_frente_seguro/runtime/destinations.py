@@ -230,4 +230,5 @@ def async_tell_delivery(
             "destination_name": names.get(event.destination, event.destination),
             "deliveries": deliveries_of(incidents.ledger, names, incident.incident_id),
         },
+        context=incidents.cause_of(event.incident_id),
     )

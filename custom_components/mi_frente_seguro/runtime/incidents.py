@@ -11,6 +11,7 @@ started the delivery. A failing disk raises a repair issue until writes work aga
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -51,9 +52,15 @@ def press_summary(press: Press) -> dict[str, Any]:
 
 # Bookkeeping changes (Ley 1581): no event, the entities only read the book again.
 QUIET_CHANGES = frozenset({Change.FORGOTTEN, Change.PURGED})
+MAX_CAUSES = 32  # incidents whose latest cause is kept (a front has one open at a time)
 
 # What a lifecycle step's details may tell the bus (by_name and relayed_by stay home).
 PUBLIC_DETAILS = frozenset({"reason", "note", "unit", "eta_minutes"})
+
+
+def by_police(change: IncidentChange) -> bool:
+    """Return True for a step the police took (a status update)."""
+    return change.step is not None and change.step.by == BY_POLICE
 
 
 def public_by(by: str | None) -> str | None:
@@ -77,6 +84,8 @@ class FrontIncidents:
         self.signal = SIGNAL_INCIDENT.format(front.front_id)
         self._last_press_by_user: dict[str, datetime] = {}
         self._stats: FrontStats | None = None
+        # Each incident's latest cause (its context), newest last: ``cause_of``.
+        self._causes: dict[str, Context] = {}
         ledger.announce = self._announce
         ledger.committer.on_health = self._on_storage
 
@@ -113,6 +122,21 @@ class FrontIncidents:
             return is_hidden(self.book.latest(None))
         except UnknownIncidentError:
             return False
+
+    def cause_of(self, incident_id: str) -> Context | None:
+        """Return the context of the incident's latest change that had a cause, if any.
+
+        Consequences of a change with no caller of their own (the alert delivered,
+        ``sent``, evidence) carry it, so they add no fresh context: each would leave a
+        reference cycle (``_announce``). A police step keeps a context of its own.
+        """
+        return self._causes.get(incident_id)
+
+    def _remember_cause(self, incident_id: str, context: Context) -> None:
+        self._causes.pop(incident_id, None)
+        self._causes[incident_id] = context
+        if len(self._causes) > MAX_CAUSES:
+            del self._causes[next(iter(self._causes))]
 
     def stats(self) -> FrontStats:
         """Return the figures the sensors show, computed once per change (not per sensor)."""
@@ -184,6 +208,13 @@ class FrontIncidents:
         the event loop the next alarm needs).
         """
         self._stats = None
+        incident_id = change.incident.incident_id
+        if isinstance(change.context, Context):
+            self._remember_cause(incident_id, change.context)
+        elif not by_police(change) and (cause := self.cause_of(incident_id)):
+            # A consequence (sent, evidence): its events and states in its cause's
+            # context. A police step keeps a context of its own (docs/events.md).
+            change = replace(change, context=cause)
         if change.change in QUIET_CHANGES:
             pass  # nothing happened to the alarm: the entities only read the book again
         elif hides(change):  # duress: no event a logbook line or an automation shows
