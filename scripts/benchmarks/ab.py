@@ -1,7 +1,7 @@
 """A/B of the street-kit alarm path between copies of the integration, runs alternated.
 
     python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--path kit|app]
-        [--output FILE] [--profile]
+        [--output FILE] [--profile] [--garbage N]
 
 Each ``DIR`` is a ``mi_frente_seguro`` folder (this tree's, or another commit's checked
 out with ``git worktree add``). The copies take turns, ``--runs`` times each, so whatever
@@ -19,9 +19,12 @@ and its pauses of 10 ms or more. The tails of both chains are those pauses (a pr
 arrives during one waits for its end), so collections per round is the figure that says
 whether a copy makes the tail likelier; the p99 of 1,000 presses moves with a single pause.
 
-``--profile`` also profiles HA's event loop during each copy's measured rounds of ours
+``--profile`` also profiles HA (every thread) during each copy's measured rounds of ours
 (cProfile, which slows every call it sees: read its figures against each other, not
 against the unprofiled runs) and prints each copy's top functions per round.
+``--garbage N`` also takes a census of N presses of ours, one after the other with HA's
+collector paused (section 7's window), and prints the commonest types of what only the
+collector could free: the reference cycles a press leaves.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import Any
 from scripts.harness import ha as harness
 
 from .alarm import AlarmBench, Latencies
+from .garbage import RECORDER_SETTLE, census_window
 from .ha import SETTLE, BenchHa
 from .stack import alarm_bench, bench_stack
 from .stats import GC_LONG_MS, summary
@@ -104,12 +108,13 @@ def _figures(run: _Run, rounds: int) -> dict[str, Any]:
 
 async def measure(
     component: Path, rounds: int, fronts: int = FRONTS, path: str = "kit",
-    *, profile: bool = False,
+    *, profile: bool = False, garbage: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
     """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
     profiled: dict[str, Any] | None = {} if profile else None
+    census: dict[str, Any] = {}
     try:
         async with bench_stack(scratch) as stack:
             for number in range(1, fronts + 1):
@@ -126,6 +131,12 @@ async def measure(
                 handbuilt = await _measure_chain(
                     bench, stack.ha, rounds, ours=False, path=path
                 )
+                if garbage:
+                    press = bench.app_press if path == "app" else bench.kit_press
+                    found = await census_window(bench, stack.ha.fronts, press, garbage,
+                                          RECORDER_SETTLE, ours=True)  # fmt: skip
+                    census = {"presses": garbage, "per_press": round(found / garbage, 1),
+                              "types": stack.ha.census_types}  # fmt: skip
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -135,7 +146,22 @@ async def measure(
         "ours": _figures(ours, rounds),
         "handbuilt": _figures(handbuilt, rounds),
         "profile": profiled,
+        "garbage": census,
     }
+
+
+def render_garbage_types(result: dict[str, Any]) -> str:
+    """Return a copy's census: garbage per press and its commonest types."""
+    census = result["garbage"]
+    title = (
+        f"### {result['label']}: garbage of ours, {census['per_press']:g} objects per "
+        f"press ({census['presses']} presses)"
+    )
+    lines = [title, "", "| per press | type |", "|---|---|"]
+    lines += [
+        f"| {n / census['presses']:.1f} | `{name}` |" for name, n in census["types"]
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render_profile(result: dict[str, Any]) -> str:
@@ -187,6 +213,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--path", choices=PATHS, default="kit")
     parser.add_argument("--output", type=Path, help="also write the table here")
+    parser.add_argument("--garbage", type=int, default=0, metavar="N",
+                        help="a census of N presses of ours: the garbage's types")  # fmt: skip
     parser.add_argument("--profile", action="store_true",
                         help="profile HA's loop during ours (slower: compare copies)")  # fmt: skip
     args = parser.parse_args()
@@ -201,6 +229,7 @@ def main() -> None:
                     args.rounds,
                     path=args.path,
                     profile=args.profile,
+                    garbage=args.garbage,
                 )  # fmt: skip
             )
             result["label"] = label
@@ -217,6 +246,9 @@ def main() -> None:
     if args.profile:
         seen = {result["label"]: result for result in results}  # each copy's last run
         table += "\n" + "\n".join(render_profile(seen[label]) for label in sorted(seen))
+    if args.garbage:
+        seen = {result["label"]: result for result in results}
+        table += "\n" + "\n".join(render_garbage_types(seen[r]) for r in sorted(seen))
     print(table)  # noqa: T201
     if args.output is not None:
         args.output.write_text(table, encoding="utf-8")

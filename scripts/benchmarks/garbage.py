@@ -34,7 +34,7 @@ async def garbage_per_press(
     A ``settle`` shorter than the recorder's commit interval (the quick run's) leaves
     some of the recorder's garbage uncounted.
     """
-    idle = await _window(bench, fronts, None, 0, settle, ours=False)
+    idle = await census_window(bench, fronts, None, 0, settle, ours=False)
     chains: dict[str, tuple[Press, bool]] = {
         "kit_ours": (bench.kit_press, True),
         "kit_handbuilt": (bench.handbuilt_press, False),
@@ -43,12 +43,12 @@ async def garbage_per_press(
     }
     figures: dict[str, Any] = {"presses": count, "idle_window": idle}
     for name, (press, ours) in chains.items():
-        found = await _window(bench, fronts, press, count, settle, ours=ours)
+        found = await census_window(bench, fronts, press, count, settle, ours=ours)
         figures[name] = round(max(found - idle, 0) / count, 1)
     return figures
 
 
-async def _window(
+async def census_window(
     bench: AlarmBench,
     fronts: list[BenchFront],
     press: Press | None,

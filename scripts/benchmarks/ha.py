@@ -62,6 +62,9 @@ class BenchHa:
         self.client: HaClient | None = None
         self.fronts: list[BenchFront] = []
         self.phone_webhook = ""
+        self.census_types: list[
+            tuple[str, int]
+        ] = []  # the last census's commonest garbage
 
     @property
     def api(self) -> HaClient:
@@ -235,10 +238,11 @@ class BenchHa:
     async def census_stop(self) -> int:
         """Return the unreachable objects made since ``census_start``; resume the GC."""
         answer = await self.api.rest("POST", "/api/mfs_bench_probe/census_stop")
+        self.census_types = [(str(name), int(n)) for name, n in answer["types"]]
         return int(answer["garbage"])
 
     async def profile_start(self) -> None:
-        """Start profiling HA's event loop (``mfs_bench_probe``)."""
+        """Start profiling HA, every thread (``mfs_bench_probe``)."""
         await self.api.rest("POST", "/api/mfs_bench_probe/profile_start")
 
     async def profile_stop(self) -> dict[str, list[list[Any]]]:

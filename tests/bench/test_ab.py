@@ -3,21 +3,24 @@
 One copy (this tree's), one front, a few app-button rounds of both chains in a real
 ``hass`` (the kit path is the full bench's and the default): every
 press arrives, the figures are there and the table shows them; profiled, the ledger's
-press is among the functions HA's loop ran. No timing is asserted.
+press is among the functions HA ran, and a census names the types of its garbage. No
+timing is asserted.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from scripts.benchmarks.ab import measure, render, render_profile
+from scripts.benchmarks.ab import measure, render, render_garbage_types, render_profile
 from scripts.harness.ha import COMPONENT
 
 
 @pytest.mark.bench
 async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None:
     """The app path (the phone's webhook): both chains, none lost, figures, table."""
-    result = await measure(COMPONENT, rounds=5, fronts=1, path="app", profile=True)
+    result = await measure(
+        COMPONENT, rounds=5, fronts=1, path="app", profile=True, garbage=3
+    )
     for chain in ("ours", "handbuilt"):
         figures = result[chain]
         assert figures["lost"] == 0
@@ -31,3 +34,7 @@ async def test_a_small_ab_run_measures_both_chains(socket_enabled: None) -> None
     profiled = render_profile(result)
     assert "frente/ledger.py" in profiled and "(press)" in profiled
     assert all("mi_frente_seguro" in row[2] for row in result["profile"]["integration"])
+    census = result["garbage"]
+    assert census["presses"] == 3 and census["per_press"] >= 0
+    assert all(isinstance(name, str) and n > 0 for name, n in census["types"])
+    assert "garbage of ours" in render_garbage_types(result)

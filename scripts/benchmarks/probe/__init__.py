@@ -13,11 +13,13 @@ and explain most long lags.
 It also counts the garbage a workload leaves for the collector: objects in reference
 cycles, which reference counting cannot free. ``census_start`` collects, then pauses the
 collector; ``census_stop`` collects again and returns how many unreachable objects that
-collection found ({"garbage": n}), and turns the collector back on (also after
+collection found and their commonest types ({"garbage": n, "types": [[name, n], ...]}),
+and turns the collector back on (also after
 ``CENSUS_LIMIT`` s if no stop comes).
 
-And it profiles the event loop's thread (where the alarm path runs; the database's
-fsyncs run in executor threads and are not in it): ``profile_start`` starts ``cProfile``,
+And it profiles the process: ``cProfile`` (on ``sys.monitoring`` since Python 3.12) sees
+every thread, the event loop, the executor's database work and the recorder alike, and
+counts a thread's blocking waits as time: ``profile_start`` starts it,
 ``profile_stop`` ends it and returns the functions that used the most time by their own
 code, with their callees, and the integration's own by the latter ({"own": [...],
 "cumulative": [...], "integration": [...]}, each entry ``[calls, seconds,
@@ -27,6 +29,7 @@ code, with their callees, and the integration's own by the latter ({"own": [...]
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 import cProfile
 import gc
 from http import HTTPStatus
@@ -93,6 +96,8 @@ class LagSampler:
 class GarbageCensus:
     """Count the objects only the garbage collector frees, made during a window."""
 
+    TYPES = 30  # the commonest types of that garbage, returned with the count
+
     def __init__(self, hass: HomeAssistant) -> None:
         """Census ``hass``'s process."""
         self.hass = hass
@@ -105,15 +110,22 @@ class GarbageCensus:
         gc.disable()
         self._limit = self.hass.loop.call_later(CENSUS_LIMIT, self._resume)
 
-    def stop(self) -> int:
-        """Return the number of unreachable objects made since ``start``; resume.
+    def stop(self) -> tuple[int, list[tuple[str, int]]]:
+        """Return the unreachable objects made since ``start`` and their commonest types.
 
         The collection runs before the collector is switched back on, so no automatic
-        collection takes part of the window's garbage first.
+        collection takes part of the window's garbage first. It keeps what it finds
+        (``DEBUG_SAVEALL``) just long enough to count it by type, then lets it go.
         """
-        found = gc.collect()
-        self._resume()
-        return found
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            found = gc.collect()
+            kinds = Counter(_kind(item) for item in gc.garbage)
+        finally:
+            gc.garbage.clear()
+            gc.set_debug(0)
+            self._resume()
+        return found, kinds.most_common(self.TYPES)
 
     def _resume(self) -> None:
         if self._limit is not None:
@@ -123,7 +135,7 @@ class GarbageCensus:
 
 
 class Profiler:
-    """cProfile over the event loop's thread, between a start and a stop."""
+    """cProfile over the process (every thread), between a start and a stop."""
 
     TOP = 40  # functions in each list
 
@@ -160,6 +172,16 @@ class Profiler:
         }  # fmt: skip
 
 
+def _kind(item: object) -> str:
+    """Return an object's type name; a frame's or traceback's with where its code is."""
+    name = f"{type(item).__module__}.{type(item).__qualname__}"
+    code = getattr(getattr(item, "tb_frame", item), "f_code", None)
+    if code is None:
+        return name
+    where = "/".join(code.co_filename.rsplit("/", 3)[-3:])
+    return f"{name} @ {where}:{code.co_name}"
+
+
 class ProbeView(HomeAssistantView):
     """The sampler and the census over HTTP (an administrator's token is required)."""
 
@@ -180,7 +202,8 @@ class ProbeView(HomeAssistantView):
             self.census.start()
             return self.json({"started": True})
         if action == "census_stop":
-            return self.json({"garbage": self.census.stop()})
+            found, kinds = self.census.stop()
+            return self.json({"garbage": found, "types": kinds})
         if action == "profile_start":
             self.profiler.start()
             return self.json({"started": True})
