@@ -372,3 +372,25 @@ async def test_reports_page_and_csv(
     )
     actions = [row["action"] for row in await running.console.db.tx(list_audit)]
     assert actions[:2] == ["export_report", "view_report"]
+
+
+async def test_live_rows_carry_the_map_point_and_whether_the_alarm_ended(
+    running_sqlite: Running, http: aiohttp.ClientSession
+) -> None:
+    """Each live row has its front's place for the map; a cancelled one is marked ended."""
+    base = running_sqlite.base
+    data, headers = signed(alert(), running_sqlite.secret)
+    async with http.post(
+        running_sqlite.alerts_url, data=data, headers=headers
+    ) as answer:
+        assert answer.status == 200
+    assert await login(http, base, *OPERATOR) == 200
+    async with http.get(f"{base}/en-vivo/filas") as response:
+        row = await response.text()
+    assert 'data-lat="10.414" data-lon="-75.5366" data-name="Calle Real"' in row
+    assert "data-ended" not in row
+    await running_sqlite.console.db.tx(
+        lambda tx: tx.run("UPDATE incidents SET front_state = 'cancelled'")
+    )
+    async with http.get(f"{base}/en-vivo/filas") as response:
+        assert 'data-ended="1"' in await response.text()

@@ -20,7 +20,7 @@
   if (map) map.setView(window.CARTAGENA, 12);
 
   function colour(row) {
-    if (row.dataset.state === "closed") return "#777";
+    if (row.dataset.ended) return "#777"; // closed by the police or cancelled by the front
     if (row.classList.contains("drill")) return "#1565c0";
     if (row.classList.contains("duress")) return "#6a1b9a";
     return "#c00";
