@@ -235,6 +235,19 @@ async def test_live_screen_shows_the_uploaded_picture_without_reload(
     assert await row.locator("a:has(img.thumb)").get_attribute("href") == (
         f"/incidentes/{pk}"
     )
+    # The row pushed again (a second press): the picture shown stays, not fetched again.
+    await row.locator("img.thumb").evaluate("img => { img.dataset.shown = '1'; }")
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7S9", type="incident.updated",
+                     sent_at="2026-11-26T20:00:09-05:00", changes=["presses"],
+                     presses_total=2)  # fmt: skip
+    await expect(row.locator("td").nth(6)).to_have_text("2")
+    await expect(row.locator("img.thumb[data-shown]")).to_have_count(1)
+    views = await running.console.db.tx(
+        lambda tx: tx.one(
+            "SELECT COUNT(*) AS n FROM audit WHERE action = 'view_evidence'"
+        )
+    )
+    assert views == {"n": 1}
 
 
 TILE_PNG = base64.b64decode(

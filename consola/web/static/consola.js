@@ -83,7 +83,15 @@
   function show(data) {
     const old = document.getElementById("incidente-" + data.pk);
     if (old) {
+      // Keep the pictures already shown: a new <img> would fetch (and audit) them again.
+      const shown = new Map();
+      for (const img of old.querySelectorAll("img.thumb")) shown.set(img.getAttribute("src"), img);
       old.outerHTML = data.html;
+      const fresh = document.getElementById("incidente-" + data.pk);
+      for (const img of fresh ? fresh.querySelectorAll("img.thumb") : []) {
+        const kept = shown.get(img.getAttribute("src"));
+        if (kept) img.replaceWith(kept);
+      }
     } else {
       const empty = rows.querySelector("tr.empty");
       if (empty) empty.remove();
