@@ -12,41 +12,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.core import HomeAssistant, callback
 
 from ..const import BY_POLICE, LOGGER
 from ..frente.change import IncidentChange
 from ..frente.duress import alerts_coordinators, hides, is_hidden
 from ..frente.incident import Incident, Press
+from .follower import IncidentFollower
 from .notifications import async_notify_members
 
 if TYPE_CHECKING:
     from . import FrenteConfigEntry
 
 
-class FrontDuress:
-    """Tells a front's coordinators of its duress alarms, out of everyone else's sight."""
+class FrontDuress(IncidentFollower):
+    """Tells a front's coordinators of its duress alarms, out of everyone else's sight.
+
+    Pending notices are cancelled with the entry.
+    """
 
     def __init__(self, hass: HomeAssistant, entry: FrenteConfigEntry) -> None:
         """Serve the front of ``entry`` (its runtime data is set before the start)."""
-        self.hass = hass
+        super().__init__(hass)
         self.entry = entry
-        self._unsub: CALLBACK_TYPE | None = None
 
     @callback
     def async_start(self) -> None:
         """Follow the front's incident changes."""
-        self._unsub = async_dispatcher_connect(
-            self.hass, self.entry.runtime_data.incidents.signal, self._on_change
-        )
-
-    @callback
-    def async_stop(self) -> None:
-        """Stop following (pending notices are cancelled with the entry)."""
-        if self._unsub is not None:
-            self._unsub()
-            self._unsub = None
+        self.follow(self.entry.runtime_data.incidents.signal)
 
     @callback
     def _on_change(self, change: IncidentChange | None) -> None:

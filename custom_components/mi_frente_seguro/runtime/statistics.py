@@ -23,8 +23,7 @@ from homeassistant.components.recorder.models import (
 )
 from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.const import UnitOfTime
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import slugify
 from homeassistant.util.unit_conversion import DurationConverter
 
@@ -33,6 +32,7 @@ from ..frente.change import IncidentChange
 from ..frente.incident import Incident, IncidentState
 from ..frente.reports import hour_of, response_by_hour
 from ..texts import texts
+from .follower import IncidentFollower
 from .incidents import FrontIncidents
 from .settings import FrontSettings
 
@@ -47,37 +47,27 @@ def cuadrante_statistic_id(code: str) -> str:
     return f"{DOMAIN}:cuadrante_{slugify(code)}"
 
 
-class FrontStatistics:
+class FrontStatistics(IncidentFollower):
     """Writes a front's (and its cuadrante's) hourly response times to the recorder."""
 
     def __init__(
         self, hass: HomeAssistant, settings: FrontSettings, incidents: FrontIncidents
     ) -> None:
         """Use the front's settings and its incidents."""
-        self.hass = hass
+        super().__init__(hass)
         self.settings = settings
         self.incidents = incidents
-        self._unsub: CALLBACK_TYPE | None = None
 
     @callback
     def async_start(self) -> None:
         """Write every hour once, then each hour again when one of its alarms is answered."""
         if "recorder" not in self.hass.config.components:
             return
-        self._unsub = async_dispatcher_connect(
-            self.hass, SIGNAL_INCIDENT.format(self.settings.front.front_id), self._on
-        )
+        self.follow(SIGNAL_INCIDENT.format(self.settings.front.front_id))
         self._write(None)
 
     @callback
-    def async_stop(self) -> None:
-        """Stop listening."""
-        if self._unsub is not None:
-            self._unsub()
-            self._unsub = None
-
-    @callback
-    def _on(self, change: IncidentChange | None) -> None:
+    def _on_change(self, change: IncidentChange | None) -> None:
         if change is None or not _just_dispatched(change.incident):
             return
         self._write({hour_of(change.incident.opened_at)})
