@@ -180,7 +180,15 @@ async def test_the_report_times_each_destination_and_the_siren(
         hass, "trigger", entry.entry_id, people["luis"].id, kind="drill"
     )
     assert opened is not None
-    await wait_until(lambda: receiver.accepted)
+    ledger = entry.runtime_data.incidents.ledger
+    # The proof of delivery is recorded once the outbox has read the receiver's 2xx and
+    # committed it: after the receiver has the alert, so wait for that, not for the POST.
+    await wait_until(
+        lambda: any(
+            delivery.get("status") == "delivered"
+            for delivery in ledger.receipts.of(opened["incident_id"]).values()
+        )
+    )
     await call(hass, "close", entry.entry_id, people["ana"].id, note="ok")
     await hass.async_block_till_done()
     answer = await call(hass, "drill_report", entry.entry_id, people["ana"].id)
