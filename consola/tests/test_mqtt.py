@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 import json
 
 import aiohttp
@@ -94,15 +95,26 @@ async def count(console: Console, sql: str) -> int:
     return int(next(iter(row.values())))
 
 
-async def wait_for_rows(console: Console, sql: str, wanted: int) -> int:
-    """Wait (bounded, no timing asserted) until ``sql`` counts ``wanted``."""
+async def wait_for_count(read: Callable[[], Awaitable[int]], wanted: int) -> int:
+    """Poll ``read`` (bounded, no timing asserted) until it reaches ``wanted``."""
     found = -1
     for _ in range(600):
-        found = await count(console, sql)
+        found = await read()
         if found >= wanted:
             break
         await asyncio.sleep(0.05)
     return found
+
+
+async def acknowledged(console: Console) -> int:
+    """Return how many alerts the console's city-broker link has acknowledged."""
+    assert console.mqtt is not None
+    return console.mqtt.taken
+
+
+async def wait_for_rows(console: Console, sql: str, wanted: int) -> int:
+    """Wait (bounded, no timing asserted) until ``sql`` counts ``wanted``."""
+    return await wait_for_count(partial(count, console, sql), wanted)
 
 
 async def test_alerts_over_mqtt_are_verified_stored_once_and_refusals_kept(
@@ -129,11 +141,7 @@ async def test_alerts_over_mqtt_are_verified_stored_once_and_refusals_kept(
         assert console.mqtt is not None
         # Alerts are ingested concurrently: wait until all six are acknowledged (each after
         # its own commit), not merely until the last refusal is in.
-        for _ in range(600):
-            if console.mqtt.taken >= 6:
-                break
-            await asyncio.sleep(0.05)
-        assert console.mqtt.taken == 6
+        assert await wait_for_count(partial(acknowledged, console), 6) == 6
         assert await count(console, "SELECT count(*) FROM rejected") == 2
         # Live, a retained publish arrives without the flag (MQTT 5 default): it is stored like
         # any alert; re-sent with the flag on a later subscription, it is ignored.
