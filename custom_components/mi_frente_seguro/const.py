@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -190,14 +191,21 @@ CONF_NAME_DESTINATION: Final = "destination_name"
 FIRST_DESTINATION: Final = "police"
 # The city broker (docs/city-uplink.md): a destination of its own when configured.
 CITY_DESTINATION: Final = "city"
-CONF_SIA_HOST: Final = "sia_host"
-CONF_SIA_PORT: Final = "sia_port"
-CONF_SIA_PROTOCOL: Final = "sia_protocol"
-CONF_SIA_ACCOUNT: Final = "sia_account"
-CONF_SIA_KEY: Final = "sia_key"
-CONF_SIA_KEY_FORMAT: Final = "sia_key_format"  # "text" (pysiaalarm's) or "hex"
-CONF_SIA_CONTENT: Final = "sia_content"
-CONF_SIA_LINK_TEST_INTERVAL: Final = "sia_link_test_interval"
+
+
+class SiaField(StrEnum):
+    """The keys of an SIA DC-09 destination's subentry data."""
+
+    HOST = "sia_host"
+    PORT = "sia_port"
+    PROTOCOL = "sia_protocol"
+    ACCOUNT = "sia_account"
+    KEY = "sia_key"
+    KEY_FORMAT = "sia_key_format"  # "text" (pysiaalarm's) or "hex"
+    CONTENT = "sia_content"
+    LINK_TEST_INTERVAL = "sia_link_test_interval"
+
+
 DEFAULT_SIA_LINK_TEST_INTERVAL: Final = 300  # s
 CONF_PHONE_TARGET: Final = "phone_target"  # notify.* entity, or notify.* action
 

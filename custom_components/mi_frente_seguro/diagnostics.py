@@ -26,7 +26,6 @@ from .const import (
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
-    CONF_SIA_KEY,
 )
 from .frente.dispatch.outbox_db import DeadLetter
 from .frente.duress import is_hidden
@@ -42,7 +41,6 @@ TO_REDACT = {
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_WEBHOOK_ID,
-    CONF_SIA_KEY,
     "url",
     # The city broker's login (options' city_uplink: redacted inside it too).
     "username",

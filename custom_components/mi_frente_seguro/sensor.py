@@ -47,11 +47,24 @@ NO_INCIDENT = "none"
 
 
 @dataclass(frozen=True, kw_only=True)
-class FrenteSensorDescription(SensorEntityDescription):
+class FrenteReadDescription[T](SensorEntityDescription):
+    """A sensor read from one object of the front: its value and its attributes."""
+
+    value_fn: Callable[[T], StateType]
+    attributes_fn: Callable[[T], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrenteDiagnosticDescription[T](FrenteReadDescription[T]):
+    """A diagnostic sensor read from one object (the police link, an outbox, the kit)."""
+
+    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrenteSensorDescription(FrenteReadDescription[FrontIncidents]):
     """A front sensor: how to read its value from the front's incidents."""
 
-    value_fn: Callable[[FrontIncidents], StateType]
-    attributes_fn: Callable[[FrontIncidents], dict[str, Any]] | None = None
     follows_police: bool = False  # the incident shows its deliveries too
 
 
@@ -142,12 +155,10 @@ SENSORS = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class FrenteKitSensorDescription(SensorEntityDescription):
+class FrenteKitSensorDescription(FrenteDiagnosticDescription[Telemetry]):
     """A kit measurement (a diagnostic) and how to read it from the kit's telemetry."""
 
     state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
-    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
-    value_fn: Callable[[Telemetry], StateType]
 
 
 KIT_SENSORS = (
@@ -167,24 +178,9 @@ KIT_SENSORS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class FrenteDispatchSensorDescription(SensorEntityDescription):
-    """A police-link sensor (a diagnostic unless it says otherwise) and how to read it."""
-
-    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
-
-    value_fn: Callable[[FrontDispatch], StateType]
-    attributes_fn: Callable[[FrontDispatch], dict[str, Any]] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class FrenteDestinationSensorDescription(SensorEntityDescription):
-    """A sensor of one destination's outbox (a diagnostic) and how to read it."""
-
-    entity_category: EntityCategory | None = EntityCategory.DIAGNOSTIC
-
-    value_fn: Callable[[Outbox], StateType]
-    attributes_fn: Callable[[Outbox], dict[str, Any]] | None = None
+# A police-link sensor (a diagnostic unless it says otherwise), and one of a destination.
+FrenteDispatchSensorDescription = FrenteDiagnosticDescription[FrontDispatch]
+FrenteDestinationSensorDescription = FrenteDiagnosticDescription[Outbox]
 
 
 def _last_dead_letter(outbox: Outbox) -> dict[str, Any]:
@@ -284,7 +280,20 @@ def _remove_former_members(
             registry.async_remove(entity.entity_id)
 
 
-class FrenteSensor(FrenteEntity, SensorEntity):
+class FrenteReadSensor(SensorEntity):
+    """A sensor whose description reads its value and attributes from one object."""
+
+    entity_description: FrenteReadDescription[Any]
+
+    def _show(self, source: object) -> None:
+        """Set the value and the attributes the description reads from ``source``."""
+        description = self.entity_description
+        self._attr_native_value = description.value_fn(source)
+        if description.attributes_fn is not None:
+            self._attr_extra_state_attributes = description.attributes_fn(source)
+
+
+class FrenteSensor(FrenteEntity, FrenteReadSensor):
     """A sensor read from the front's incidents."""
 
     # What only repeats the incident book (kept whole in the front's own store) is not
@@ -300,13 +309,8 @@ class FrenteSensor(FrenteEntity, SensorEntity):
 
     @override
     def _update_from_incidents(self) -> None:
-        description = self.entity_description
-        self._attr_native_value = description.value_fn(self.incidents)
-        if description.attributes_fn is not None:
-            self._attr_extra_state_attributes = description.attributes_fn(
-                self.incidents
-            )
-        if description.follows_police and (shown := self.incidents.shown):
+        self._show(self.incidents)
+        if self.entity_description.follows_police and (shown := self.incidents.shown):
             dispatch = self.entry.runtime_data.dispatch
             self._attr_extra_state_attributes["deliveries"] = deliveries_of(
                 self.incidents.ledger, dispatch.names, shown.incident_id
@@ -348,31 +352,24 @@ class FrenteMemberFalseAlarms(FrenteEntity, SensorEntity):
         ]
 
 
-class FrenteDestinationSensor(FrenteDestinationEntity, SensorEntity):
+class FrenteDestinationSensor(FrenteDestinationEntity, FrenteReadSensor):
     """A destination's outbox depth, last delivery latency or dead letters."""
 
     entity_description: FrenteDestinationSensorDescription
 
     @override
     def _update_from_incidents(self) -> None:
-        outbox = self.outbox
-        description = self.entity_description
-        self._attr_native_value = (
-            None if outbox is None else description.value_fn(outbox)
-        )
-        if description.attributes_fn is not None and outbox is not None:
-            self._attr_extra_state_attributes = description.attributes_fn(outbox)
+        if (outbox := self.outbox) is None:
+            self._attr_native_value = None
+        else:
+            self._show(outbox)
 
 
-class FrenteDispatchSensor(FrenteDispatchEntity, SensorEntity):
+class FrenteDispatchSensor(FrenteDispatchEntity, FrenteReadSensor):
     """The last police status."""
 
     entity_description: FrenteDispatchSensorDescription
 
     @override
     def _update_from_incidents(self) -> None:
-        dispatch = self.entry.runtime_data.dispatch
-        description = self.entity_description
-        self._attr_native_value = description.value_fn(dispatch)
-        if description.attributes_fn is not None:
-            self._attr_extra_state_attributes = description.attributes_fn(dispatch)
+        self._show(self.entry.runtime_data.dispatch)

@@ -25,6 +25,28 @@ from .outage import render_outage
 from .storm import render_storm
 from .tables import Row, compared
 
+# The two press -> police sections: title, what is measured, the figures' chain.
+_LATENCY_SECTIONS = (
+    (
+        "1. Street kit press -> signed alert at the police receiver",
+        (
+            "An MQTT publish (QoS 1) of a press, as the kit sends it, until the receiver has "
+            "read the alert and verified its signature. Ours opens an incident per press "
+            "(cancelled, and the cancellation delivered, before that front presses again)."
+        ),
+        "kit",
+    ),
+    (
+        "2. App button -> signed alert at the police receiver",
+        (
+            "The phone's call through HA's mobile_app webhook (`call_service`, as a widget, "
+            "tile or dashboard button does): ours presses the front's Pánico button entity; "
+            "the hand-built app calls `rest_command` directly."
+        ),
+        "app",
+    ),
+)
+
 
 def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
     """Return the results as Markdown."""
@@ -47,24 +69,14 @@ def render(figures: dict[str, Any], *, quick: bool, rate: float) -> str:
         "the signed message durably, then delivers it.",
         "",
     ]
-    lines += _latency(
-        "1. Street kit press -> signed alert at the police receiver",
-        "An MQTT publish (QoS 1) of a press, as the kit sends it, until the receiver has "
-        "read the alert and verified its signature. Ours opens an incident per press "
-        "(cancelled, and the cancellation delivered, before that front presses again).",
-        (figures["kit_ours"], figures["kit_handbuilt"]),
-        fronts=figures["alarm_fronts"],
-        rate=rate,
-    )
-    lines += _latency(
-        "2. App button -> signed alert at the police receiver",
-        "The phone's call through HA's mobile_app webhook (`call_service`, as a widget, "
-        "tile or dashboard button does): ours presses the front's Pánico button entity; "
-        "the hand-built app calls `rest_command` directly.",
-        (figures["app_ours"], figures["app_handbuilt"]),
-        fronts=figures["alarm_fronts"],
-        rate=rate,
-    )
+    for title, text, chain in _LATENCY_SECTIONS:
+        lines += _latency(
+            title,
+            text,
+            (figures[f"{chain}_ours"], figures[f"{chain}_handbuilt"]),
+            fronts=figures["alarm_fronts"],
+            rate=rate,
+        )
     lines += _burst(figures["burst_ours"], figures["burst_handbuilt"])
     lines += render_outage(figures["outage"])
     lines += render_evidence(figures["evidence"])

@@ -26,7 +26,7 @@ from ..const import (
 )
 from ..frente.evidence import CameraDownError, CameraSource, StillCamera
 from ..frente.text import text_problem
-from .fields import required, url_problem
+from .fields import BOOLEAN, TEXT, URL, number_box, required, url_problem
 
 SLOTS = CAMERA_IDS
 SCHEMES = ("rtsp", "rtsps", "http", "https")
@@ -45,12 +45,10 @@ def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
                     # Suggested, not default: a field the user clears stays cleared.
                     probatio.Optional(
                         "name", description={"suggested_value": current.get("name")}
-                    ): selector.TextSelector(),
+                    ): TEXT,
                     probatio.Optional(
                         "url", description={"suggested_value": current.get("url")}
-                    ): selector.TextSelector(
-                        selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-                    ),
+                    ): URL,
                     probatio.Optional(
                         "entity_id",
                         description={"suggested_value": current.get("entity_id")},
@@ -62,28 +60,14 @@ def cameras_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
             {"collapsed": not current},
         )
     fields |= {
-        required(CONF_KEYFRAME_BUFFER, defaults, True): selector.BooleanSelector(),
-        required(CONF_EVIDENCE_CLIP, defaults, True): selector.BooleanSelector(),
-        required(
-            CONF_RETENTION_DAYS, defaults, DEFAULT_RETENTION_DAYS
-        ): selector.NumberSelector(
-            selector.NumberSelectorConfig(
-                min=1,
-                max=365,
-                unit_of_measurement="d",
-                mode=selector.NumberSelectorMode.BOX,
-            )
+        required(CONF_KEYFRAME_BUFFER, defaults, True): BOOLEAN,
+        required(CONF_EVIDENCE_CLIP, defaults, True): BOOLEAN,
+        required(CONF_RETENTION_DAYS, defaults, DEFAULT_RETENTION_DAYS): number_box(
+            1, 365, "d"
         ),
         required(
             CONF_INCIDENT_RETENTION_DAYS, defaults, DEFAULT_INCIDENT_RETENTION_DAYS
-        ): selector.NumberSelector(
-            selector.NumberSelectorConfig(
-                min=MIN_INCIDENT_RETENTION_DAYS,
-                max=MAX_INCIDENT_RETENTION_DAYS,
-                unit_of_measurement="d",
-                mode=selector.NumberSelectorMode.BOX,
-            )
-        ),
+        ): number_box(MIN_INCIDENT_RETENTION_DAYS, MAX_INCIDENT_RETENTION_DAYS, "d"),
     }
     return probatio.Schema(fields)
 

@@ -9,14 +9,11 @@ store and the form's errors; nothing here raises for bad input. What is stored i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 import math
 import re
 from typing import Any
 
 import probatio
-
-from homeassistant.helpers import selector
 
 from ..const import (
     CONF_NAME_DESTINATION,
@@ -24,31 +21,22 @@ from ..const import (
     CONF_POLICE_SECRET,
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_URL,
-    CONF_SIA_ACCOUNT,
-    CONF_SIA_CONTENT,
-    CONF_SIA_HOST,
-    CONF_SIA_KEY,
-    CONF_SIA_KEY_FORMAT,
-    CONF_SIA_LINK_TEST_INTERVAL,
-    CONF_SIA_PORT,
-    CONF_SIA_PROTOCOL,
     DEFAULT_SIA_LINK_TEST_INTERVAL,
+    SiaField,
 )
-from ..frente.dispatch.sia import (
-    ContentFormat,
-    InvalidSiaSettingsError,
-    SiaProtocol,
-    SiaSettings,
-)
+from ..frente.dispatch.sia import ContentFormat, InvalidSiaSettingsError, SiaProtocol
 from ..frente.dispatch.sia.crypto import InvalidKeyError
 from ..frente.dispatch.sia.settings import DEFAULT_PORT
 from ..frente.text import text_problem
-from ..runtime.police_settings import sia_key
+from ..runtime.police_settings import read_sia, sia_key
 from .fields import (
     PASSWORD,
     PORT,
     TEXT,
+    URL,
     WEB_SCHEMES,
+    choice,
+    number_box,
     optional,
     required,
     signing_secret,
@@ -84,9 +72,7 @@ def webhook_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
     return probatio.Schema(
         {
             **name_field(defaults),
-            required(CONF_POLICE_URL, defaults): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
+            required(CONF_POLICE_URL, defaults): URL,
             probatio.Optional(CONF_POLICE_SECRET, default=""): PASSWORD,
             probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): PASSWORD,
         }
@@ -122,36 +108,16 @@ def sia_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
     return probatio.Schema(
         {
             **name_field(defaults),
-            required(CONF_SIA_HOST, defaults): TEXT,
-            required(CONF_SIA_PORT, defaults, DEFAULT_PORT): PORT,
-            required(CONF_SIA_PROTOCOL, defaults, "tcp"): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[str(p) for p in SiaProtocol], translation_key="sia_protocol"
-                )
-            ),
-            required(CONF_SIA_ACCOUNT, defaults): TEXT,
-            probatio.Optional(CONF_SIA_KEY, default=""): PASSWORD,
-            required(CONF_SIA_KEY_FORMAT, defaults, "text"): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=KEY_FORMATS, translation_key="sia_key_format"
-                )
-            ),
-            required(CONF_SIA_CONTENT, defaults, "SIA-DCS"): selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[str(c) for c in ContentFormat],
-                    translation_key="sia_content",
-                )
-            ),
+            required(SiaField.HOST, defaults): TEXT,
+            required(SiaField.PORT, defaults, DEFAULT_PORT): PORT,
+            required(SiaField.PROTOCOL, defaults, "tcp"): choice(SiaProtocol, "sia_protocol"),
+            required(SiaField.ACCOUNT, defaults): TEXT,
+            probatio.Optional(SiaField.KEY, default=""): PASSWORD,
+            required(SiaField.KEY_FORMAT, defaults, "text"): choice(KEY_FORMATS, "sia_key_format"),
+            required(SiaField.CONTENT, defaults, "SIA-DCS"): choice(ContentFormat, "sia_content"),
             optional(
-                CONF_SIA_LINK_TEST_INTERVAL, defaults, DEFAULT_SIA_LINK_TEST_INTERVAL
-            ): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=MIN_LINK_TEST,
-                    max=MAX_LINK_TEST,
-                    unit_of_measurement="s",
-                    mode=selector.NumberSelectorMode.BOX,
-                )
-            ),
+                SiaField.LINK_TEST_INTERVAL, defaults, DEFAULT_SIA_LINK_TEST_INTERVAL
+            ): number_box(MIN_LINK_TEST, MAX_LINK_TEST, "s"),
         }
     )  # fmt: skip
 
@@ -171,54 +137,53 @@ def validate_sia(
     """Return (data, errors) of the SIA form; an empty key keeps the stored one."""
     errors: dict[str, str] = {}
     clean_name(user_input, errors)
-    port = _whole(user_input.get(CONF_SIA_PORT), 1, 65535)
+    port = _whole(user_input.get(SiaField.PORT), 1, 65535)
     if port is None:
-        errors[CONF_SIA_PORT] = "invalid_port"
+        errors[SiaField.PORT] = "invalid_port"
     interval = _whole(
-        user_input.get(CONF_SIA_LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL),
+        user_input.get(SiaField.LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL),
         MIN_LINK_TEST,
         MAX_LINK_TEST,
     )
     if interval is None:
-        errors[CONF_SIA_LINK_TEST_INTERVAL] = "invalid_interval"
-    key_format = user_input.get(CONF_SIA_KEY_FORMAT, "text")
+        errors[SiaField.LINK_TEST_INTERVAL] = "invalid_interval"
+    key_format = user_input.get(SiaField.KEY_FORMAT, "text")
     if key_format not in KEY_FORMATS:
-        errors[CONF_SIA_KEY_FORMAT] = "invalid_key"
+        errors[SiaField.KEY_FORMAT] = "invalid_key"
         key_format = "text"
-    key = _text(user_input.get(CONF_SIA_KEY)) or _text(current.get(CONF_SIA_KEY))
+    key = _text(user_input.get(SiaField.KEY)) or _text(current.get(SiaField.KEY))
     parsed = None
     if key:
         try:
             parsed = sia_key(key, str(key_format))
         except InvalidKeyError:
-            errors[CONF_SIA_KEY] = "invalid_key"
+            errors[SiaField.KEY] = "invalid_key"
     data: dict[str, Any] = {
-        CONF_SIA_HOST: _text(user_input.get(CONF_SIA_HOST)),
-        CONF_SIA_PORT: port,
-        CONF_SIA_PROTOCOL: user_input.get(CONF_SIA_PROTOCOL, "tcp"),
-        CONF_SIA_ACCOUNT: _text(user_input.get(CONF_SIA_ACCOUNT)).upper(),
-        CONF_SIA_KEY: key,
-        CONF_SIA_KEY_FORMAT: key_format,
-        CONF_SIA_CONTENT: user_input.get(CONF_SIA_CONTENT, "SIA-DCS"),
-        CONF_SIA_LINK_TEST_INTERVAL: interval,
+        SiaField.HOST: _text(user_input.get(SiaField.HOST)),
+        SiaField.PORT: port,
+        SiaField.PROTOCOL: user_input.get(SiaField.PROTOCOL, "tcp"),
+        SiaField.ACCOUNT: _text(user_input.get(SiaField.ACCOUNT)).upper(),
+        SiaField.KEY: key,
+        SiaField.KEY_FORMAT: key_format,
+        SiaField.CONTENT: user_input.get(SiaField.CONTENT, "SIA-DCS"),
+        SiaField.LINK_TEST_INTERVAL: interval,
     }
     try:
-        SiaSettings(
-            data[CONF_SIA_HOST],
-            port or 1,
-            data[CONF_SIA_ACCOUNT],
-            parsed,
-            protocol=SiaProtocol(data[CONF_SIA_PROTOCOL]),
-            content=ContentFormat(data[CONF_SIA_CONTENT]),
-            link_test_interval=timedelta(seconds=interval or MIN_LINK_TEST),
+        read_sia(
+            data
+            | {
+                SiaField.PORT: port or 1,
+                SiaField.KEY: key if parsed else "",
+                SiaField.LINK_TEST_INTERVAL: interval or MIN_LINK_TEST,
+            }
         )
     except InvalidSiaSettingsError as err:
         if err.field == "account":
-            errors[CONF_SIA_ACCOUNT] = "invalid_sia_account"
+            errors[SiaField.ACCOUNT] = "invalid_sia_account"
         else:
-            errors.setdefault(CONF_SIA_HOST, "invalid_sia_host")
+            errors.setdefault(SiaField.HOST, "invalid_sia_host")
     except ValueError, TypeError:  # a protocol or content no form offers
-        errors[CONF_SIA_PROTOCOL] = "invalid_sia_protocol"
+        errors[SiaField.PROTOCOL] = "invalid_sia_protocol"
     return data, errors
 
 

@@ -26,36 +26,41 @@ PERSONS = selector.EntitySelector(
     selector.EntitySelectorConfig(domain="person", multiple=True)
 )
 
-PORT = selector.NumberSelector(
-    selector.NumberSelectorConfig(
-        min=1, max=65535, mode=selector.NumberSelectorMode.BOX
+
+def number_box(
+    low: float, high: float, unit: str | None = None, step: float | None = None
+) -> selector.NumberSelector:
+    """Return a number field typed in a box, from ``low`` to ``high`` (``unit``, ``step``)."""
+    config = selector.NumberSelectorConfig(
+        min=low, max=high, mode=selector.NumberSelectorMode.BOX
     )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    if step is not None:
+        config["step"] = step
+    return selector.NumberSelector(config)
+
+
+def choice(options: Collection[str], translation_key: str) -> selector.SelectSelector:
+    """Return a drop-down of ``options``, labelled by the translations' ``translation_key``."""
+    return selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=[str(option) for option in options], translation_key=translation_key
+        )
+    )
+
+
+PORT = number_box(1, 65535)
+URL = selector.TextSelector(
+    selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
 )
 PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
 )
 BOOLEAN = selector.BooleanSelector()
-DAY_OF_MONTH = selector.NumberSelector(
-    selector.NumberSelectorConfig(min=0, max=28, mode=selector.NumberSelectorMode.BOX)
-)
-CANCEL_SECONDS = selector.NumberSelector(
-    selector.NumberSelectorConfig(
-        min=0,
-        max=900,
-        step=10,
-        unit_of_measurement="s",
-        mode=selector.NumberSelectorMode.BOX,
-    )
-)
-SECONDS = selector.NumberSelector(
-    selector.NumberSelectorConfig(
-        min=10,
-        max=900,
-        step=5,
-        unit_of_measurement="s",
-        mode=selector.NumberSelectorMode.BOX,
-    )
-)
+DAY_OF_MONTH = number_box(0, 28)
+CANCEL_SECONDS = number_box(0, 900, "s", step=10)
+SECONDS = number_box(10, 900, "s", step=5)
 _WILDCARDS = re.compile(r"[+#\s]")
 WEB_SCHEMES = ("https", "http")
 

@@ -24,13 +24,9 @@ from ..const import (
     DEFAULT_SIREN_TONE,
 )
 from ..frente.kit.protocol import SIREN_TONES
-from .fields import BOOLEAN, SECONDS, TEXT, clean_topic, required
+from .fields import BOOLEAN, SECONDS, TEXT, choice, clean_topic, required
 
-TONES = selector.SelectSelector(
-    selector.SelectSelectorConfig(
-        options=list(SIREN_TONES), translation_key="siren_tone"
-    )
-)
+TONES = choice(SIREN_TONES, "siren_tone")
 SIREN_ENTITY = selector.EntitySelector(
     selector.EntitySelectorConfig(domain=["siren", "switch"])
 )

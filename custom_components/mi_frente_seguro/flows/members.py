@@ -32,7 +32,7 @@ from ..const import (
 )
 from ..frente.front import clean_text
 from ..frente.phone import normalize_phone
-from .fields import check, required
+from .fields import BOOLEAN, PHONE, TEXT, check, choice, required
 
 
 def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
@@ -42,25 +42,17 @@ def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
             selector.EntitySelectorConfig(domain="person")
         )
     fields |= {
-        required(CONF_HOUSE, defaults): (selector.TextSelector()),
-        required(CONF_PHONE, defaults): (
-            selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.TEL)
-            )
-        ),
-        required(CONF_ROLE, defaults, ROLE_RESIDENT): (
-            selector.SelectSelector(
-                selector.SelectSelectorConfig(
-                    options=[ROLE_RESIDENT, ROLE_COORDINATOR], translation_key="role"
-                )
-            )
+        required(CONF_HOUSE, defaults): TEXT,
+        required(CONF_PHONE, defaults): PHONE,
+        required(CONF_ROLE, defaults, ROLE_RESIDENT): choice(
+            (ROLE_RESIDENT, ROLE_COORDINATOR), "role"
         ),
     }
     return probatio.Schema(fields)
 
 
 AUTHORIZED_SCHEMA = probatio.Schema(
-    {probatio.Required(CONF_AUTHORIZED, default=False): selector.BooleanSelector()}
+    {probatio.Required(CONF_AUTHORIZED, default=False): BOOLEAN}
 )
 
 
@@ -159,7 +151,7 @@ class MemberSubentryFlow(ConfigSubentryFlow):
             {
                 probatio.Required(
                     CONF_AUTHORIZED, default=bool(defaults.get(CONF_AUTHORIZED))
-                ): selector.BooleanSelector()
+                ): BOOLEAN
             }
         )
         return self.async_show_form(

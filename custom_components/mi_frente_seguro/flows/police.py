@@ -14,7 +14,6 @@ import probatio
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 
 from ..const import (
     CONF_ESCALATION_DELAY,
@@ -27,7 +26,17 @@ from ..const import (
     FIRST_DESTINATION,
 )
 from ..migration import LINK_KEYS, police_subentry
-from .fields import WEB_SCHEMES, optional, required, signing_secret, url_problem
+from .fields import (
+    PASSWORD,
+    URL,
+    WEB_SCHEMES,
+    choice,
+    number_box,
+    optional,
+    required,
+    signing_secret,
+    url_problem,
+)
 
 FORMATS = ["json", "cap"]
 
@@ -36,26 +45,11 @@ def police_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
     """Return the police form; secrets are never pre-filled (they are not shown again)."""
     return probatio.Schema(
         {
-            optional(CONF_POLICE_URL, defaults): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.URL)
-            ),
-            required(CONF_POLICE_FORMAT, defaults, "json"): selector.SelectSelector(
-                selector.SelectSelectorConfig(options=FORMATS, translation_key="police_format")
-            ),
-            probatio.Optional(CONF_POLICE_SECRET, default=""): selector.TextSelector(
-                selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-            ),
-            probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): (
-                selector.TextSelector(
-                    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
-                )
-            ),
-            required(CONF_ESCALATION_DELAY, defaults, DEFAULT_ESCALATION_DELAY): selector.NumberSelector(
-                selector.NumberSelectorConfig(
-                    min=10, max=900, unit_of_measurement="s",
-                    mode=selector.NumberSelectorMode.BOX,
-                )
-            ),
+            optional(CONF_POLICE_URL, defaults): URL,
+            required(CONF_POLICE_FORMAT, defaults, "json"): choice(FORMATS, "police_format"),
+            probatio.Optional(CONF_POLICE_SECRET, default=""): PASSWORD,
+            probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): PASSWORD,
+            required(CONF_ESCALATION_DELAY, defaults, DEFAULT_ESCALATION_DELAY): number_box(10, 900, "s"),
         }
     )  # fmt: skip
 

@@ -16,7 +16,6 @@ from typing import Any, Final
 import probatio
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import selector
 
 from ..frente.uplink.settings import (
     DEFAULT_KEEPALIVE,
@@ -26,18 +25,11 @@ from ..frente.uplink.settings import (
     InvalidUplinkError,
     parse_uplink,
 )
-from .fields import BOOLEAN, PASSWORD, PORT, TEXT, optional, required
+from .fields import BOOLEAN, PASSWORD, PORT, TEXT, number_box, optional, required
 
 FILES: Final = ("ca_file", "cert_file", "key_file")
 TEXTS: Final = ("host", "topic_prefix", *FILES, "username")
-KEEPALIVE: Final = selector.NumberSelector(
-    selector.NumberSelectorConfig(
-        min=KEEPALIVE_RANGE[0],
-        max=KEEPALIVE_RANGE[1],
-        unit_of_measurement="s",
-        mode=selector.NumberSelectorMode.BOX,
-    )
-)
+KEEPALIVE: Final = number_box(*KEEPALIVE_RANGE, "s")
 
 
 def current_uplink(options: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,14 +24,6 @@ from ..const import (
     CONF_POLICE_SECRET_PREVIOUS,
     CONF_POLICE_URL,
     CONF_POLICE_WEBHOOK_ID,
-    CONF_SIA_ACCOUNT,
-    CONF_SIA_CONTENT,
-    CONF_SIA_HOST,
-    CONF_SIA_KEY,
-    CONF_SIA_KEY_FORMAT,
-    CONF_SIA_LINK_TEST_INTERVAL,
-    CONF_SIA_PORT,
-    CONF_SIA_PROTOCOL,
     DEFAULT_ESCALATION_DELAY,
     DEFAULT_SIA_LINK_TEST_INTERVAL,
     FIRST_DESTINATION,
@@ -39,6 +31,7 @@ from ..const import (
     SUBENTRY_JSON,
     SUBENTRY_PHONE,
     SUBENTRY_SIA,
+    SiaField,
 )
 from ..frente.dispatch.attempt import OutboxFormat
 from ..frente.dispatch.sia import ContentFormat, SiaKey, SiaProtocol, SiaSettings
@@ -141,22 +134,7 @@ def read_destination(
     """Return one destination's settings (raises ValueError for stored nonsense)."""
     destination_id = str(data[CONF_DESTINATION_ID])
     if kind == SUBENTRY_SIA:
-        key = data.get(CONF_SIA_KEY) or ""
-        sia = SiaSettings(
-            host=str(data[CONF_SIA_HOST]),
-            port=int(data[CONF_SIA_PORT]),
-            account=str(data[CONF_SIA_ACCOUNT]),
-            key=sia_key(key, data.get(CONF_SIA_KEY_FORMAT, "text")) if key else None,
-            protocol=SiaProtocol(data.get(CONF_SIA_PROTOCOL, SiaProtocol.TCP)),
-            content=ContentFormat(data.get(CONF_SIA_CONTENT, ContentFormat.SIA_DCS)),
-            link_test_interval=timedelta(
-                seconds=int(
-                    data.get(
-                        CONF_SIA_LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL
-                    )
-                )
-            ),
-        )
+        sia = read_sia(data)
         return DestinationSettings(destination_id, name, kind, sia=sia)
     if kind == SUBENTRY_PHONE:
         target = str(data[CONF_PHONE_TARGET])
@@ -167,6 +145,28 @@ def read_destination(
         kind,
         url=str(data[CONF_POLICE_URL]),
         secrets=_secrets(data),
+    )
+
+
+def read_sia(data: Mapping[str, Any]) -> SiaSettings:
+    """Return an SIA destination's settings from its data (what its form stored).
+
+    Raises ``InvalidKeyError`` or ``InvalidSiaSettingsError`` (ValueErrors), or
+    ValueError/TypeError for a protocol, content or number no form stores.
+    """
+    key = data.get(SiaField.KEY) or ""
+    return SiaSettings(
+        host=str(data[SiaField.HOST]),
+        port=int(data[SiaField.PORT]),
+        account=str(data[SiaField.ACCOUNT]),
+        key=sia_key(key, data.get(SiaField.KEY_FORMAT, "text")) if key else None,
+        protocol=SiaProtocol(data.get(SiaField.PROTOCOL, SiaProtocol.TCP)),
+        content=ContentFormat(data.get(SiaField.CONTENT, ContentFormat.SIA_DCS)),
+        link_test_interval=timedelta(
+            seconds=int(
+                data.get(SiaField.LINK_TEST_INTERVAL, DEFAULT_SIA_LINK_TEST_INTERVAL)
+            )
+        ),
     )
 
 
