@@ -34,13 +34,12 @@ from .fields import (
     PORT,
     TEXT,
     URL,
-    WEB_SCHEMES,
     choice,
     number_box,
     optional,
     required,
-    signing_secret,
-    url_problem,
+    signed_endpoint,
+    text_of,
 )
 
 MIN_LINK_TEST = 10  # s
@@ -50,13 +49,9 @@ _NOTIFY_TARGET = re.compile(r"notify\.(?!_)[a-z0-9_]{1,200}(?<!_)")  # as HA's i
 KEY_FORMATS = ["text", "hex"]
 
 
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def clean_name(user_input: Mapping[str, Any], errors: dict[str, str]) -> str:
     """Return the destination's name (1-60 storable characters)."""
-    name = _text(user_input.get(CONF_NAME_DESTINATION))
+    name = text_of(user_input.get(CONF_NAME_DESTINATION))
     if not name or len(name) > MAX_NAME or text_problem(name) is not None:
         errors[CONF_NAME_DESTINATION] = "invalid_name"
     return name
@@ -85,22 +80,8 @@ def validate_webhook(
     """Return (data, errors, generated secret to show once or None)."""
     errors: dict[str, str] = {}
     clean_name(user_input, errors)
-    url = _text(user_input.get(CONF_POLICE_URL))
-    if not url or url_problem(url, WEB_SCHEMES):
-        errors[CONF_POLICE_URL] = "invalid_police_url"
-    previous = _text(user_input.get(CONF_POLICE_SECRET_PREVIOUS))
-    secret, generated = signing_secret(
-        _text(user_input.get(CONF_POLICE_SECRET)),
-        _text(current.get(CONF_POLICE_SECRET)),
-        previous,
-        errors,
-    )
-    data = {
-        CONF_POLICE_URL: url,
-        CONF_POLICE_SECRET: secret,
-        CONF_POLICE_SECRET_PREVIOUS: previous,
-    }
-    return data, errors, generated
+    data, generated = signed_endpoint(user_input, current, errors, url_required=True)
+    return dict(data), errors, generated
 
 
 def sia_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
@@ -151,7 +132,7 @@ def validate_sia(
     if key_format not in KEY_FORMATS:
         errors[SiaField.KEY_FORMAT] = "invalid_key"
         key_format = "text"
-    key = _text(user_input.get(SiaField.KEY)) or _text(current.get(SiaField.KEY))
+    key = text_of(user_input.get(SiaField.KEY)) or text_of(current.get(SiaField.KEY))
     parsed = None
     if key:
         try:
@@ -159,10 +140,10 @@ def validate_sia(
         except InvalidKeyError:
             errors[SiaField.KEY] = "invalid_key"
     data: dict[str, Any] = {
-        SiaField.HOST: _text(user_input.get(SiaField.HOST)),
+        SiaField.HOST: text_of(user_input.get(SiaField.HOST)),
         SiaField.PORT: port,
         SiaField.PROTOCOL: user_input.get(SiaField.PROTOCOL, "tcp"),
-        SiaField.ACCOUNT: _text(user_input.get(SiaField.ACCOUNT)).upper(),
+        SiaField.ACCOUNT: text_of(user_input.get(SiaField.ACCOUNT)).upper(),
         SiaField.KEY: key,
         SiaField.KEY_FORMAT: key_format,
         SiaField.CONTENT: user_input.get(SiaField.CONTENT, "SIA-DCS"),
@@ -196,7 +177,7 @@ def phone_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
 
 def validate_phone_target(value: object) -> tuple[str, str | None]:
     """Return (target, error): ``notify.<name>`` (an entity or an action) or an error."""
-    target = _text(value).lower()
+    target = text_of(value).lower()
     if _NOTIFY_TARGET.fullmatch(target) is None or target == "notify.send_message":
         return target, "invalid_phone_target"
     return target, None

@@ -11,7 +11,7 @@ import probatio
 
 from homeassistant.helpers import selector
 
-from ..const import CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS
+from ..const import CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS, CONF_POLICE_URL
 from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import InvalidFrontError
 from ..frente.phone import InvalidPhoneError
@@ -116,16 +116,32 @@ def url_problem(url: str, schemes: Collection[str]) -> bool:
     return parts.scheme not in schemes or not host
 
 
-def signing_secret(
-    typed: str, stored: str, previous: str, errors: dict[str, str]
-) -> tuple[str, str | None]:
-    """Return a signed link's secret and, when it was made now, that new secret.
+def text_of(value: object) -> str:
+    """Return a form's value as text without surrounding spaces ("" for a non-string)."""
+    return value.strip() if isinstance(value, str) else ""
 
-    The typed secret, else the stored one, else a new one (to show once). The secret and
-    the ``previous`` one (kept while the receiver rotates), when given, must be ``whsec_``
-    secrets: ``invalid_secret`` on the field otherwise.
+
+def signed_endpoint(
+    user_input: Mapping[str, Any],
+    current: Mapping[str, Any],
+    errors: dict[str, str],
+    *,
+    url_required: bool,
+) -> tuple[dict[str, str], str | None]:
+    """Return a signed link's URL and secrets and, when it was made now, the new secret.
+
+    The URL must be http(s) (``invalid_police_url``; empty only when not
+    ``url_required``). The secret is the typed one, else the stored one, else a new one
+    (to show once). It and the ``previous`` one (kept while the receiver rotates), when
+    given, must be ``whsec_`` secrets: ``invalid_secret`` on the field otherwise.
     """
-    secret = typed or stored
+    url = text_of(user_input.get(CONF_POLICE_URL))
+    if (url_required and not url) or (url and url_problem(url, WEB_SCHEMES)):
+        errors[CONF_POLICE_URL] = "invalid_police_url"
+    previous = text_of(user_input.get(CONF_POLICE_SECRET_PREVIOUS))
+    secret = text_of(user_input.get(CONF_POLICE_SECRET)) or text_of(
+        current.get(CONF_POLICE_SECRET)
+    )
     generated = None
     if not secret:
         secret = generated = WebhookSecret.generate().export()
@@ -138,4 +154,9 @@ def signing_secret(
                 WebhookSecret.parse(value)
             except ValueError:
                 errors[field] = "invalid_secret"
-    return secret, generated
+    link = {
+        CONF_POLICE_URL: url,
+        CONF_POLICE_SECRET: secret,
+        CONF_POLICE_SECRET_PREVIOUS: previous,
+    }
+    return link, generated

@@ -29,13 +29,11 @@ from ..migration import LINK_KEYS, police_subentry
 from .fields import (
     PASSWORD,
     URL,
-    WEB_SCHEMES,
     choice,
     number_box,
     optional,
     required,
-    signing_secret,
-    url_problem,
+    signed_endpoint,
 )
 
 FORMATS = ["json", "cap"]
@@ -59,21 +57,10 @@ def validate_police(
 ) -> tuple[dict[str, Any], dict[str, str], str | None]:
     """Return (options, errors, new secret to show once or None)."""
     errors: dict[str, str] = {}
-    url = str(user_input.get(CONF_POLICE_URL) or "").strip()
-    if url and url_problem(url, WEB_SCHEMES):
-        errors[CONF_POLICE_URL] = "invalid_police_url"
-    previous = str(user_input.get(CONF_POLICE_SECRET_PREVIOUS) or "").strip()
-    secret, generated = signing_secret(
-        str(user_input.get(CONF_POLICE_SECRET) or "").strip(),
-        current.get(CONF_POLICE_SECRET) or "",
-        previous,
-        errors,
-    )
+    link, generated = signed_endpoint(user_input, current, errors, url_required=False)
     options = {
-        CONF_POLICE_URL: url,
+        **link,
         CONF_POLICE_FORMAT: user_input.get(CONF_POLICE_FORMAT, "json"),
-        CONF_POLICE_SECRET: secret,
-        CONF_POLICE_SECRET_PREVIOUS: previous,
         CONF_ESCALATION_DELAY: int(
             user_input.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
         ),
