@@ -25,13 +25,8 @@ MAX_SECRET_LEN: Final = 200
 MAX_URL_LEN: Final = 500
 
 
-class InvalidFrontError(ValueError):
-    """A field of the form is wrong; ``reason`` is a key of the catalog."""
-
-    def __init__(self, reason: str) -> None:
-        """Keep the catalog key."""
-        super().__init__(reason)
-        self.reason = reason
+class InvalidFrontError(texto.FormError):
+    """A field of the front form is wrong; ``reason`` is a key of the catalog."""
 
 
 @dataclass(frozen=True, slots=True)

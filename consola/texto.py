@@ -16,6 +16,15 @@ _TEXT_BAD: Final = re.compile(
 )
 
 
+class FormError(ValueError):
+    """A field of a form is wrong; ``reason`` is the catalog key of what to tell."""
+
+    def __init__(self, reason: str) -> None:
+        """Keep the catalog key."""
+        super().__init__(reason)
+        self.reason = reason
+
+
 def is_line(value: str) -> bool:
     """Return True when ``value`` is storable one-line text."""
     return _LINE_BAD.search(value) is None

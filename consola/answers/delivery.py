@@ -31,6 +31,7 @@ from typing import Final, Protocol
 import aiohttp
 from standardwebhooks import Webhook
 
+from ..background import Background
 from ..storage.answers import due_answers, next_due, record_attempt
 from ..storage.db import Database, Row, StorageError
 from ..storage.fronts import Front, get_front
@@ -100,25 +101,19 @@ class AnswerWorker:
         self.on_change = on_change
         self.jitter = jitter
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background("consola-answers")
         self._session: aiohttp.ClientSession | None = None
         self.publisher: AnswerPublisher | None = None  # the city broker, if any
 
     def start(self) -> None:
         """Start the loop (it first sends what an earlier run left)."""
         self._session = aiohttp.ClientSession(timeout=TIMEOUT)
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(), name="consola-answers"
-        )
+        self._loop.start(self._run())
         self._wake.set()
 
     async def stop(self) -> None:
         """Stop the loop and close the client session."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         if self._session is not None:
             await self._session.close()
             self._session = None

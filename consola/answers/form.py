@@ -19,13 +19,8 @@ MAX_ETA: Final = 240
 _ETA: Final = re.compile(r"[0-9]{1,3}")
 
 
-class InvalidAnswerError(ValueError):
-    """The form is wrong; ``reason`` is a key of the catalog."""
-
-    def __init__(self, reason: str) -> None:
-        """Keep the catalog key."""
-        super().__init__(reason)
-        self.reason = reason
+class InvalidAnswerError(texto.FormError):
+    """The answer form is wrong; ``reason`` is a key of the catalog."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,18 +22,14 @@ import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 import hashlib
-import json
 from typing import Any, Final
-
-from jsonschema import Draft202012Validator
 
 from ..storage.db import Database, StorageError, Tx
 from ..storage.evidence import listed_sha256, store_evidence
 from ..storage.fronts import get_front
 from ..tiempo import Clock
-from .message import SCHEMA_PATH, BodyError, Json, read_json
+from .message import BodyError, Json, check_schema, read_json
 from .signature import HEADER_ID, headers_too_long, lower_headers, verify
 
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
@@ -83,21 +79,9 @@ class Upload:
     content: bytes
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    schema.pop("oneOf")
-    schema["$ref"] = "#/$defs/evidenceUpload"
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
 def check_upload(value: Json, webhook_id: str) -> Upload:
     """Return the checked upload; raise :class:`BodyError` (``TooLargeError`` too big)."""
-    error = next(iter(_validator().iter_errors(value)), None)
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path)[:80]
-        raise BodyError(f"schema: {where or 'upload'}: {error.validator}")
+    check_schema(value, "evidenceUpload", "upload")
     expected = f"evidence/{value['incident_id']}/{value['file']}"
     if value["id"] != webhook_id or webhook_id != expected:
         raise BodyError("id differs from webhook-id")

@@ -119,20 +119,28 @@ def claimed_front(body: bytes) -> str | None:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def _validator(definition: str) -> Draft202012Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     schema.pop("oneOf")
-    schema["$ref"] = "#/$defs/message"
+    schema["$ref"] = f"#/$defs/{definition}"
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 
 
-def check_message(value: Json, webhook_id: str) -> AlertMessage:
-    """Return the checked message; raise :class:`BodyError`."""
-    error = next(iter(_validator().iter_errors(value)), None)
+def check_schema(value: Json, definition: str, what: str) -> None:
+    """Raise :class:`BodyError` (where, or ``what``) unless ``value`` is a ``definition``.
+
+    ``definition`` is one of the schema's ``$defs`` (its validator is built once).
+    """
+    error = next(iter(_validator(definition).iter_errors(value)), None)
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path)[:80]
-        raise BodyError(f"schema: {where or 'message'}: {error.validator}")
+        raise BodyError(f"schema: {where or what}: {error.validator}")
+
+
+def check_message(value: Json, webhook_id: str) -> AlertMessage:
+    """Return the checked message; raise :class:`BodyError`."""
+    check_schema(value, "message", "message")
     if value["id"] != webhook_id:
         raise BodyError("id differs from webhook-id")
     sent_at, opened_at = parse_iso(value["sent_at"]), parse_iso(value["opened_at"])

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-import json
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
-
 from ..tiempo import parse_iso
-from .message import SCHEMA_PATH, BodyError
+from .message import BodyError, check_schema
 
 NOTICE_PREFIX: Final = "front."
 
@@ -44,21 +40,9 @@ def is_notice(value: dict[str, Any]) -> bool:
     return isinstance(kind, str) and kind.startswith(NOTICE_PREFIX)
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    schema.pop("oneOf")
-    schema["$ref"] = "#/$defs/notice"
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
-
-
 def check_notice(value: dict[str, Any], webhook_id: str) -> NoticeMessage:
     """Return the checked trouble message; raise :class:`BodyError`."""
-    error = next(iter(_validator().iter_errors(value)), None)
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path)[:80]
-        raise BodyError(f"schema: {where or 'notice'}: {error.validator}")
+    check_schema(value, "notice", "notice")
     if value["id"] != webhook_id:
         raise BodyError("id differs from webhook-id")
     sent_at, since = parse_iso(value["sent_at"]), parse_iso(value["since"])

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-import contextlib
 import logging
 import random
 import ssl
@@ -28,6 +27,7 @@ import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from ..background import Background
 from ..ingest.envelope import Delivery, Verdict
 from ..ingest.service import Ingest
 from .settings import MqttSettings
@@ -62,24 +62,18 @@ class MqttLink:
         self.context = context
         self._client: aiomqtt.Client | None = None
         self._acks: dict[int, asyncio.Future[Any]] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background("consola-mqtt")
         self._up = asyncio.Event()
         self.taken = 0  # alerts acknowledged
         self.redelivered = 0  # times the link dropped to have an alert sent again
 
     def start(self) -> None:
         """Run the link in a task of the running loop."""
-        self._task = asyncio.get_running_loop().create_task(
-            self._run(), name="consola-mqtt"
-        )
+        self._loop.start(self._run())
 
     async def stop(self) -> None:
         """End the link (an alert being stored is not acknowledged: sent again)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def wait_connected(self, timeout: float) -> bool:
         """Return True once the link is up (False after ``timeout`` seconds)."""

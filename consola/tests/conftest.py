@@ -24,7 +24,15 @@ from consola.storage.fronts import save_front
 from consola.tiempo import utc_now
 from consola.web.app import create_app
 
-from .helpers import CUADRANTE, FRONT_ID, FrontWebhook, free_port, new_secret
+from .helpers import (
+    CUADRANTE,
+    FRONT_ID,
+    FrontWebhook,
+    alert,
+    free_port,
+    new_secret,
+    signed,
+)
 from .pg import fresh_database, postgres_server
 
 SUPERVISOR = ("ana", "contraseña-de-ana-123")
@@ -102,6 +110,20 @@ class Running:
     def alerts_url(self) -> str:
         """Return the front's alerts endpoint."""
         return f"{self.base}/alerts/{FRONT_ID}"
+
+
+async def store_alert(
+    running: Running, http: aiohttp.ClientSession, **changes: object
+) -> int:
+    """POST a signed alert; return the incident's number."""
+    data, headers = signed(alert(**changes), running.secret)
+    async with http.post(running.alerts_url, data=data, headers=headers) as response:
+        assert response.status == 200
+    row = await running.console.db.tx(
+        lambda tx: tx.one("SELECT MAX(id) AS pk FROM incidents")
+    )
+    assert row is not None
+    return int(row["pk"])
 
 
 async def run_console(url: str) -> AsyncIterator[Running]:

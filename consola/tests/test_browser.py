@@ -64,6 +64,16 @@ async def log_in(page: Page, base: str, username: str, password: str) -> None:
     await page.click("button[type=submit]")
 
 
+async def operator_page(
+    browser: Browser, tmp_path: Path, running: Running, path: str
+) -> Page:
+    """Return a fresh page logged in as the operator, at ``path`` of the console."""
+    page = await open_page(browser, tmp_path)
+    await log_in(page, running.base, *OPERATOR)
+    await page.goto(f"{running.base}{path}")
+    return page
+
+
 async def decoded_picture(page: Page, selector: str) -> None:
     """Wait until an ``<img>`` matching ``selector`` has loaded and decoded (width > 0).
 
@@ -179,8 +189,11 @@ def listed_still(name: str) -> dict[str, object]:
     }
 
 
-async def upload_still(running: Running, name: str) -> None:
-    """Upload the still ``name``, signed, as the front does after the alert."""
+async def list_and_upload_still(running: Running, name: str) -> None:
+    """Send the evidence update that lists the still ``name``, then upload it, signed."""
+    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
+                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
+                     evidence=[listed_still(name)])  # fmt: skip
     body = upload_of(name, STILL_JPEG)
     data, headers = signed(body, running.secret, msg_id=body["id"])
     async with (
@@ -197,16 +210,9 @@ async def test_incident_page_shows_the_uploaded_picture(
 ) -> None:
     """A still the front uploaded loads as an <img> on the incident page (decoded)."""
     running = running_sqlite
-    name = "cam1-press.jpg"
-    item = listed_still(name)
     await post_alert(running)
-    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
-                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
-                     evidence=[item])  # fmt: skip
-    await upload_still(running, name)
-    page = await open_page(browser, tmp_path)
-    await log_in(page, running.base, *OPERATOR)
-    await page.goto(f"{running.base}/incidentes/1")
+    await list_and_upload_still(running, "cam1-press.jpg")
+    page = await operator_page(browser, tmp_path, running, "/incidentes/1")
     await expect(page.locator("img.evidence-thumb")).to_be_visible()
     await decoded_picture(page, "img.evidence-thumb")
 
@@ -216,19 +222,12 @@ async def test_live_screen_shows_the_uploaded_picture_without_reload(
 ) -> None:
     """A still stored while the live screen is open appears in its row, decoded."""
     running = running_sqlite
-    page = await open_page(browser, tmp_path)
-    await log_in(page, running.base, *OPERATOR)
-    await page.goto(f"{running.base}/en-vivo")
-    name = "cam1-press.jpg"
-    item = listed_still(name)
+    page = await operator_page(browser, tmp_path, running, "/en-vivo")
     await post_alert(running)
     row = page.locator("tr.incident").first
     await expect(row).to_be_visible()
     await expect(row.locator("img.thumb")).to_have_count(0)
-    await post_alert(running, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
-                     sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
-                     evidence=[item])  # fmt: skip
-    await upload_still(running, name)
+    await list_and_upload_still(running, "cam1-press.jpg")
     await expect(row.locator("img.thumb")).to_be_visible()  # pushed: no reload
     await decoded_picture(page, "tr.incident img.thumb")
     pk = await incident_pk(running, INCIDENT_ID)
@@ -280,9 +279,7 @@ async def test_map_tiles_configurable_with_offline_fallback(
         tiles_attribution="Teselas <b>locales</b>",
     )
     await post_alert(running)
-    page = await open_page(browser, tmp_path)
-    await log_in(page, running.base, *OPERATOR)
-    await page.goto(f"{running.base}/incidentes/1")
+    page = await operator_page(browser, tmp_path, running, "/incidentes/1")
     await expect(page.locator("#map img.leaflet-tile-loaded").first).to_be_attached()
     await expect(page.locator("#map-note")).to_be_hidden()
     attribution = page.locator(".leaflet-control-attribution")
@@ -298,9 +295,7 @@ async def test_cuadrante_filter(
 ) -> None:
     """A screen filtered to another cuadrante does not show this front's alarm."""
     running = running_sqlite
-    page = await open_page(browser, tmp_path)
-    await log_in(page, running.base, *OPERATOR)
-    await page.goto(f"{running.base}/en-vivo?cuadrante=OTRO")
+    page = await operator_page(browser, tmp_path, running, "/en-vivo?cuadrante=OTRO")
     await expect(page.locator("#link.ok")).to_be_visible()
     await post_alert(running)
     await page.goto(f"{running.base}/en-vivo?cuadrante=OTRO")

@@ -11,8 +11,8 @@ from consola.answers.delivery import MAX_ATTEMPTS, classify
 from consola.bus import QUEUE_SIZE, Bus, Change
 from consola.incidents import Summary
 
-from .conftest import OPERATOR, Running
-from .helpers import alert, form_token, login, signed
+from .conftest import OPERATOR, Running, store_alert
+from .helpers import form_token, login
 
 
 @pytest.mark.parametrize(
@@ -28,9 +28,7 @@ def test_classify(status: int, text: str, delivery: str) -> None:
 
 async def answer_once(running: Running, http: aiohttp.ClientSession) -> None:
     """Store an alert and send one ``received`` answer through the page."""
-    data, headers = signed(alert(), running.secret)
-    async with http.post(running.alerts_url, data=data, headers=headers) as response:
-        assert response.status == 200
+    await store_alert(running, http)
     assert await login(http, running.base, *OPERATOR) == 200
     token = await form_token(http, f"{running.base}/incidentes/1")
     async with http.post(f"{running.base}/incidentes/1/respuesta",

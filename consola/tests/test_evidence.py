@@ -19,8 +19,8 @@ import aiohttp
 from consola.ingest.evidence import MAX_FILE_BYTES
 from consola.storage.audit import list_audit
 
-from .conftest import OPERATOR, Running
-from .helpers import FRONT_ID, INCIDENT_ID, alert, login, signed
+from .conftest import OPERATOR, Running, store_alert
+from .helpers import FRONT_ID, INCIDENT_ID, login, signed
 
 STILL = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8 + b"\xff\xd9"
 CLIP = b"\x00\x00\x00\x18ftypmp42" + b"\x80" * 4000
@@ -66,20 +66,11 @@ async def post(
 
 async def announce(running: Running, http: aiohttp.ClientSession) -> int:
     """Store the alert and the evidence update listing both files; return the incident."""
-    for body in (
-        alert(),
-        alert(id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9", type="incident.updated",
-              sent_at="2026-11-26T20:00:04-05:00", changes=["evidence"],
-              evidence=[evidence_item(name) for name in FILES]),
-    ):  # fmt: skip
-        data, headers = signed(body, running.secret)
-        async with http.post(running.alerts_url, data=data, headers=headers) as answer:
-            assert answer.status == 200
-    row = await running.console.db.tx(
-        lambda tx: tx.one("SELECT MAX(id) AS pk FROM incidents")
-    )
-    assert row is not None
-    return int(row["pk"])
+    await store_alert(running, http)
+    return await store_alert(running, http, id="01JDR6Q7ZMB1H2J3K4N5P6Q7R9",
+                             type="incident.updated", sent_at="2026-11-26T20:00:04-05:00",
+                             changes=["evidence"],
+                             evidence=[evidence_item(name) for name in FILES])  # fmt: skip
 
 
 async def test_uploads_are_checked_against_the_alert_and_kept(

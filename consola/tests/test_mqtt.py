@@ -117,14 +117,20 @@ async def wait_for_rows(console: Console, sql: str, wanted: int) -> int:
     return await wait_for_count(partial(count, console, sql), wanted)
 
 
-async def test_alerts_over_mqtt_are_verified_stored_once_and_refusals_kept(
-    db_url: str, broker: Broker
-) -> None:
-    """Signed: stored (a repeat once); one waited 2 h: stored; forged or stale: refused."""
+def seeded(db_url: str) -> str:
+    """Register the test front on ``db_url`` with no status webhook; return its secret."""
     secret = new_secret()
     db = open_database(db_url)
     seed(db, secret=secret, webhook_url="")
     db.close()
+    return secret
+
+
+async def test_alerts_over_mqtt_are_verified_stored_once_and_refusals_kept(
+    db_url: str, broker: Broker
+) -> None:
+    """Signed: stored (a repeat once); one waited 2 h: stored; forged or stale: refused."""
+    secret = seeded(db_url)
     async for (console,) in consoles(db_url, broker, "consola-a"):
         front = Front(broker, secret)
         async with front.client:
@@ -163,9 +169,8 @@ async def test_an_answer_for_a_front_without_webhook_goes_over_the_broker(
 
     from consola.web.app import create_app  # noqa: PLC0415
 
-    secret = new_secret()
+    secret = seeded(sqlite_url)
     db = open_database(sqlite_url)
-    seed(db, secret=secret, webhook_url="")
     port = free_port()
     console = Console(
         Settings(sqlite_url, port=port, mqtt=parse_mqtt(broker.url, "consola-a")), db
@@ -223,10 +228,7 @@ async def test_two_instances_share_the_subscription_and_one_dies(
     from .pg import fresh_database  # noqa: PLC0415
 
     url = fresh_database(pg_dsn, "consola_mqtt_shared")
-    secret = new_secret()
-    db = open_database(url)
-    seed(db, secret=secret, webhook_url="")
-    db.close()
+    secret = seeded(url)
     total = 60
     async for first, second in consoles(url, broker, "consola-a", "consola-b"):
         front = Front(broker, secret)
@@ -259,10 +261,7 @@ async def test_no_puback_while_the_database_is_down_then_sent_again(
     """Ingest answering "unavailable" leaves the alert unacknowledged; it comes back."""
     from consola.ingest.envelope import Delivery, Outcome, Verdict  # noqa: PLC0415
 
-    secret = new_secret()
-    db = open_database(sqlite_url)
-    seed(db, secret=secret, webhook_url="")
-    db.close()
+    secret = seeded(sqlite_url)
     async for (console,) in consoles(sqlite_url, broker, "consola-a"):
         real = console.ingest.ingest
         calls: list[str] = []

@@ -8,6 +8,7 @@ for was dropped as broken (a failed rollback, a server gone), it waited forever,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 import sqlite3
 import threading
@@ -39,20 +40,6 @@ def waiting(db: Database) -> int:
     return len(db._pool._waiters)  # type: ignore[attr-defined]  # noqa: SLF001
 
 
-def holding(db: Database, until: threading.Event) -> threading.Thread:
-    """Start a thread that holds the only connection until ``until`` is set."""
-    taken = threading.Event()
-
-    def work(_tx: Tx) -> None:
-        taken.set()
-        until.wait(JOIN_S)
-
-    thread = threading.Thread(target=db.tx_sync, args=(work,))
-    thread.start()
-    assert taken.wait(JOIN_S)
-    return thread
-
-
 def in_thread(call: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
     """Run ``call`` in a thread; its result or exception lands in the list."""
     out: list[object] = []
@@ -78,33 +65,56 @@ def until_waiting(db: Database, count: int) -> None:
     pytest.fail("nobody waited for a connection")
 
 
+@dataclass(frozen=True)
+class Contention:
+    """A holder thread keeps the only connection until ``release``; a waiter waits for it.
+
+    ``out`` receives the waiter's ``SELECT 1`` row, or its :class:`StorageError`.
+    """
+
+    release: threading.Event
+    holder: threading.Thread
+    waiter: threading.Thread
+    out: list[object]
+
+
+def contention(db: Database) -> Contention:
+    """Hold the only connection of ``db`` in one thread; return once another waits for it."""
+    release, taken = threading.Event(), threading.Event()
+
+    def hold(_tx: Tx) -> None:
+        taken.set()
+        release.wait(JOIN_S)
+
+    holder = threading.Thread(target=db.tx_sync, args=(hold,))
+    holder.start()
+    assert taken.wait(JOIN_S)
+    waiter, out = in_thread(lambda: db.tx_sync(lambda tx: tx.one("SELECT 1 AS one")))
+    until_waiting(db, 1)
+    return Contention(release, holder, waiter, out)
+
+
 def test_a_waiter_gets_a_new_connection_when_the_old_one_breaks(tmp_path: Path) -> None:
     """The held connection is dropped as broken: the waiter opens another one."""
     db = one_connection(tmp_path / "c.db", BreaksAfterUse)
-    release = threading.Event()
-    holder = holding(db, release)
-    waiter, out = in_thread(lambda: db.tx_sync(lambda tx: tx.one("SELECT 1 AS one")))
-    until_waiting(db, 1)
-    release.set()
-    holder.join(JOIN_S)
-    waiter.join(JOIN_S)
-    assert not waiter.is_alive(), "the waiter was never woken"
-    assert out == [{"one": 1}]
+    held = contention(db)
+    held.release.set()
+    held.holder.join(JOIN_S)
+    held.waiter.join(JOIN_S)
+    assert not held.waiter.is_alive(), "the waiter was never woken"
+    assert held.out == [{"one": 1}]
     db.close()
 
 
 def test_close_wakes_a_waiter_and_returns(tmp_path: Path) -> None:
     """close() fails the waiting threads at once instead of waiting for them forever."""
     db = one_connection(tmp_path / "c.db", SqliteConnection)
-    release = threading.Event()
-    holder = holding(db, release)
-    waiter, out = in_thread(lambda: db.tx_sync(lambda tx: tx.one("SELECT 1 AS one")))
-    until_waiting(db, 1)
+    held = contention(db)
     closer, _ = in_thread(db.close)
     closer.join(JOIN_S)
-    waiter.join(JOIN_S)
-    assert not closer.is_alive() and not waiter.is_alive()
-    assert isinstance(out[0], StorageError)
-    release.set()
-    holder.join(JOIN_S)
-    assert not holder.is_alive()
+    held.waiter.join(JOIN_S)
+    assert not closer.is_alive() and not held.waiter.is_alive()
+    assert isinstance(held.out[0], StorageError)
+    held.release.set()
+    held.holder.join(JOIN_S)
+    assert not held.holder.is_alive()

@@ -13,22 +13,8 @@ from consola.ingest.message import SCHEMA_PATH
 from consola.storage.accounts import ACCOUNT_LIMIT
 from consola.storage.audit import list_audit
 
-from .conftest import OPERATOR, SUPERVISOR, Running
+from .conftest import OPERATOR, SUPERVISOR, Running, store_alert
 from .helpers import INCIDENT_ID, alert, csrf_of, form_token, login, signed
-
-
-async def store_alert(
-    running: Running, http: aiohttp.ClientSession, **changes: object
-) -> int:
-    """POST a signed alert; return the incident's number."""
-    data, headers = signed(alert(**changes), running.secret)
-    async with http.post(running.alerts_url, data=data, headers=headers) as response:
-        assert response.status == 200
-    row = await running.console.db.tx(
-        lambda tx: tx.one("SELECT MAX(id) AS pk FROM incidents")
-    )
-    assert row is not None
-    return int(row["pk"])
 
 
 async def test_login_sets_a_strict_session_cookie(

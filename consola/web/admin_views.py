@@ -6,6 +6,7 @@ The fronts page shows each front's health: the devices its trouble messages say 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from aiohttp import web
@@ -14,7 +15,7 @@ from .. import texto
 from ..auth.passwords import acceptable, hash_password
 from ..fronts import InvalidFrontError, parse_front_form, valid_front_id
 from ..storage.accounts import ROLES, Role, create_operator, list_operators
-from ..storage.audit import audit, list_audit
+from ..storage.audit import list_audit
 from ..storage.db import Row, Tx
 from ..storage.fronts import (
     Activity,
@@ -27,9 +28,9 @@ from ..storage.fronts import (
 )
 from ..storage.incidents import list_rejected
 from ..storage.notices import front_health
-from .auth_views import remote_of
 from .keys import CONSOLE
-from .render import page, session_of
+from .parts import actor_of, path_number
+from .render import page
 from .security import supervisor_required
 
 
@@ -63,30 +64,20 @@ async def fronts(request: web.Request) -> web.StreamResponse:
 @supervisor_required
 async def save(request: web.Request) -> web.StreamResponse:
     """Register or update a front (a secret entered is added to its secrets)."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
     try:
         form = parse_front_form(await request.post())
     except InvalidFrontError as err:
         return await _fronts_page(request, status=400, error=err.reason)
-    now = console.clock()
+    actor = actor_of(request)
 
     def work(tx: Tx) -> None:
-        save_front(tx, form, now)
-        detail = "secret added" if form.secret else ""
-        audit(
-            tx,
-            now,
-            session.operator,
-            "front_saved",
-            form.front_id,
-            remote_of(request),
-            detail,
+        save_front(tx, form, actor.now)
+        actor.audit(
+            tx, "front_saved", form.front_id, "secret added" if form.secret else ""
         )
 
     try:
-        await console.db.tx(work)
+        await request.app[CONSOLE].db.tx(work)
     except ValueError as err:
         return await _fronts_page(request, status=400, error=str(err))
     return await _fronts_page(request, saved=True)
@@ -102,21 +93,19 @@ def _front_id(request: web.Request) -> str:
 @supervisor_required
 async def toggle(request: web.Request) -> web.StreamResponse:
     """Activate or deactivate a front (a deactivated front's alerts are refused)."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
     front_id = _front_id(request)
     active = (await request.post()).get("active") == "1"
-    now = console.clock()
+    actor = actor_of(request)
 
     def work(tx: Tx) -> bool:
-        found = set_active(tx, front_id, active, now)
+        found = set_active(tx, front_id, active, actor.now)
         if found:
-            audit(tx, now, session.operator, "front_active", front_id, remote_of(request),
-                  "active" if active else "inactive")  # fmt: skip
+            actor.audit(
+                tx, "front_active", front_id, "active" if active else "inactive"
+            )
         return found
 
-    if not await console.db.tx(work):
+    if not await request.app[CONSOLE].db.tx(work):
         raise web.HTTPNotFound
     raise web.HTTPSeeOther("/supervision/frentes")
 
@@ -124,23 +113,17 @@ async def toggle(request: web.Request) -> web.StreamResponse:
 @supervisor_required
 async def drop_secret(request: web.Request) -> web.StreamResponse:
     """Remove one of a front's secrets (never its last)."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
     front_id = _front_id(request)
-    secret_text = request.match_info["secret_id"]
-    if not secret_text.isascii() or not secret_text.isdigit() or len(secret_text) > 18:
-        raise web.HTTPNotFound
-    now = console.clock()
+    secret_id = path_number(request, "secret_id")
+    actor = actor_of(request)
 
     def work(tx: Tx) -> bool:
-        removed = remove_secret(tx, front_id, int(secret_text))
+        removed = remove_secret(tx, front_id, secret_id)
         if removed:
-            audit(tx, now, session.operator, "front_secret", front_id, remote_of(request),
-                  "secret removed")  # fmt: skip
+            actor.audit(tx, "front_secret", front_id, "secret removed")
         return removed
 
-    if not await console.db.tx(work):
+    if not await request.app[CONSOLE].db.tx(work):
         return await _fronts_page(
             request, status=400, error="fronts.reason.last_secret"
         )
@@ -164,9 +147,6 @@ async def operators(request: web.Request) -> web.StreamResponse:
 @supervisor_required
 async def create(request: web.Request) -> web.StreamResponse:
     """Create an operator or supervisor."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
     form = await request.post()
     username = texto.line(form.get("username"), min_len=3, max_len=40)
     name = texto.line(form.get("display_name"), min_len=1, max_len=80)
@@ -186,17 +166,16 @@ async def create(request: web.Request) -> web.StreamResponse:
     hashed = await asyncio.get_running_loop().run_in_executor(
         None, hash_password, password
     )
-    now = console.clock()
+    actor = actor_of(request)
     chosen: Role = "supervisor" if role == "supervisor" else "operator"
 
     def work(tx: Tx) -> bool:
-        made = create_operator(tx, username, name, chosen, hashed, now=now)
+        made = create_operator(tx, username, name, chosen, hashed, now=actor.now)
         if made is not None:
-            audit(tx, now, session.operator, "operator_created", username, remote_of(request),
-                  chosen)  # fmt: skip
+            actor.audit(tx, "operator_created", username, chosen)
         return made is not None
 
-    if not await console.db.tx(work):
+    if not await request.app[CONSOLE].db.tx(work):
         return await _operators_page(
             request, status=400, error="operators.reason.taken"
         )
@@ -210,31 +189,25 @@ def valid_username(username: str) -> bool:
     )
 
 
+async def _audited_list(request: web.Request, template: str, action: str,
+                        rows: Callable[[Tx], list[Row]]) -> web.Response:  # fmt: skip
+    """Return a page of ``rows``, audited as ``action`` in the transaction that reads them."""
+    actor = actor_of(request)
+
+    def work(tx: Tx) -> list[Row]:
+        actor.audit(tx, action, "")
+        return rows(tx)
+
+    return page(request, template, items=await request.app[CONSOLE].db.tx(work))
+
+
 @supervisor_required
 async def rejected(request: web.Request) -> web.StreamResponse:
     """List the refused alerts (audited)."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
-    now = console.clock()
-
-    def work(tx: Tx) -> list[object]:
-        audit(tx, now, session.operator, "view_rejected", "", remote_of(request))
-        return list(list_rejected(tx))
-
-    return page(request, "rejected.html", items=await console.db.tx(work))
+    return await _audited_list(request, "rejected.html", "view_rejected", list_rejected)
 
 
 @supervisor_required
 async def audit_log(request: web.Request) -> web.StreamResponse:
     """Show the audit log (itself audited)."""
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
-    now = console.clock()
-
-    def work(tx: Tx) -> list[object]:
-        audit(tx, now, session.operator, "view_audit", "", remote_of(request))
-        return list(list_audit(tx))
-
-    return page(request, "audit.html", items=await console.db.tx(work))
+    return await _audited_list(request, "audit.html", "view_audit", list_audit)

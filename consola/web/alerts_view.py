@@ -13,6 +13,7 @@ from aiohttp import web
 from ..ingest.envelope import Delivery, Verdict
 from ..ingest.service import MAX_BODY
 from .keys import CONSOLE
+from .parts import read_body
 
 ANSWERS: Final = {Verdict.STORED: "stored", Verdict.DUPLICATE: "duplicate"}
 
@@ -20,17 +21,7 @@ ANSWERS: Final = {Verdict.STORED: "stored", Verdict.DUPLICATE: "duplicate"}
 async def alerts(request: web.Request) -> web.StreamResponse:
     """Take one signed alert."""
     console = request.app[CONSOLE]
-    chunks: list[bytes] = []
-    size = 0
-    oversize = request.content_length is not None and request.content_length > MAX_BODY
-    if not oversize:
-        async for chunk in request.content.iter_chunked(64 * 1024):
-            size += len(chunk)
-            if size > MAX_BODY:
-                oversize = True
-                break
-            chunks.append(chunk)
-    body = b"".join(chunks)
+    body, oversize = await read_body(request, MAX_BODY, 64 * 1024)
     delivery = Delivery(
         transport="http",
         headers=dict(request.headers),

@@ -13,38 +13,27 @@ from ..i18n import t
 from ..incidents import next_steps, senders, snapshot, summary, timeline
 from ..mapa import map_data
 from ..storage.answers import add_answer, incident_answers
-from ..storage.audit import audit
 from ..storage.db import Row, Tx
 from ..storage.evidence import evidence_rows
 from ..storage.fronts import get_front
 from ..storage.incidents import incident_messages, incident_row
 from ..tiempo import local
-from .auth_views import remote_of
 from .keys import CONSOLE
-from .render import lang_of, page, render_text, session_of
+from .parts import actor_of, path_number
+from .render import lang_of, page, render_text
 from .security import login_required
-
-
-def _pk(request: web.Request) -> int:
-    text = request.match_info["pk"]
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise web.HTTPNotFound
-    return int(text)
 
 
 async def _context(request: web.Request, pk: int, *, audited: bool) -> dict[str, Any]:
     console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
-    now = console.clock()
+    actor = actor_of(request)
 
     def work(tx: Tx) -> dict[str, Any] | None:
         row = incident_row(tx, pk)
         if row is None:
             return None
         if audited:
-            audit(tx, now, session.operator, "view_incident",
-                  f"{row['front_id']}/{row['incident_id']}", remote_of(request))  # fmt: skip
+            actor.audit(tx, "view_incident", f"{row['front_id']}/{row['incident_id']}")
         front = get_front(tx, row["front_id"])
         return {"row": row, "messages": incident_messages(tx, pk),
                 "answers": incident_answers(tx, pk), "front": front,
@@ -98,7 +87,9 @@ def _radius(body: dict[str, Any]) -> float:
 async def incident_page(request: web.Request) -> web.StreamResponse:
     """Show one incident (audited: it shows residents' names, phones and places)."""
     return page(
-        request, "incident.html", **await _context(request, _pk(request), audited=True)
+        request,
+        "incident.html",
+        **await _context(request, path_number(request, "pk"), audited=True),
     )
 
 
@@ -106,7 +97,7 @@ async def incident_page(request: web.Request) -> web.StreamResponse:
 async def incident_answers_fragment(request: web.Request) -> web.StreamResponse:
     """Return the answers table alone (police data only: not a personal-data view)."""
     console = request.app[CONSOLE]
-    pk = _pk(request)
+    pk = path_number(request, "pk")
     answers = await console.db.tx(lambda tx: incident_answers(tx, pk))
     text = render_text(request, "answers.html", answers=answers)
     return web.Response(text=text, content_type="text/html", charset="utf-8")
@@ -116,12 +107,10 @@ async def incident_answers_fragment(request: web.Request) -> web.StreamResponse:
 async def answer(request: web.Request) -> web.StreamResponse:
     """Store an answer (with its audit row) and hand it to the delivery worker."""
     console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
-    pk = _pk(request)
+    pk = path_number(request, "pk")
     form = await request.post()
-    now = console.clock()
-    remote = remote_of(request)
+    actor = actor_of(request)
+    now = actor.now
 
     def work(tx: Tx) -> str | None:
         row = incident_row(tx, pk)
@@ -137,12 +126,11 @@ async def answer(request: web.Request) -> web.StreamResponse:
         webhook_id = f"pol_{uuid.uuid4().hex}"
         add_answer(tx, incident_pk=pk, webhook_id=webhook_id, status=checked.status,
                    unit=checked.unit, eta_minutes=checked.eta_minutes, note=checked.note,
-                   body=body, operator_id=session.operator.id, now=now)  # fmt: skip
+                   body=body, operator_id=actor.operator.id, now=now)  # fmt: skip
         detail = checked.status + (
             f" {checked.unit} eta={checked.eta_minutes}" if checked.unit else ""
         )
-        audit(tx, now, session.operator, "answer", f"{row['front_id']}/{row['incident_id']}",
-              remote, detail=detail)  # fmt: skip
+        actor.audit(tx, "answer", f"{row['front_id']}/{row['incident_id']}", detail)
         return None
 
     problem = await console.db.tx(work)

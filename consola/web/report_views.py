@@ -9,13 +9,12 @@ from aiohttp import web
 
 from ..i18n import t
 from ..reports import ReportLine, report, to_csv
-from ..storage.audit import audit
 from ..storage.db import Tx
 from ..storage.incidents import report_rows
 from ..tiempo import local
-from .auth_views import remote_of
 from .keys import CONSOLE
-from .render import lang_of, page, session_of
+from .parts import actor_of
+from .render import lang_of, page
 from .security import supervisor_required
 
 PERIOD: Final = timedelta(days=366)
@@ -24,16 +23,13 @@ COLUMNS: Final = ("col.month", "col.cuadrante", "col.incidents", "col.answered",
 
 
 async def _lines(request: web.Request, action: str) -> list[ReportLine]:
-    console = request.app[CONSOLE]
-    session = session_of(request)
-    assert session is not None
-    now = console.clock()
+    actor = actor_of(request)
 
     def work(tx: Tx) -> list[ReportLine]:
-        audit(tx, now, session.operator, action, "", remote_of(request))
-        return report(*report_rows(tx, now - PERIOD))
+        actor.audit(tx, action, "")
+        return report(*report_rows(tx, actor.now - PERIOD))
 
-    return await console.db.tx(work)
+    return await request.app[CONSOLE].db.tx(work)
 
 
 @supervisor_required
