@@ -9,6 +9,7 @@ import shutil
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.mi_frente_seguro.const import DOMAIN
@@ -21,7 +22,8 @@ from scripts.harness.mosquitto import Mosquitto
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
 from .frente.dispatch.receiver import Receiver
 from .frente.evidence.conftest import closed_port, rtsp_server  # noqa: F401  (shared fixtures)
-from .police import SECRET
+from .helpers import set_up
+from .police import SECRET, Alarm, front_with_an_alarm
 
 
 @pytest.fixture(autouse=True)
@@ -84,6 +86,18 @@ async def people(hass: HomeAssistant) -> dict[str, MockUser]:
     return users
 
 
+@pytest.fixture(params=["ana", "admin"])
+def may_see_evidence(
+    request: pytest.FixtureRequest, people: dict[str, MockUser]
+) -> MockUser:
+    """Return, in turn, each user who may see the front's evidence.
+
+    Ana (its coordinator, in the options) and the admin.
+    """
+    user: MockUser = people[request.param]
+    return user
+
+
 async def _group(hass: HomeAssistant, group_id: str) -> Group:
     group = await hass.auth.async_get_group(group_id)
     assert group is not None
@@ -107,10 +121,7 @@ async def init_integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """Set up the front and return its loaded config entry."""
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
-    return mock_config_entry
+    return await set_up(hass, mock_config_entry)
 
 
 @pytest.fixture
@@ -120,6 +131,21 @@ async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def alarm(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    receiver: Receiver,
+) -> AsyncGenerator[Alarm]:
+    """Set up the front with its police link on the receiver and press once.
+
+    Its status webhook's client comes with it; the front is unloaded after the test.
+    """
+    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
+    yield Alarm(entry, incident_id, await hass_client_no_auth())
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from custom_components.mi_frente_seguro.const import DOMAIN
 from custom_components.mi_frente_seguro.frente.evidence import EvidenceFile, Manifest
 from custom_components.mi_frente_seguro.frente.evidence.manifest import (
@@ -15,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .const import FRONT_ID
+from .helpers import member, members_front
 
 INCIDENT = "inc-20261126-0001"
 
@@ -45,6 +48,13 @@ def write_bundle(base: Path, incident: str = INCIDENT, days_old: float = 1) -> P
         folder, Manifest(FRONT_ID, incident, pressed, files=files, complete=True)
     )
     return folder
+
+
+async def front_with_a_bundle(hass: HomeAssistant) -> MockConfigEntry:
+    """Set up Calle Real (Luis a resident member, Ana its coordinator) with a bundle."""
+    entry = await members_front(hass, member("person.luis_gomez", "Luis Gómez"))
+    await hass.async_add_executor_job(write_bundle, new_base(hass))
+    return entry
 
 
 def old_base(hass: HomeAssistant) -> Path:

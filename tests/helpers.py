@@ -9,11 +9,12 @@ from typing import Any
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mi_frente_seguro.const import DOMAIN
-from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.config_entries import ConfigFlowResult, ConfigSubentryData
 from homeassistant.core import Context, HomeAssistant, ServiceResponse, State
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
+from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 
 
 def entity_id(hass: HomeAssistant, platform: str, key: str) -> str:
@@ -78,6 +79,64 @@ def front_entry(**fields: Any) -> MockConfigEntry:
     )
 
 
+def kit_front_entry(
+    port: int, username: str = "", password: str = "", **options: Any
+) -> MockConfigEntry:
+    """Return the front's entry with its kit on the broker at 127.0.0.1:``port``."""
+    return front_entry(
+        data={**ENTRY_DATA, **broker_data(port, username, password)},
+        options={**ENTRY_OPTIONS, **options},
+    )
+
+
+async def set_up(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    ready: Callable[[MockConfigEntry], object] | None = None,
+) -> MockConfigEntry:
+    """Add ``entry`` to HA and set it up; return it once ``ready(entry)`` is truthy.
+
+    Without ``ready``, once HA's start-up work for it is done.
+    """
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    if ready is None:
+        await hass.async_block_till_done()
+    else:
+        await wait_for(hass, lambda: ready(entry))
+    return entry
+
+
+async def options_step(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str
+) -> ConfigFlowResult:
+    """Open the front's options and pick ``step`` in its menu; return that step."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+
+
+async def refused_then_saved(
+    hass: HomeAssistant,
+    result: ConfigFlowResult,
+    form: dict[str, Any],
+    field: str,
+    error: str,
+    fixed: Any,
+) -> None:
+    """Send an options step's ``form``: ``field`` refused with ``error``.
+
+    With ``fixed`` in that field instead, the form is saved.
+    """
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["errors"] == {field: error}
+    form[field] = fixed
+    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
 def member(
     person: str,
     title: str,
@@ -99,12 +158,11 @@ async def members_front(
     hass: HomeAssistant, *members: ConfigSubentryData, **options: Any
 ) -> MockConfigEntry:
     """Set up the Calle Real front with ``members`` (and ``options`` over the usual)."""
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, **options},
-        subentries_data=list(members),
+    return await set_up(
+        hass,
+        front_entry(
+            data=dict(ENTRY_DATA),
+            options={**ENTRY_OPTIONS, **options},
+            subentries_data=list(members),
+        ),
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry

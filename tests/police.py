@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 import time
 
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -83,6 +86,15 @@ async def front_with_an_alarm(
     opened = await call(hass, "trigger", entry.entry_id)
     assert opened is not None
     return entry, str(opened["incident_id"])
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """A front with its police link up, after one press; a client for its webhook."""
+
+    entry: MockConfigEntry
+    incident_id: str
+    client: TestClient[web.Request, web.Application]
 
 
 def link_of(entry: MockConfigEntry) -> dict[str, object]:

@@ -12,6 +12,8 @@ from aiohttp import web
 
 from scripts.harness.process import free_port
 
+from .local_http import serve_post
+
 
 class PushGateway:
     """The companion apps' push service, as an HTTP server on 127.0.0.1."""
@@ -25,11 +27,7 @@ class PushGateway:
 
     async def start(self) -> None:
         """Listen on 127.0.0.1."""
-        app = web.Application()
-        app.router.add_post("/push", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_post(self.port, "/push", self._handle)
 
     async def stop(self) -> None:
         """Stop listening."""

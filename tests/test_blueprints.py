@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
 from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import yaml as yaml_util
 
@@ -75,6 +75,33 @@ async def _automation(hass: HomeAssistant, *uses: tuple[str, dict[str, Any]]) ->
     await hass.async_block_till_done()
 
 
+async def escalation_sms(
+    hass: HomeAssistant, entry_id: str, **event: object
+) -> ServiceCall:
+    """Escalate (the event, with ``event`` over the usual) through the blueprint.
+
+    Return the text it makes ``notify.sms_gateway`` send to the quadrant.
+    """
+    sms = async_mock_service(hass, "notify", "sms_gateway")
+    inputs = {"front": entry_id, "notify_action": "notify.sms_gateway"}
+    await _automation(hass, ("escalate_to_cuadrante.yaml", inputs))
+    hass.bus.async_fire(
+        "mi_frente_seguro_escalation",
+        {
+            "entry_id": entry_id,
+            "front_name": "Calle Real",
+            "incident_id": "01INC",
+            "cuadrante_code": "MECAR-E1-C3",
+            "cuadrante_phone": "+573001234567",
+            "delay": 60,
+            **event,
+        },
+    )
+    await wait_for(hass, lambda: sms)
+    text: ServiceCall = sms[0]
+    return text
+
+
 def service_calls(
     events: list[Event], domain: str, service: str
 ) -> list[dict[str, Any]]:
@@ -124,24 +151,10 @@ async def test_escalation_messages_the_cuadrante(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """(c): the escalation event makes the chosen notify action text the quadrant."""
-    sms = async_mock_service(hass, "notify", "sms_gateway")
-    inputs = {"front": init_integration.entry_id, "notify_action": "notify.sms_gateway"}
-    await _automation(hass, ("escalate_to_cuadrante.yaml", inputs))
-    hass.bus.async_fire(
-        "mi_frente_seguro_escalation",
-        {
-            "entry_id": init_integration.entry_id,
-            "front_name": "Calle Real",
-            "incident_id": "01INC",
-            "cuadrante_code": "MECAR-E1-C3",
-            "cuadrante_phone": "+573001234567",
-            "delay": 60,
-        },
-    )
-    await wait_for(hass, lambda: sms)
-    assert sms[0].data["target"] == ["+573001234567"]
-    assert "Calle Real" in sms[0].data["message"]
-    assert "01INC" in sms[0].data["message"]
+    sms = await escalation_sms(hass, init_integration.entry_id)
+    assert sms.data["target"] == ["+573001234567"]
+    assert "Calle Real" in sms.data["message"]
+    assert "01INC" in sms.data["message"]
     await hass.config_entries.async_unload(init_integration.entry_id)
 
 

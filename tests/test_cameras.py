@@ -19,20 +19,13 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from scripts.harness.rtsp import RtspServer
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, front_entry, wait_for
+from .const import FRONT_ID
+from .helpers import call, members_front, options_step, refused_then_saved, wait_for
 
 
 async def _front(hass: HomeAssistant, cameras: list[dict[str, str]]) -> MockConfigEntry:
     assert await async_setup_component(hass, "ffmpeg", {})
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, "cameras": cameras, "evidence_clip": False},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await members_front(hass, cameras=cameras, evidence_clip=False)
 
 
 async def test_cameras_step_checks_for_a_frame(
@@ -43,10 +36,7 @@ async def test_cameras_step_checks_for_a_frame(
 ) -> None:
     """A live URL saves; a dead one and a bad address show errors on their cameras."""
     assert await async_setup_component(hass, "ffmpeg", {})
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "cameras"}
-    )
+    result = await options_step(hass, init_integration, "cameras")
     assert result["step_id"] == "cameras"
     form = {
         "cam1": {"name": "Esquina", "url": rtsp_server.url(1)},
@@ -151,10 +141,7 @@ async def test_cameras_step_with_ha_camera_entities(
     """An HA camera entity can be a front camera; one that does not exist is refused."""
     assert await async_setup_component(hass, "ffmpeg", {})
     hass.states.async_set("camera.portal", "idle")
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "cameras"}
-    )
+    result = await options_step(hass, init_integration, "cameras")
     form = {
         "cam1": {"name": "Portal", "url": "", "entity_id": "camera.portal"},
         "cam2": {"name": "Fantasma", "url": "", "entity_id": "camera.no_existe"},
@@ -164,12 +151,9 @@ async def test_cameras_step_with_ha_camera_entities(
         "evidence_clip": True,
         "retention_days": 15,
     }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
-    assert result["errors"] == {"cam2": "unknown_camera"}
-    form["cam2"] = {"name": "", "url": ""}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await refused_then_saved(
+        hass, result, form, "cam2", "unknown_camera", {"name": "", "url": ""}
+    )
     assert init_integration.options["cameras"] == [
         {"camera_id": "cam1", "name": "Portal", "url": "", "entity_id": "camera.portal"}
     ]

@@ -155,34 +155,30 @@ async def test_phone_presses_and_members_get_the_critical_alarm(
     luis_titles = [a["title"] for a in gateway.to(luis_token)[0]["data"]["actions"]]
     assert luis_titles == ["On my way", "See cameras"]
 
-    # Ana taps "On my way" on her phone: the app fires the event through her webhook.
-    response = await web_client.post(
-        f"/api/webhook/{ana_hook}",
-        json={
-            "type": "fire_event",
-            "data": {
-                "event_type": "mobile_app_notification_action",
-                "event_data": {"action": data["actions"][0]["action"]},
+    async def ana_taps(action: dict[str, str]) -> int:
+        """Tap ``action`` on Ana's phone: the app fires the event through her webhook."""
+        response = await web_client.post(
+            f"/api/webhook/{ana_hook}",
+            json={
+                "type": "fire_event",
+                "data": {
+                    "event_type": "mobile_app_notification_action",
+                    "event_data": {"action": action["action"]},
+                },
             },
-        },
-    )
-    assert response.status == 200
+        )
+        status: int = response.status
+        return status
+
+    # Ana taps "On my way" on her phone.
+    assert await ana_taps(data["actions"][0]) == 200
     book = entry.runtime_data.incidents.book
     await wait_for(hass, lambda: book.get(incident.incident_id).responses)
     response_ = book.get(incident.incident_id).responses[0]
     assert (response_.action, response_.name) == ("on_my_way", "Ana Pérez")
 
     # Then "False alarm": Ana is a coordinator, so the incident is cancelled.
-    await web_client.post(
-        f"/api/webhook/{ana_hook}",
-        json={
-            "type": "fire_event",
-            "data": {
-                "event_type": "mobile_app_notification_action",
-                "event_data": {"action": data["actions"][2]["action"]},
-            },
-        },
-    )
+    await ana_taps(data["actions"][2])
     await wait_for(hass, lambda: not book.get(incident.incident_id).is_open)
     assert book.get(incident.incident_id).state.value == "cancelled"
     assert await hass.config_entries.async_unload(entry.entry_id)

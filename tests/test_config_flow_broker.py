@@ -14,8 +14,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from scripts.harness.mosquitto import Mosquitto
 from scripts.harness.process import free_port
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, USER_INPUT, broker_data
-from .helpers import front_entry
+from .const import ENTRY_OPTIONS, USER_INPUT, broker_data
+from .helpers import kit_front_entry, options_step, refused_then_saved
 
 
 def _form(data: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +33,31 @@ async def _broker_step(hass: HomeAssistant) -> str:
     )
     assert result["step_id"] == "broker"
     return str(result["flow_id"])
+
+
+async def _reconfigure_broker(
+    hass: HomeAssistant, broker: Mosquitto, password: str
+) -> tuple[MockConfigEntry, str]:
+    """Add the front (kit on ``broker`` as "kit", ``password``); reconfigure to its broker.
+
+    The front's own step is sent unchanged; return the entry and the broker step's flow.
+    """
+    entry = kit_front_entry(broker.port, "kit", password)
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    front = {key: USER_INPUT[key] for key in result["data_schema"].schema}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], front)
+    assert result["step_id"] == "reconfigure_broker"
+    return entry, str(result["flow_id"])
+
+
+async def _unload_with_the_right_password(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> None:
+    """Check the front stored the broker's password; let it reload, then unload it."""
+    assert entry.data["broker_password"] == "s3cret-pass"
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_broker_tested_before_saving(
@@ -72,10 +97,7 @@ async def test_topic_base_must_be_plain(hass: HomeAssistant, base: str) -> None:
 
 async def test_reauth(hass: HomeAssistant, auth_broker: Mosquitto) -> None:
     """New credentials are tested; the right ones are stored and the front reloads."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "old-password")},
-        options=dict(ENTRY_OPTIONS),
-    )
+    entry = kit_front_entry(auth_broker.port, "kit", "old-password")
     entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
@@ -89,43 +111,28 @@ async def test_reauth(hass: HomeAssistant, auth_broker: Mosquitto) -> None:
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert entry.data["broker_password"] == "s3cret-pass"
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    await _unload_with_the_right_password(hass, entry)
 
 
 async def test_reconfigure_broker_keeps_password(
     hass: HomeAssistant, auth_broker: Mosquitto
 ) -> None:
     """Leaving the password empty when changing the front keeps the stored one."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "s3cret-pass")},
-        options=dict(ENTRY_OPTIONS),
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    front = {key: USER_INPUT[key] for key in result["data_schema"].schema}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], front)
-    assert result["step_id"] == "reconfigure_broker"
+    entry, flow_id = await _reconfigure_broker(hass, auth_broker, "s3cret-pass")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+        flow_id,
         {**_form(entry.data), "broker_password": "", "topic_base": "cartagena"},
     )
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data["broker_password"] == "s3cret-pass"
     assert entry.data["topic_base"] == "cartagena"
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    await _unload_with_the_right_password(hass, entry)
 
 
 async def test_kit_options(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """The kit options: siren, keepalive, adopted devices and topic overrides."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "kit"}
-    )
+    result = await options_step(hass, init_integration, "kit")
     assert result["step_id"] == "kit"
     kit = {
         "siren_duration": 120,
@@ -136,12 +143,8 @@ async def test_kit_options(
         "adopted_buttons": ["binary_sensor.boton_zigbee"],
         "topics": {"siren_set": "cmnd/sirena/POWER", "panic": "zigbee2mqtt/boton #"},
     }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], kit)
-    assert result["errors"] == {"topics": "invalid_topic"}
-    kit["topics"] = {"siren_set": "/cmnd/sirena/POWER/", "panic": ""}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], kit)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    topics = {"siren_set": "/cmnd/sirena/POWER/", "panic": ""}  # cleaned, not refused
+    await refused_then_saved(hass, result, kit, "topics", "invalid_topic", topics)
     options = init_integration.options
     assert options["topics"] == {"siren_set": "cmnd/sirena/POWER"}
     assert options["siren_duration"] == 120
@@ -151,10 +154,7 @@ async def test_kit_options(
     assert settings.adopted_siren == "switch.sirena_tienda"
 
     # Clearing the adopted siren (the field sent empty) really clears it.
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "kit"}
-    )
+    result = await options_step(hass, init_integration, "kit")
     del kit["adopted_siren"]
     result = await hass.config_entries.options.async_configure(result["flow_id"], kit)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -166,17 +166,10 @@ async def test_reconfigure_broker_errors_then_new_password(
     hass: HomeAssistant, auth_broker: Mosquitto
 ) -> None:
     """A bad topic base and a refused password show errors; a new password is saved."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "old")},
-        options=dict(ENTRY_OPTIONS),
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    front = {key: USER_INPUT[key] for key in result["data_schema"].schema}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], front)
+    entry, flow_id = await _reconfigure_broker(hass, auth_broker, "old")
     form = _form(entry.data)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**form, "topic_base": "mfs/+"}
+        flow_id, {**form, "topic_base": "mfs/+"}
     )
     assert result["errors"] == {"topic_base": "invalid_topic"}
     result = await hass.config_entries.flow.async_configure(
@@ -187,6 +180,4 @@ async def test_reconfigure_broker_errors_then_new_password(
         result["flow_id"], {**form, "broker_password": "s3cret-pass"}
     )
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data["broker_password"] == "s3cret-pass"
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_unload(entry.entry_id)
+    await _unload_with_the_right_password(hass, entry)

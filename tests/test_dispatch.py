@@ -21,11 +21,11 @@ from homeassistant.data_entry_flow import FlowResultType
 
 from .const import FRONT_ID
 from .frente.dispatch.receiver import Receiver
-from .helpers import call, state_of, wait_for
+from .helpers import call, options_step, refused_then_saved, state_of, wait_for
 from .police import (
     SECRET,
     WEBHOOK_ID,
-    front_with_an_alarm,
+    Alarm,
     link_of,
     police_front,
     signed,
@@ -102,14 +102,9 @@ async def test_a_drained_backlog_refreshes_the_entities_once_a_second(
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_status_webhook(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    receiver: Receiver,
-) -> None:
+async def test_status_webhook(hass: HomeAssistant, alarm: Alarm) -> None:
     """Valid 'dispatched' shows unit and ETA; forged, stale, replayed, bad: 4xx, no change."""
-    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
-    client = await hass_client_no_auth()
+    incident_id = alarm.incident_id
     url = f"/api/webhook/{WEBHOOK_ID}"
     update = json.dumps(
         {"version": "1", "incident_id": incident_id, "status": "dispatched",
@@ -117,7 +112,7 @@ async def test_status_webhook(
     ).encode()  # fmt: skip
 
     async def post(body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-        response = await client.post(url, data=body, headers=headers)
+        response = await alarm.client.post(url, data=body, headers=headers)
         return response.status, await response.json()
 
     forged = {**signed(update), "webhook-signature": "v1,AAAA"}
@@ -147,7 +142,6 @@ async def test_status_webhook(
     back = update.replace(b'"dispatched"', b'"received"')
     assert (await post(back, signed(back, msg_id="back")))[0] == 409
     assert state_of(hass, "sensor", "incident").state == "dispatched"
-    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_a_signed_police_call_retries_waiting_alerts_at_once(
@@ -205,10 +199,7 @@ async def test_police_options_generate_a_secret_shown_once(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """An empty secret is generated and shown once; then kept when left empty."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "police"}
-    )
+    result = await options_step(hass, init_integration, "police")
     form = {"police_url": "ftp://x", "police_format": "cap", "escalation_delay": 60}
     result = await hass.config_entries.options.async_configure(result["flow_id"], form)
     assert result["errors"] == {"police_url": "invalid_police_url"}
@@ -259,22 +250,16 @@ async def test_police_options_with_a_given_secret(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """A secret typed in is checked and saved directly (nothing to show)."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "police"}
-    )
+    result = await options_step(hass, init_integration, "police")
     form = {
         "police_url": "https://cuadrante.example/alerts",
         "police_format": "json",
         "police_secret": "not-a-secret",
         "escalation_delay": 30,
     }
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
-    assert result["errors"] == {"police_secret": "invalid_secret"}
-    form["police_secret"] = SECRET
-    result = await hass.config_entries.options.async_configure(result["flow_id"], form)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await refused_then_saved(
+        hass, result, form, "police_secret", "invalid_secret", SECRET
+    )
     assert link_of(init_integration)["police_secret"] == SECRET
     assert init_integration.options["escalation_delay"] == 30
     await hass.config_entries.async_unload(init_integration.entry_id)

@@ -10,7 +10,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_mock_service,
 )
 
 from custom_components.mi_frente_seguro.const import EVENT_INCIDENT
@@ -25,7 +24,7 @@ from homeassistant.exceptions import ServiceValidationError
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, entity_id, state_of, wait_for
 from .police import police_front
-from .test_blueprints import _automation as automation_from
+from .test_blueprints import escalation_sms
 
 
 @pytest.mark.parametrize(
@@ -174,22 +173,11 @@ async def test_the_escalation_blueprint_names_the_emergencies(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """The text to the quadrant's phone says which help is waiting (es / en)."""
-    sms = async_mock_service(hass, "notify", "sms_gateway")
-    inputs = {"front": init_integration.entry_id, "notify_action": "notify.sms_gateway"}
-    await automation_from(hass, ("escalate_to_cuadrante.yaml", inputs))
-    hass.bus.async_fire(
-        "mi_frente_seguro_escalation",
-        {
-            "entry_id": init_integration.entry_id,
-            "front_name": "Calle Real",
-            "incident_id": "01INC",
-            "emergency": "security",
-            "emergencies": ["security", "medical"],
-            "cuadrante_code": "MECAR-E1-C3",
-            "cuadrante_phone": "+573001234567",
-            "delay": 60,
-        },
+    sms = await escalation_sms(
+        hass,
+        init_integration.entry_id,
+        emergency="security",
+        emergencies=["security", "medical"],
     )
-    await wait_for(hass, lambda: sms)
-    assert "(pánico / panic, emergencia médica / medical)" in sms[0].data["message"]
+    assert "(pánico / panic, emergencia médica / medical)" in sms.data["message"]
     await hass.config_entries.async_unload(init_integration.entry_id)

@@ -28,8 +28,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from .const import FRONT_ID
-from .evidence import FILES, INCIDENT, new_base, write_bundle
-from .helpers import member, members_front
+from .evidence import FILES, INCIDENT, front_with_a_bundle, new_base
+from .helpers import members_front
 
 BUNDLE = f"/api/mi_frente_seguro/evidence/{FRONT_ID}/{INCIDENT}"
 STILL = f"{BUNDLE}/cam1-press.jpg"
@@ -44,9 +44,7 @@ async def token_of(hass: HomeAssistant, user: User) -> tuple[str, str]:
 @pytest.fixture
 async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
     """Set up Calle Real (Luis a resident member, Ana its coordinator) with a bundle."""
-    entry = await members_front(hass, member("person.luis_gomez", "Luis Gómez"))
-    await hass.async_add_executor_job(write_bundle, new_base(hass))
-    return entry
+    return await front_with_a_bundle(hass)
 
 
 async def _get(
@@ -97,16 +95,12 @@ async def test_residents_and_other_users_get_403(
         assert "Pedro" not in record.getMessage()
 
 
-@pytest.mark.parametrize("who", ["ana", "admin"])
 @pytest.mark.usefixtures("front")
 async def test_coordinator_and_admin_get_the_files_of_the_manifest(
-    hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
-    people: dict[str, MockUser],
-    who: str,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, may_see_evidence: MockUser
 ) -> None:
     """200 with the right type; every file's SHA-256 is the manifest's."""
-    token, _ = await token_of(hass, people[who])
+    token, _ = await token_of(hass, may_see_evidence)
     response = await _get(hass_client, token, f"{BUNDLE}/manifest.json")
     assert response.status == 200
     assert response.content_type == "application/json"

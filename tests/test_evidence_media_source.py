@@ -25,8 +25,7 @@ from homeassistant.helpers.http import current_request
 from homeassistant.setup import async_setup_component
 
 from .const import FRONT_ID
-from .evidence import FILES, INCIDENT, new_base, write_bundle
-from .helpers import member, members_front
+from .evidence import FILES, INCIDENT, front_with_a_bundle, new_base
 from .test_evidence_access import STILL, token_of
 
 ROOT = "media-source://mi_frente_seguro"
@@ -38,9 +37,7 @@ BUNDLE = f"{FRONT}/{INCIDENT}"
 async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
     """Set up media_source and Calle Real (Luis resident, Ana coordinator), a bundle."""
     assert await async_setup_component(hass, "media_source", {})
-    entry = await members_front(hass, member("person.luis_gomez", "Luis Gómez"))
-    await hass.async_add_executor_job(write_bundle, new_base(hass))
-    return entry
+    return await front_with_a_bundle(hass)
 
 
 async def ws_as(
@@ -77,16 +74,12 @@ async def test_a_resident_sees_nothing_and_is_refused(
     assert answer["error"]["code"] == "resolve_media_failed"
 
 
-@pytest.mark.parametrize("who", ["ana", "admin"])
 @pytest.mark.usefixtures("front")
 async def test_coordinator_and_admin_browse_fronts_incidents_files(
-    hass: HomeAssistant,
-    hass_ws_client: WebSocketGenerator,
-    people: dict[str, MockUser],
-    who: str,
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, may_see_evidence: MockUser
 ) -> None:
     """Fronts by name, then incidents by their press, then the manifest and the files."""
-    client = await ws_as(hass, hass_ws_client, people[who])
+    client = await ws_as(hass, hass_ws_client, may_see_evidence)
     root = (await ask(client, "browse", ROOT))["result"]
     assert [(c["title"], c["media_content_id"]) for c in root["children"]] == [
         ("Calle Real", FRONT)

@@ -19,7 +19,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, front_entry
+from .helpers import call, front_entry, members_front, options_step
 from .police import SECRET, WEBHOOK_ID
 
 # Entity ids a front set up by an earlier version registered, by unique id (the long
@@ -35,10 +35,7 @@ EARLIER = {
 async def test_spanish_cards_show_short_names(hass: HomeAssistant) -> None:
     """In Spanish, every button and the press event are named for what they are."""
     await hass.config.async_update(language="es")
-    entry = front_entry(data=dict(ENTRY_DATA), options=dict(ENTRY_OPTIONS))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await members_front(hass)
     registry = er.async_get(hass)
     names = {
         item.unique_id.removeprefix(f"{FRONT_ID}-"): item.original_name
@@ -156,23 +153,14 @@ async def test_the_police_step_shows_the_full_webhook_url(
 ) -> None:
     """With an external URL: the whole address; diagnostics: the host, never the id."""
     await hass.config.async_update(external_url="https://frente.example.co")
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={
-            **ENTRY_OPTIONS,
-            "police_url": "http://127.0.0.1:9/alerts",
-            "police_format": "json",
-            "police_secret": SECRET,
-            "police_webhook_id": WEBHOOK_ID,
-        },
+    entry = await members_front(
+        hass,
+        police_url="http://127.0.0.1:9/alerts",
+        police_format="json",
+        police_secret=SECRET,
+        police_webhook_id=WEBHOOK_ID,
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "police"}
-    )
+    result = await options_step(hass, entry, "police")
     assert result["description_placeholders"] == {
         "webhook": f"https://frente.example.co/api/webhook/{WEBHOOK_ID}"
     }
@@ -187,17 +175,8 @@ async def test_the_police_step_shows_the_full_webhook_url(
 async def test_without_an_external_url_the_step_says_so(hass: HomeAssistant) -> None:
     """No external URL: the path and a note on where to set it (never a LAN address)."""
     await hass.config.async_update(language="es")
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, "police_webhook_id": WEBHOOK_ID},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "police"}
-    )
+    entry = await members_front(hass, police_webhook_id=WEBHOOK_ID)
+    result = await options_step(hass, entry, "police")
     shown = result["description_placeholders"]["webhook"]
     assert shown.startswith(f"/api/webhook/{WEBHOOK_ID} (")
     assert "Ajustes → Sistema → Red" in shown

@@ -22,9 +22,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from scripts.harness.mosquitto import Mosquitto
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
+from .const import FRONT_ID
 from .frente.kit.test_protocol import fuzz_payloads
-from .helpers import call, entity_id, front_entry, state_of, wait_for
+from .helpers import call, entity_id, kit_front_entry, set_up, state_of, wait_for
 from .logs import problems
 
 BASE = f"mfs/{FRONT_ID}"
@@ -66,15 +66,9 @@ async def kit_entry(
     hass: HomeAssistant, broker: Mosquitto, kit: Kit
 ) -> AsyncGenerator[MockConfigEntry]:
     """Return a front whose kit talks to the real broker, loaded and linked."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(broker.port)},
-        # Short times so the test waits on the real clock (1 s siren, 1 s keepalive).
-        options={**ENTRY_OPTIONS, "siren_duration": 1, "kit_keepalive": 1},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(hass, lambda: entry.runtime_data.kit.available)
-    yield entry
+    # Short times so the test waits on the real clock (1 s siren, 1 s keepalive).
+    entry = kit_front_entry(broker.port, siren_duration=1, kit_keepalive=1)
+    yield await set_up(hass, entry, lambda front: front.runtime_data.kit.available)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
@@ -261,15 +255,10 @@ async def test_wrong_password_starts_reauth(
     hass: HomeAssistant, auth_broker: Mosquitto
 ) -> None:
     """A refused password keeps the front loaded and asks the user to re-authenticate."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(auth_broker.port, "kit", "wrong")},
-        options=dict(ENTRY_OPTIONS),
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(
+    entry = await set_up(
         hass,
-        lambda: any(
+        kit_front_entry(auth_broker.port, "kit", "wrong"),
+        lambda _: any(
             flow["context"]["source"] == SOURCE_REAUTH
             for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         ),

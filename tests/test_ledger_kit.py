@@ -26,10 +26,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from scripts.harness.mosquitto import Mosquitto
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
+from .const import FRONT_ID
 from .disk import fill_up, make_room
 from .frente.dispatch.receiver import Receiver
-from .helpers import call, entity_id, front_entry, wait_for
+from .helpers import call, entity_id, kit_front_entry, members_front, set_up, wait_for
 from .police import SECRET, WEBHOOK_ID
 
 PANIC = f"mfs/{FRONT_ID}/panic"
@@ -50,20 +50,14 @@ async def front(
     hass: HomeAssistant, broker: Mosquitto, receiver: Receiver
 ) -> AsyncGenerator[MockConfigEntry]:
     """Return a front with its kit on the broker and its police link on the receiver."""
-    entry = front_entry(
-        data={**ENTRY_DATA, **broker_data(broker.port)},
-        options={
-            **ENTRY_OPTIONS,
-            "police_url": receiver.url,
-            "police_format": "json",
-            "police_secret": SECRET,
-            "police_webhook_id": WEBHOOK_ID,
-        },
+    entry = kit_front_entry(
+        broker.port,
+        police_url=receiver.url,
+        police_format="json",
+        police_secret=SECRET,
+        police_webhook_id=WEBHOOK_ID,
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(hass, lambda: entry.runtime_data.kit.link_up)
-    yield entry
+    yield await set_up(hass, entry, lambda front: front.runtime_data.kit.link_up)
     if entry.state.recoverable:
         await hass.config_entries.async_unload(entry.entry_id)
 
@@ -176,13 +170,7 @@ async def test_an_adopted_press_waits_for_the_disk(
 ) -> None:
     """An adopted button cannot send its press again: it is retried until stored."""
     hass.states.async_set("binary_sensor.boton", "off", {"friendly_name": "Tienda"})
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, "adopted_buttons": ["binary_sensor.boton"]},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await members_front(hass, adopted_buttons=["binary_sensor.boton"])
     incidents = entry.runtime_data.incidents
     await incidents.ledger.committer.run(fill_up)
     hass.states.async_set("binary_sensor.boton", "on", {"friendly_name": "Tienda"})

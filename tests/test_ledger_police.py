@@ -31,13 +31,7 @@ from .const import FRONT_ID
 from .disk import fill_up, make_room
 from .frente.dispatch.receiver import Receiver
 from .helpers import call, state_of, wait_for
-from .police import (
-    WEBHOOK_ID,
-    front_with_an_alarm,
-    police_front,
-    signed,
-    unconfirmed_front,
-)
+from .police import WEBHOOK_ID, Alarm, police_front, signed, unconfirmed_front
 
 URL = f"/api/webhook/{WEBHOOK_ID}"
 
@@ -56,13 +50,10 @@ async def _in_two_segments(body: bytes) -> AsyncIterator[bytes]:
 
 
 async def test_an_update_in_two_segments_is_stored_and_a_huge_one_is_413(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    receiver: Receiver,
+    hass: HomeAssistant, alarm: Alarm
 ) -> None:
     """The whole body is read up to its cap, however split; past the cap, 413."""
-    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
-    client = await hass_client_no_auth()
+    client, incident_id = alarm.client, alarm.incident_id
     body = _update(incident_id, unit="MECAR-12", eta_minutes=4)
     response = await client.post(
         URL, data=_in_two_segments(body), headers=signed(body, msg_id="split")
@@ -80,19 +71,14 @@ async def test_an_update_in_two_segments_is_stored_and_a_huge_one_is_413(
     tall = {**signed(body, msg_id="tall"), "webhook-signature": "v1," + "A" * 2000}
     assert (await client.post(URL, data=body, headers=tall)).status == 431
     assert state_of(hass, "sensor", "incident").state == "dispatched"
-    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
-    hass: HomeAssistant,
-    hass_client_no_auth: ClientSessionGenerator,
-    receiver: Receiver,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, alarm: Alarm, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Disk full: 500 and nothing changed; the police's retry (same id) is then stored."""
-    entry, incident_id = await front_with_an_alarm(hass, receiver.url)
-    ledger = entry.runtime_data.incidents.ledger
-    client = await hass_client_no_auth()
+    client, incident_id = alarm.client, alarm.incident_id
+    ledger = alarm.entry.runtime_data.incidents.ledger
     body = _update(incident_id, unit="P1")
     headers = signed(body, msg_id="retry-me")
     await ledger.committer.run(fill_up)
@@ -121,7 +107,6 @@ async def test_a_failed_commit_answers_500_and_the_retry_is_stored(
         500,
         {"error": "internal_error"},
     )
-    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, entity_id, front_entry, member, state_of
+from .const import FRONT_ID
+from .helpers import call, entity_id, member, members_front, state_of
 
 FRONT = (10.4139, -75.5364)  # the front's location in tests/const.py (radius 150 m)
 
@@ -34,18 +34,25 @@ FRONT = (10.4139, -75.5364)  # the front's location in tests/const.py (radius 15
 @pytest.fixture
 async def front(hass: HomeAssistant, people: dict[str, MockUser]) -> MockConfigEntry:
     """Return a front where Luis is a resident member and Ana a coordinator member."""
-    entry = front_entry(
-        data=dict(ENTRY_DATA),
-        options={**ENTRY_OPTIONS, "coordinator_persons": []},
-        subentries_data=[
-            member("person.luis_gomez", "Luis Gómez"),
-            member("person.ana_perez", "Ana Pérez", "coordinator"),
-        ],
+    return await members_front(
+        hass,
+        member("person.luis_gomez", "Luis Gómez"),
+        member("person.ana_perez", "Ana Pérez", "coordinator"),
+        coordinator_persons=[],
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+
+
+async def _luis_at(
+    hass: HomeAssistant, latitude: float, longitude: float, accuracy: int
+) -> None:
+    """Put Luis's phone (its GPS fix) at ``latitude``, ``longitude``."""
+    hass.states.async_set(
+        "device_tracker.pixel_luis",
+        "not_home",
+        {"source_type": "gps", "latitude": latitude, "longitude": longitude,
+         "gps_accuracy": accuracy},
+    )  # fmt: skip
     await hass.async_block_till_done()
-    return entry
 
 
 async def _press(hass: HomeAssistant, key: str, user: MockUser) -> None:
@@ -62,13 +69,7 @@ async def test_button_press_records_member_and_gps(
     hass: HomeAssistant, front: MockConfigEntry, people: dict[str, MockUser]
 ) -> None:
     """Luis presses Pánico from his phone: member, house, phone and GPS on the incident."""
-    hass.states.async_set(
-        "device_tracker.pixel_luis",
-        "not_home",
-        {"source_type": "gps", "latitude": 10.4145, "longitude": -75.5360,
-         "gps_accuracy": 15},
-    )  # fmt: skip
-    await hass.async_block_till_done()
+    await _luis_at(hass, 10.4145, -75.5360, 15)
     events = async_capture_events(hass, EVENT_INCIDENT)
     await _press(hass, "panic_button", people["luis"])
     incident = front.runtime_data.incidents.book.open_incident
@@ -96,13 +97,7 @@ async def test_non_member_far_away_is_flagged(
     hass: HomeAssistant, init_integration: MockConfigEntry, people: dict[str, MockUser]
 ) -> None:
     """A user who is not a member, pressing 2 km away: both flagged on the incident."""
-    hass.states.async_set(
-        "device_tracker.pixel_luis",
-        "not_home",
-        {"source_type": "gps", "latitude": 10.4300, "longitude": -75.5500,
-         "gps_accuracy": 30},
-    )  # fmt: skip
-    await hass.async_block_till_done()
+    await _luis_at(hass, 10.4300, -75.5500, 30)
     await _press(hass, "panic_button", people["luis"])
     press = init_integration.runtime_data.incidents.book.open_incident.presses[0]
     assert press.kind.value == "panic"

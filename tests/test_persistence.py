@@ -11,28 +11,16 @@ from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID
-from .helpers import call, state_of
-
-
-def _entry() -> MockConfigEntry:
-    return MockConfigEntry(
-        domain="mi_frente_seguro",
-        entry_id="01FRONTENTRY",
-        title="Calle Real",
-        unique_id=FRONT_ID,
-        data=dict(ENTRY_DATA),
-        options=dict(ENTRY_OPTIONS),
-    )
+from .const import ENTRY_DATA, ENTRY_OPTIONS
+from .helpers import call, front_entry, set_up, state_of
 
 
 async def _start_front(hass: HomeAssistant) -> MockConfigEntry:
     hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-    entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    entry = front_entry(
+        entry_id="01FRONTENTRY", data=dict(ENTRY_DATA), options=dict(ENTRY_OPTIONS)
+    )
+    return await set_up(hass, entry)
 
 
 async def test_restart_keeps_every_incident_and_timestamp(

@@ -27,6 +27,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.signing import (
 from scripts.console.app import CONSOLE_KEY, PoliceConsole, create_app
 
 from .frente.dispatch.receiver import free_port
+from .local_http import serve_post
 
 INCIDENT_ID = "01JDR6Q7ZK3M8YV2C4T5N9B0AX"
 CREATED: dict[str, Any] = {
@@ -126,11 +127,7 @@ class FakeFront:
 
     async def start(self) -> None:
         """Listen on 127.0.0.1."""
-        app = web.Application()
-        app.router.add_post("/api/webhook/abc123", self._handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        self.runner = await serve_post(self.port, "/api/webhook/abc123", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests.append((await request.read(), dict(request.headers)))

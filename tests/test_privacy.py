@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -38,6 +39,17 @@ async def _front(hass: HomeAssistant) -> MockConfigEntry:
     return await members_front(hass, member("person.luis_gomez", "Luis Gómez"), ana)
 
 
+async def _luis_export(
+    hass: HomeAssistant, entry_id: str, user_id: str
+) -> dict[str, Any]:
+    """Return Luis's data as ``export_member_data`` gives it to ``user_id``."""
+    exported = await call(
+        hass, "export_member_data", entry_id, user_id, person="person.luis_gomez"
+    )
+    assert exported is not None
+    return exported
+
+
 async def test_export_holds_exactly_one_members_data(
     hass: HomeAssistant, people: dict[str, MockUser]
 ) -> None:
@@ -46,14 +58,7 @@ async def test_export_holds_exactly_one_members_data(
     await call(hass, "trigger", entry_id, people["luis"].id, note="moto roja")
     await call(hass, "trigger", entry_id, people["ana"].id)
     await call(hass, "trigger", entry_id, people["luis"].id)
-    exported = await call(
-        hass,
-        "export_member_data",
-        entry_id,
-        people["admin"].id,
-        person="person.luis_gomez",
-    )
-    assert exported is not None
+    exported = await _luis_export(hass, entry_id, people["admin"].id)
     assert exported["person"] == "person.luis_gomez"
     assert exported["member"] == {
         "name": "Luis Gómez",
@@ -80,13 +85,7 @@ async def test_only_a_manager_may_export_or_forget(
                 hass, action, entry_id, people["luis"].id, person="person.ana_perez"
             )
         assert err.value.translation_key == "not_allowed"
-    assert await call(
-        hass,
-        "export_member_data",
-        entry_id,
-        people["ana"].id,
-        person="person.luis_gomez",
-    )
+    assert await _luis_export(hass, entry_id, people["ana"].id)
 
 
 async def test_forget_takes_a_member_out_of_the_file_and_keeps_the_figures(
@@ -122,14 +121,7 @@ async def test_forget_takes_a_member_out_of_the_file_and_keeps_the_figures(
         for subentry in entry.subentries.values()
     )
     assert {key: state_of(hass, "sensor", key).state for key in figures} == figures
-    exported = await call(
-        hass,
-        "export_member_data",
-        entry_id,
-        people["admin"].id,
-        person="person.luis_gomez",
-    )
-    assert exported is not None
+    exported = await _luis_export(hass, entry_id, people["admin"].id)
     assert (exported["member"], exported["presses"]) == (None, [])
 
 

@@ -58,6 +58,9 @@ NUMBERS = st.one_of(
     st.sampled_from(["nan", "inf", "-inf", "1e999", "10.4", "x"]),
 )
 VALUES = st.one_of(hostile_text, NUMBERS, st.none(), st.booleans(), st.lists(st.none()))
+LOCATIONS = st.fixed_dictionaries(
+    {"latitude": NUMBERS, "longitude": NUMBERS, "radius": NUMBERS}
+)
 
 
 def _storable(value: Any) -> bool:
@@ -74,29 +77,10 @@ def _storable(value: Any) -> bool:
 
 
 @PROPERTY
-@given(
-    note=VALUES,
-    kind=VALUES,
-    latitude=NUMBERS,
-    longitude=NUMBERS,
-    radius=NUMBERS,
-    source=VALUES,
-    on_behalf_of=VALUES,
-)
+@given(note=VALUES, kind=VALUES, location=LOCATIONS, source=VALUES, on_behalf_of=VALUES)
 def test_trigger_schema_refuses_or_gives_storable_values(**fields: Any) -> None:
     """``trigger``: a refusal, or a note that can be stored and a finite location."""
-    data = {
-        "config_entry_id": "entry",
-        "note": fields["note"],
-        "kind": fields["kind"],
-        "location": {
-            "latitude": fields["latitude"],
-            "longitude": fields["longitude"],
-            "radius": fields["radius"],
-        },
-        "source": fields["source"],
-        "on_behalf_of": fields["on_behalf_of"],
-    }
+    data = {"config_entry_id": "entry", **fields}
     result = outcome(lambda: TRIGGER_SCHEMA(data), probatio.Invalid)
     if isinstance(result, probatio.Invalid):
         return
@@ -145,26 +129,12 @@ def test_other_action_schemas_refuse_or_give_storable_values(
     name=VALUES,
     barrio=VALUES,
     address=VALUES,
-    code=VALUES,
-    cuadrante=VALUES,
-    latitude=NUMBERS,
-    longitude=NUMBERS,
-    radius=NUMBERS,
+    cuadrante_code=VALUES,
+    cuadrante_name=VALUES,
+    location=LOCATIONS,
 )
-def test_the_front_form_gives_errors_or_clean_values(**fields: Any) -> None:
+def test_the_front_form_gives_errors_or_clean_values(**user_input: Any) -> None:
     """The front's form: never raises; without errors, text storable and numbers finite."""
-    user_input = {
-        "name": fields["name"],
-        "barrio": fields["barrio"],
-        "address": fields["address"],
-        "cuadrante_code": fields["code"],
-        "cuadrante_name": fields["cuadrante"],
-        "location": {
-            "latitude": fields["latitude"],
-            "longitude": fields["longitude"],
-            "radius": fields["radius"],
-        },
-    }
     data, errors = validate_data(user_input)
     if not errors:
         assert _storable(data)

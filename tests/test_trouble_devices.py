@@ -7,9 +7,11 @@ and back as its health check reports it (``set_down``, as the jamming tests do).
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 import json
 from typing import Any
 
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.mi_frente_seguro.const import DOMAIN
@@ -19,7 +21,7 @@ from scripts.harness.mosquitto import Mosquitto
 
 from .const import ENTRY_DATA, ENTRY_OPTIONS, FRONT_ID, broker_data
 from .frente.dispatch.receiver import Receiver
-from .helpers import front_entry, wait_for
+from .helpers import front_entry, set_up, wait_for
 from .police import SECRET
 from .test_destinations import destination
 from .test_kit import Kit, kit  # noqa: F401  (shared fixture)
@@ -37,31 +39,34 @@ def notices(receiver: Receiver) -> list[tuple[str, str]]:
     return list(seen.values())
 
 
-async def watched(hass: HomeAssistant, broker: Mosquitto, url: str) -> MockConfigEntry:
-    """Set up a front with its kit on ``broker``, one camera and a JSON destination."""
+@pytest.fixture
+async def watched(
+    hass: HomeAssistant,
+    broker: Mosquitto,
+    kit: Kit,  # noqa: F811
+    receiver: Receiver,
+) -> AsyncGenerator[MockConfigEntry]:
+    """Set up a front with its kit on ``broker``, one camera and a JSON destination.
+
+    The destination is the receiver; the kit is connected and online.
+    """
     entry = front_entry(
         data={**ENTRY_DATA, **broker_data(broker.port)},
         options={**ENTRY_OPTIONS, "kit_keepalive": 1, "cameras": CAMERAS,
                  "keyframe_buffer": False, "evidence_clip": False},
         minor_version=2,
         subentries_data=[destination("json", "Policía", destination_id="police",
-                                     police_url=url, police_secret=SECRET)],
+                                     police_url=receiver.url, police_secret=SECRET)],
     )  # fmt: skip
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await wait_for(hass, lambda: entry.runtime_data.kit.available)
-    return entry
+    yield await set_up(hass, entry, lambda front: front.runtime_data.kit.available)
+    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_a_camera_down_past_supervision_and_back(
-    hass: HomeAssistant,
-    broker: Mosquitto,
-    kit: Kit,  # noqa: F811
-    receiver: Receiver,
+    hass: HomeAssistant, watched: MockConfigEntry, receiver: Receiver
 ) -> None:
     """A camera without picture for the supervision time: trouble, issue; back: restore."""
-    entry = await watched(hass, broker, receiver.url)
-    cameras = entry.runtime_data.cameras
+    cameras = watched.runtime_data.cameras
     issues = ir.async_get(hass)
     issue_id = f"front_deaf_{FRONT_ID}_camera:cam2"
     cameras.set_down(cameras.cameras[0], "no frame for 10 s")
@@ -75,17 +80,13 @@ async def test_a_camera_down_past_supervision_and_back(
     await wait_for(hass, lambda: len(notices(receiver)) == 2)
     assert notices(receiver)[1] == ("front.restore", "cam2")
     await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is None)
-    assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.usefixtures("watched")
 async def test_the_broker_link_down_past_supervision_and_back(
-    hass: HomeAssistant,
-    broker: Mosquitto,
-    kit: Kit,  # noqa: F811
-    receiver: Receiver,
+    hass: HomeAssistant, broker: Mosquitto, receiver: Receiver
 ) -> None:
     """The front's broker goes away: the link's trouble (not the kit's); back: restore."""
-    entry = await watched(hass, broker, receiver.url)
     await broker.stop()
     await wait_for(hass, lambda: notices(receiver), timeout=20)
     assert notices(receiver) == [
@@ -96,4 +97,3 @@ async def test_the_broker_link_down_past_supervision_and_back(
     await broker.start()
     await wait_for(hass, lambda: len(notices(receiver)) == 2, timeout=30)
     assert notices(receiver)[1] == ("front.restore", "link")
-    assert await hass.config_entries.async_unload(entry.entry_id)
