@@ -1,10 +1,15 @@
-"""Shared data for the dispatch tests: a front, incidents in every state, evidence."""
+"""Shared data for the dispatch tests: a front, incidents in every state, evidence.
+
+And the ``session`` fixture: an HTTP session like HA's shared one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
@@ -130,3 +135,10 @@ EVIDENCE = [
 def incident() -> Incident:
     """Return a fresh panic incident."""
     return make_incident()
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """Return an HTTP session like HA's shared one."""
+    async with aiohttp.ClientSession() as client:
+        yield client

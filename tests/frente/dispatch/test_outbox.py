@@ -35,7 +35,7 @@ from custom_components.mi_frente_seguro.frente.incident import IncidentKind
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
 
 from .conftest import EVIDENCE, FRONT, T0, joined, make_incident
-from .receiver import FakeSleep, Receiver, wait_until
+from .receiver import FakeSleep, Receiver, receiving, wait_until
 
 PRIMARY = WebhookSecret.generate()
 PREVIOUS = WebhookSecret.generate()
@@ -51,18 +51,10 @@ def alarm(n: int, kind: IncidentKind = IncidentKind.PANIC) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """Return an HTTP session like HA's shared one."""
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
 async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
     """Return a receiver that is not listening yet (down) and knows the primary secret."""
-    server = Receiver([PRIMARY.export()])
-    yield server
-    await server.stop()
+    async with receiving([PRIMARY.export()], listening=False) as server:
+        yield server
 
 
 class Harness:
