@@ -84,6 +84,15 @@ class Harness:
         await outbox.open()
         return outbox
 
+    async def refused(self, messages: list[dict[str, Any]], failures: int) -> Outbox:
+        """Start an outbox, queue ``messages``; return once ``failures`` tries failed."""
+        outbox = await self.outbox()
+        outbox.start()
+        for message in messages:
+            await outbox.enqueue(message)
+        await wait_until(lambda: self.count("failed") >= failures)
+        return outbox
+
     @staticmethod
     async def close(outbox: Outbox) -> None:
         """Close the outbox and its file."""
@@ -136,12 +145,8 @@ async def test_delivered_once_in_order_through_outages(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Down, 500, 429 (both Retry-After forms), a hang, then up: all land once, in order."""
-    outbox = await harness.outbox()
-    outbox.start()
     messages = [alarm(n) for n in range(6)]
-    for message in messages[:3]:
-        await outbox.enqueue(message)
-    await wait_until(lambda: harness.count("failed") >= 2)  # refused: receiver is down
+    outbox = await harness.refused(messages[:3], failures=2)  # the receiver is down
     assert outbox.reachable is False
     assert outbox.last_error is not None
     receiver.plan.extend(["500", "429:7", "hang", "429-date:9"])
@@ -179,12 +184,8 @@ async def test_restart_resumes_pending_in_order(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Messages queued while the receiver is down survive closing the outbox."""
-    first = await harness.outbox()
-    first.start()
     messages = [alarm(n) for n in range(4)]
-    for message in messages:
-        await first.enqueue(message)
-    await wait_until(lambda: harness.count("failed") >= 1)
+    first = await harness.refused(messages, failures=1)
     await harness.close(first)
     assert first.depth == 4
 
@@ -549,10 +550,7 @@ async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
         await held.wait()
 
     harness.sleep = never  # type: ignore[assignment]
-    outbox = await harness.outbox()
-    outbox.start()
-    await outbox.enqueue(alarm(1))
-    await wait_until(lambda: harness.count("failed") == 1)  # refused: receiver is down
+    outbox = await harness.refused([alarm(1)], failures=1)  # the receiver is down
     await receiver.start()
     for _ in range(20):
         await asyncio.sleep(0)
