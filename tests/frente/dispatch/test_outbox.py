@@ -31,7 +31,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
 )
 from custom_components.mi_frente_seguro.frente.dispatch.retry import BACKOFF_CAP
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from custom_components.mi_frente_seguro.frente.incident import IncidentKind
+from custom_components.mi_frente_seguro.frente.incident import Incident, IncidentKind
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
 
 from .conftest import EVIDENCE, FRONT, T0, joined, make_incident
@@ -47,6 +47,21 @@ def alarm(n: int, kind: IncidentKind = IncidentKind.PANIC) -> dict[str, Any]:
     incident = make_incident(f"01JDINCIDENT{n:014d}", kind)
     return build_message(
         MessageType.CREATED, incident, FRONT, T0, message_id=f"01JDMESSAGE{n:015d}"
+    )
+
+
+def evidence_update(
+    incident: Incident, message_id: str | None = None
+) -> dict[str, Any]:
+    """Return the update of ``incident`` that brings the test evidence."""
+    return build_message(
+        MessageType.UPDATED,
+        incident,
+        FRONT,
+        T0,
+        EVIDENCE,
+        changes=[UpdateChange.EVIDENCE],
+        message_id=message_id,
     )
 
 
@@ -372,14 +387,7 @@ async def test_cap_outbox_signs_and_references(
     outbox.start()
     created = alarm(1)
     incident = make_incident("01JDINCIDENT00000000000001")
-    update = build_message(
-        MessageType.UPDATED,
-        incident,
-        FRONT,
-        T0,
-        EVIDENCE,
-        changes=[UpdateChange.EVIDENCE],
-    )
+    update = evidence_update(incident)
     await outbox.enqueue(created)
     await outbox.enqueue(update)
     await wait_until(lambda: outbox.depth == 0)
@@ -514,15 +522,7 @@ async def test_a_newer_presses_update_replaces_the_waiting_one(
         )
         updates.append(update)
         await outbox.enqueue(update)
-    evidence = build_message(
-        MessageType.UPDATED,
-        incident,
-        FRONT,
-        T0,
-        EVIDENCE,
-        changes=[UpdateChange.EVIDENCE],
-        message_id="E",
-    )
+    evidence = evidence_update(incident, message_id="E")
     await outbox.enqueue(evidence)  # evidence updates are never replaced
     assert outbox.depth == 3  # created, the last presses update, the evidence
     assert harness.count("superseded") == 4
