@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime
 import importlib
 from pathlib import Path
 import time
@@ -36,20 +35,14 @@ from custom_components.mi_frente_seguro.frente.dispatch.sia import (
     SiaTransport,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from custom_components.mi_frente_seguro.frente.incident import (
-    IncidentKind,
-    IncidentSource,
-    IncidentState,
-    Press,
-    Sender,
-)
+from custom_components.mi_frente_seguro.frente.incident import IncidentState
 from custom_components.mi_frente_seguro.frente.ledger import FrontLedger
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
 from homeassistant.util import dt as dt_util
 
 from .receiver import PoliceReceiver
 from .stats import summary
-from .storm import FRONT
+from .storm import FRONT, button_press
 
 # pysiaalarm has no type information: its receiver is used untyped.
 _PYSIA: Any = importlib.import_module("pysiaalarm")
@@ -152,13 +145,7 @@ async def _alarms(
     phone_ms: list[float] = []
     sent = 0
     for n in range(alarms):
-        press = Press(
-            datetime.now().astimezone(),
-            IncidentKind.PANIC,
-            IncidentSource.PHYSICAL_BUTTON,
-            Sender(device=f"b{n % 7}"),
-            key=f"dest:{n}",
-        )
+        press = button_press(n, f"dest:{n}")
         start = time.perf_counter()
         change = await ledger.press(press)
         async with asyncio.timeout(WAIT):

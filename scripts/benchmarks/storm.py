@@ -53,6 +53,17 @@ FRONT = Front(
 )
 
 
+def button_press(n: int, key: str) -> Press:
+    """Return press number ``n`` now, from one of seven physical buttons, under ``key``."""
+    return Press(
+        datetime.now().astimezone(),
+        IncidentKind.PANIC,
+        IncidentSource.PHYSICAL_BUTTON,
+        Sender(device=f"b{n % 7}"),
+        key=key,
+    )
+
+
 async def press_storm(
     presses: int, checkpoints: tuple[int, ...], scratch: Path
 ) -> dict[str, Any]:
@@ -92,13 +103,7 @@ async def _press(
     cpu_start = time.process_time()
     size_start = _file_size(path)
     for n in range(1, presses + 1):
-        press = Press(
-            datetime.now().astimezone(),
-            IncidentKind.PANIC,
-            IncidentSource.PHYSICAL_BUTTON,
-            Sender(device=f"b{n % 7}"),
-            key=f"b{n % 7}:{n}",
-        )
+        press = button_press(n, f"b{n % 7}:{n}")
         started = time.perf_counter()
         await ledger.press(press)
         wall.append((time.perf_counter() - started) * 1000)

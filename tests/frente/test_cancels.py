@@ -6,12 +6,9 @@ receiver on 127.0.0.1; the HA side is tests/test_own_cancel.py and tests/test_su
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from datetime import timedelta
 import json
-from pathlib import Path
 
-import aiohttp
 from hypothesis import given, settings, strategies as st
 import pytest
 
@@ -40,30 +37,11 @@ from custom_components.mi_frente_seguro.frente.suspension import is_held
 from .dispatch.conftest import T0
 from .dispatch.receiver import Receiver, wait_until
 from .presses import app_press
-from .test_ledger import SECRET, Front
+from .test_ledger import Front, front, receiver  # noqa: F401  (the ledger's fixtures)
 
 LUIS = Sender(user_id="u-luis", name="Luis", is_member=True)
 ANA = Sender(user_id="u-ana", name="Ana", is_member=True)
 PIN, DURESS = hash_pin("4821"), hash_pin("9137")
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
-    """Return a receiver on 127.0.0.1 that knows the front's secret."""
-    server = Receiver([SECRET.export()])
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def front(tmp_path: Path, receiver: Receiver) -> AsyncGenerator[Front]:
-    """Return an opened front delivering to the receiver."""
-    async with aiohttp.ClientSession() as session:
-        built = Front(tmp_path / "front.db", session, receiver.url)
-        await built.ledger.open()
-        yield built
-        await built.ledger.close()
 
 
 def test_the_own_cancel_rule() -> None:
@@ -121,7 +99,8 @@ def test_hostile_codes_and_stored_hashes_never_match_or_raise(
 
 
 async def test_a_duress_cancel_is_one_commit_and_reaches_the_police(
-    front: Front, receiver: Receiver
+    front: Front,  # noqa: F811  (the fixtures imported from test_ledger)
+    receiver: Receiver,  # noqa: F811
 ) -> None:
     """Disk full: nothing changes; then the cancel and a silent alarm that continues it."""
     opened = await front.ledger.press(app_press(front.clock(), sender=LUIS))

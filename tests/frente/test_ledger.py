@@ -34,7 +34,7 @@ from custom_components.mi_frente_seguro.frente.text import InvalidInputError
 from tests.disk import fill_up, make_room
 
 from .dispatch.conftest import FRONT, T0
-from .dispatch.receiver import Receiver, wait_until
+from .dispatch.receiver import Receiver, receiving, wait_until
 from .presses import kit_press
 
 SECRET = WebhookSecret.generate()
@@ -90,10 +90,8 @@ class Front:
 @pytest.fixture
 async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
     """Return a receiver listening on 127.0.0.1 that knows the secret."""
-    server = Receiver([SECRET.export()])
-    await server.start()
-    yield server
-    await server.stop()
+    async with receiving([SECRET.export()]) as server:
+        yield server
 
 
 @pytest.fixture

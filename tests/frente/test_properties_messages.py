@@ -53,7 +53,7 @@ from custom_components.mi_frente_seguro.frente.incident import (
     Sender,
     press_to_dict,
 )
-from tests.frente.dispatch.contract import cap_schema, schema
+from tests.frente.dispatch.contract import cap_schema, close_objects, schema
 
 from .test_properties_text import PROPERTY, storable_char, texts
 
@@ -269,18 +269,6 @@ def messages(
     return message, incident
 
 
-def _closed(node: Any) -> None:
-    """Close every object of a schema that lists its properties (in place)."""
-    if isinstance(node, dict):
-        if "properties" in node and node.get("type") == "object":
-            node.setdefault("additionalProperties", False)
-        for value in node.values():
-            _closed(value)
-    elif isinstance(node, list):
-        for value in node:
-            _closed(value)
-
-
 @cache
 def message_validator() -> Draft202012Validator:
     """Return a closed validator of the published schema's ``message``, version-aligned."""
@@ -289,7 +277,7 @@ def message_validator() -> Draft202012Validator:
     if properties["version"].get("const") != VERSION:  # a stale schema: patch the copy
         properties["version"] = {"const": VERSION}
     properties.setdefault("presses_total", {"type": "integer", "minimum": 1})
-    _closed(document)
+    close_objects(document)
     document = {key: value for key, value in document.items() if key != "oneOf"}
     document["$ref"] = "#/$defs/message"
     Draft202012Validator.check_schema(document)

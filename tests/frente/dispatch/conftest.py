@@ -1,10 +1,16 @@
-"""Shared data for the dispatch tests: a front, incidents in every state, evidence."""
+"""Shared data for the dispatch tests: a front, incidents in every state, evidence.
+
+And the ``session`` fixture: an HTTP session like HA's shared one.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 
 from custom_components.mi_frente_seguro.frente.dispatch.messages import (
@@ -74,35 +80,42 @@ def joined(incident: Incident) -> Incident:
     return incident
 
 
+def advanced(
+    incident: Incident,
+    *steps: tuple[IncidentState, timedelta, str, dict[str, Any] | None],
+) -> Incident:
+    """Return ``incident`` taken through ``steps``: (state, time after T0, by, details)."""
+    for state, after, by, details in steps:
+        incident, _ = incident.advanced(state, T0 + after, by=by, details=details)
+    return incident
+
+
 def cancelled(incident: Incident) -> Incident:
     """Return ``incident`` cancelled as a false alarm."""
-    incident, _ = incident.advanced(
-        IncidentState.CANCELLED,
-        T0 + timedelta(minutes=2),
-        by="u-ana",
-        details={"reason": "Se activó por error", "by_name": "Ana Pérez"},
+    reason = {"reason": "Se activó por error", "by_name": "Ana Pérez"}
+    return advanced(
+        incident, (IncidentState.CANCELLED, timedelta(minutes=2), "u-ana", reason)
     )
-    return incident
 
 
 def closed(incident: Incident) -> Incident:
     """Return ``incident`` taken through the police lifecycle to closed."""
-    incident, _ = incident.advanced(
-        IncidentState.SENT, T0 + timedelta(seconds=1), by="system"
+    return advanced(
+        incident,
+        (IncidentState.SENT, timedelta(seconds=1), "system", None),
+        (
+            IncidentState.DISPATCHED,
+            timedelta(minutes=1),
+            "police",
+            {"unit": "Patrulla 12", "eta_minutes": 6},
+        ),
+        (
+            IncidentState.CLOSED,
+            timedelta(minutes=30),
+            "police",
+            {"note": "Sin novedad", "relayed_by": "u-admin"},
+        ),
     )
-    incident, _ = incident.advanced(
-        IncidentState.DISPATCHED,
-        T0 + timedelta(minutes=1),
-        by="police",
-        details={"unit": "Patrulla 12", "eta_minutes": 6},
-    )
-    incident, _ = incident.advanced(
-        IncidentState.CLOSED,
-        T0 + timedelta(minutes=30),
-        by="police",
-        details={"note": "Sin novedad", "relayed_by": "u-admin"},
-    )
-    return incident
 
 
 EVIDENCE = [
@@ -130,3 +143,10 @@ EVIDENCE = [
 def incident() -> Incident:
     """Return a fresh panic incident."""
     return make_incident()
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """Return an HTTP session like HA's shared one."""
+    async with aiohttp.ClientSession() as client:
+        yield client

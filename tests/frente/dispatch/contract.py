@@ -36,7 +36,7 @@ def validator(
     """
     document = copy.deepcopy(schema())
     if strict:
-        _close(document)
+        close_objects(document)
     if definition is not None:
         document = {key: value for key, value in document.items() if key != "oneOf"}
         document["$ref"] = f"#/$defs/{definition}"
@@ -44,15 +44,16 @@ def validator(
     return Draft202012Validator(document)
 
 
-def _close(node: Any) -> None:
+def close_objects(node: Any) -> None:
+    """Close every object of a schema that lists its properties (in place)."""
     if isinstance(node, dict):
         if "properties" in node and node.get("type") == "object":
             node.setdefault("additionalProperties", False)
         for value in node.values():
-            _close(value)
+            close_objects(value)
     elif isinstance(node, list):
         for value in node:
-            _close(value)
+            close_objects(value)
 
 
 @cache

@@ -4,30 +4,25 @@ It verifies every request with the ``standardwebhooks`` reference library and an
 is told, one planned answer per request (then 200):
 ``"500"``, ``"429:<s>"`` (Retry-After seconds), ``"429-date:<s>"`` (Retry-After as an HTTP
 date), ``"410"``, or ``"hang"`` (never answers before the client gives up). ``stop()`` takes
-it down (connections refused) and ``start()`` brings it back on the same port.
+it down (connections refused) and ``start()`` brings it back on the same port. ``receiving``
+runs one for a block (a fixture's life).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-import socket
 
 from aiohttp import web
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-
-def free_port() -> int:
-    """Return a TCP port that was free on 127.0.0.1 a moment ago."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from scripts.harness.process import free_port
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +118,20 @@ class Receiver:
             return web.Response(status=int(code))
         self.accepted.append(webhook_id)
         return web.Response(status=200, text="ok")
+
+
+@asynccontextmanager
+async def receiving(
+    secrets: list[str], *, listening: bool = True
+) -> AsyncIterator[Receiver]:
+    """Yield a receiver of ``secrets``, listening or (``listening=False``) down; stop it after."""
+    server = Receiver(secrets)
+    if listening:
+        await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 20) -> None:

@@ -9,7 +9,6 @@ text. The outbox runs against the HTTP receiver on 127.0.0.1 and a real file.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
@@ -157,13 +156,6 @@ def test_a_notice_is_never_a_drill_and_restores_end_after_they_start() -> None:
             NoticeType.RESTORE, FRONT, Device.kit(), T0, sent_at=T0,
             supervision_s=1, until=T0 - timedelta(seconds=1),
         )  # fmt: skip
-
-
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """Return an HTTP session."""
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 async def outbox_on(path: Path, session: aiohttp.ClientSession, url: str) -> Outbox:

@@ -31,11 +31,11 @@ from custom_components.mi_frente_seguro.frente.dispatch.outbox import (
 )
 from custom_components.mi_frente_seguro.frente.dispatch.retry import BACKOFF_CAP
 from custom_components.mi_frente_seguro.frente.dispatch.signing import WebhookSecret
-from custom_components.mi_frente_seguro.frente.incident import IncidentKind
+from custom_components.mi_frente_seguro.frente.incident import Incident, IncidentKind
 from custom_components.mi_frente_seguro.frente.store import IncidentStore
 
 from .conftest import EVIDENCE, FRONT, T0, joined, make_incident
-from .receiver import FakeSleep, Receiver, wait_until
+from .receiver import FakeSleep, Receiver, receiving, wait_until
 
 PRIMARY = WebhookSecret.generate()
 PREVIOUS = WebhookSecret.generate()
@@ -50,19 +50,26 @@ def alarm(n: int, kind: IncidentKind = IncidentKind.PANIC) -> dict[str, Any]:
     )
 
 
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """Return an HTTP session like HA's shared one."""
-    async with aiohttp.ClientSession() as client:
-        yield client
+def evidence_update(
+    incident: Incident, message_id: str | None = None
+) -> dict[str, Any]:
+    """Return the update of ``incident`` that brings the test evidence."""
+    return build_message(
+        MessageType.UPDATED,
+        incident,
+        FRONT,
+        T0,
+        EVIDENCE,
+        changes=[UpdateChange.EVIDENCE],
+        message_id=message_id,
+    )
 
 
 @pytest.fixture
 async def receiver(socket_enabled: None) -> AsyncGenerator[Receiver]:
     """Return a receiver that is not listening yet (down) and knows the primary secret."""
-    server = Receiver([PRIMARY.export()])
-    yield server
-    await server.stop()
+    async with receiving([PRIMARY.export()], listening=False) as server:
+        yield server
 
 
 class Harness:
@@ -90,6 +97,15 @@ class Harness:
             **kwargs,
         )
         await outbox.open()
+        return outbox
+
+    async def refused(self, messages: list[dict[str, Any]], failures: int) -> Outbox:
+        """Start an outbox, queue ``messages``; return once ``failures`` tries failed."""
+        outbox = await self.outbox()
+        outbox.start()
+        for message in messages:
+            await outbox.enqueue(message)
+        await wait_until(lambda: self.count("failed") >= failures)
         return outbox
 
     @staticmethod
@@ -144,12 +160,8 @@ async def test_delivered_once_in_order_through_outages(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Down, 500, 429 (both Retry-After forms), a hang, then up: all land once, in order."""
-    outbox = await harness.outbox()
-    outbox.start()
     messages = [alarm(n) for n in range(6)]
-    for message in messages[:3]:
-        await outbox.enqueue(message)
-    await wait_until(lambda: harness.count("failed") >= 2)  # refused: receiver is down
+    outbox = await harness.refused(messages[:3], failures=2)  # the receiver is down
     assert outbox.reachable is False
     assert outbox.last_error is not None
     receiver.plan.extend(["500", "429:7", "hang", "429-date:9"])
@@ -187,12 +199,8 @@ async def test_restart_resumes_pending_in_order(
     harness: Harness, receiver: Receiver
 ) -> None:
     """Messages queued while the receiver is down survive closing the outbox."""
-    first = await harness.outbox()
-    first.start()
     messages = [alarm(n) for n in range(4)]
-    for message in messages:
-        await first.enqueue(message)
-    await wait_until(lambda: harness.count("failed") >= 1)
+    first = await harness.refused(messages, failures=1)
     await harness.close(first)
     assert first.depth == 4
 
@@ -379,14 +387,7 @@ async def test_cap_outbox_signs_and_references(
     outbox.start()
     created = alarm(1)
     incident = make_incident("01JDINCIDENT00000000000001")
-    update = build_message(
-        MessageType.UPDATED,
-        incident,
-        FRONT,
-        T0,
-        EVIDENCE,
-        changes=[UpdateChange.EVIDENCE],
-    )
+    update = evidence_update(incident)
     await outbox.enqueue(created)
     await outbox.enqueue(update)
     await wait_until(lambda: outbox.depth == 0)
@@ -521,15 +522,7 @@ async def test_a_newer_presses_update_replaces_the_waiting_one(
         )
         updates.append(update)
         await outbox.enqueue(update)
-    evidence = build_message(
-        MessageType.UPDATED,
-        incident,
-        FRONT,
-        T0,
-        EVIDENCE,
-        changes=[UpdateChange.EVIDENCE],
-        message_id="E",
-    )
+    evidence = evidence_update(incident, message_id="E")
     await outbox.enqueue(evidence)  # evidence updates are never replaced
     assert outbox.depth == 3  # created, the last presses update, the evidence
     assert harness.count("superseded") == 4
@@ -557,10 +550,7 @@ async def test_retry_now_ends_the_backoff_once_the_endpoint_is_back(
         await held.wait()
 
     harness.sleep = never  # type: ignore[assignment]
-    outbox = await harness.outbox()
-    outbox.start()
-    await outbox.enqueue(alarm(1))
-    await wait_until(lambda: harness.count("failed") == 1)  # refused: receiver is down
+    outbox = await harness.refused([alarm(1)], failures=1)  # the receiver is down
     await receiver.start()
     for _ in range(20):
         await asyncio.sleep(0)

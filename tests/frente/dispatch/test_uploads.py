@@ -36,7 +36,7 @@ from custom_components.mi_frente_seguro.frente.store import IncidentStore
 from tests.frente.presses import kit_press
 
 from .conftest import FRONT, T0
-from .receiver import FakeSleep, Receiver, wait_until
+from .receiver import FakeSleep, Receiver, receiving, wait_until
 
 SECRET = WebhookSecret.generate()
 FILES = {  # name: (camera, kind, bytes)
@@ -111,27 +111,17 @@ class Front:
 
 
 @pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """Return an HTTP session like HA's shared one."""
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
 async def police(socket_enabled: None) -> AsyncGenerator[Receiver]:
     """Return the alerts' receiver, listening."""
-    server = Receiver([SECRET.export()])
-    await server.start()
-    yield server
-    await server.stop()
+    async with receiving([SECRET.export()]) as server:
+        yield server
 
 
 @pytest.fixture
 async def store(socket_enabled: None) -> AsyncGenerator[Receiver]:
     """Return the uploads' receiver (another police system), not listening yet."""
-    server = Receiver([SECRET.export()])
-    yield server
-    await server.stop()
+    async with receiving([SECRET.export()], listening=False) as server:
+        yield server
 
 
 def uploads_of(receiver: Receiver) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from datetime import timedelta
+from functools import partial
 import hashlib
 import json
 import logging
@@ -89,16 +90,17 @@ async def test_bundle_of_four_streams(
     """Every camera gives press, pre, +N and clip files; the manifest matches them."""
     updates: list[BundleUpdate] = []
     pressed_at = now()
-    manifest = await capture_bundle(
+    capture = partial(
+        capture_bundle,
         tmp_path,
         "calle-real",
         "01INCIDENT",
         buffered_cameras,
         pressed_at=pressed_at,
         clock=now,
-        ffmpeg_binary=FFMPEG,
-        settings=SHORT,
-        on_update=updates.append,
+    )
+    manifest = await capture(
+        ffmpeg_binary=FFMPEG, settings=SHORT, on_update=updates.append
     )
     folder = tmp_path / "calle-real" / "01INCIDENT"
     assert bundle_dir(tmp_path, "calle-real", "01INCIDENT") == folder
@@ -158,16 +160,9 @@ async def test_bundle_of_four_streams(
     (folder / press.file).unlink()
     assert verify_manifest(folder)[0].startswith(f"{press.file}: cannot read")
 
-    # Evidence is never overwritten.
+    # Evidence is never overwritten: the same incident's capture again is refused.
     with pytest.raises(FileExistsError):
-        await capture_bundle(
-            tmp_path,
-            "calle-real",
-            "01INCIDENT",
-            buffered_cameras,
-            pressed_at=pressed_at,
-            clock=now,
-        )
+        await capture()
     # Only the four buffers' ffmpeg are still running: every capture process was reaped.
     running = {
         camera.buffer._process.pid

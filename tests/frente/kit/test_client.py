@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -39,17 +40,26 @@ def _local(broker: Mosquitto, client_id: str, recorder: Recorder) -> KitClient:
     )
 
 
+@asynccontextmanager
+async def running(client: KitClient) -> AsyncIterator[None]:
+    """Run ``client``'s link for the block; then cancel it and see it end cancelled."""
+    task = asyncio.create_task(client.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 @pytest.fixture
 async def link(broker: Mosquitto) -> AsyncGenerator[tuple[KitClient, Recorder]]:
     """Run a KitClient against the broker for the test; cancelled afterwards."""
     recorder = Recorder()
     client = _local(broker, "ha-test", recorder)
-    task = asyncio.create_task(client.run())
-    await recorder.wait_for(lambda: client.connected)
-    yield client, recorder
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    async with running(client):
+        await recorder.wait_for(lambda: client.connected)
+        yield client, recorder
 
 
 async def test_messages_reach_the_handler(
@@ -95,22 +105,16 @@ async def test_presses_while_ha_is_away_arrive_later(broker: Mosquitto) -> None:
     """Persistent session: presses published while our client is down are delivered."""
     first = Recorder()
     client = _local(broker, "ha-away", first)
-    task = asyncio.create_task(client.run())
-    await first.wait_for(lambda: client.connected)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    async with running(client):
+        await first.wait_for(lambda: client.connected)
     for seq in range(3):
         await publish(broker, TOPICS.panic, f'{{"button": "b1", "seq": {seq}}}')
 
     second = Recorder()
     again = _local(broker, "ha-away", second)
-    task = asyncio.create_task(again.run())
-    await second.wait_for(lambda: len(second.presses) == 3)
-    assert [press.seq for press in second.presses] == [0, 1, 2]
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    async with running(again):
+        await second.wait_for(lambda: len(second.presses) == 3)
+        assert [press.seq for press in second.presses] == [0, 1, 2]
 
 
 async def test_broker_restart_reconnects_and_keeps_presses(
