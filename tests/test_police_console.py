@@ -25,8 +25,8 @@ from custom_components.mi_frente_seguro.frente.dispatch.signing import (
     signature_headers,
 )
 from scripts.console.app import CONSOLE_KEY, PoliceConsole, create_app
+from scripts.harness.process import free_port
 
-from .frente.dispatch.receiver import free_port
 from .local_http import serve_post
 
 INCIDENT_ID = "01JDR6Q7ZK3M8YV2C4T5N9B0AX"
