@@ -15,7 +15,13 @@ import re
 from typing import Any
 import unicodedata
 
-from .text import InvalidInputError, finite_number, safe_text, text_problem
+from .text import (
+    InvalidFieldError,
+    InvalidInputError,
+    finite_number,
+    safe_text,
+    text_problem,
+)
 
 MAX_TEXT = 100
 # What each number of a front may be: degrees of WGS 84, and metres (the CAP circle).
@@ -30,14 +36,11 @@ _CUADRANTE = re.compile(r"[A-Z0-9][A-Z0-9 _\-]{0,31}")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
-class InvalidFrontError(ValueError):
-    """Raised when a front's settings are not valid; ``field`` names the culprit."""
+class InvalidFrontError(InvalidFieldError):
+    """Raised when a front's settings are not valid; ``field`` names the culprit.
 
-    def __init__(self, field: str, reason: str) -> None:
-        """Store which field failed and why (a translation key)."""
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    ``reason`` is a translation key.
+    """
 
 
 def slugify(text: str) -> str:

@@ -43,6 +43,16 @@ class InvalidInputError(ValueError):
         self.problem = problem
 
 
+class InvalidFieldError(ValueError):
+    """A setting that is not valid; ``field`` names it and ``reason`` says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        """Store which field failed and why."""
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """Return what makes ``value`` unstorable (``surrogate``, ``control``), or None."""
     found = _UNSTORABLE.search(value)

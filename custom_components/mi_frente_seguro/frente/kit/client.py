@@ -32,6 +32,7 @@ import aiomqtt
 
 from ..committer import StorageError
 from ..interrupt import unless_set
+from ..reconnect import ReconnectingLink, RedeliveryNeededError
 from .protocol import (
     KitTopics,
     MalformedPayloadError,
@@ -45,8 +46,6 @@ from .protocol import (
 
 _LOGGER = logging.getLogger(__name__)
 AUTH_FAILURE_CODES = frozenset({4, 5, 134, 135})  # MQTT 3.1.1 and 5 "not authorised"
-BACKOFF_MIN = 0.5  # s
-BACKOFF_MAX = 30.0  # s
 CONNECT_TIMEOUT = 10.0  # s
 RETAINED_PRESS = MalformedPayloadError(
     "retained", "a retained message is state, not a press"
@@ -155,8 +154,11 @@ async def async_test_broker(
         raise KitConnectError(str(err)) from err
 
 
-class KitClient:
+class KitClient(ReconnectingLink):
     """The long-running link between HA and one front's kit."""
+
+    _logger = _LOGGER
+    _redelivery_note = "Dropping the MQTT session so the broker resends a press"
 
     def __init__(
         self,
@@ -168,60 +170,31 @@ class KitClient:
         rand: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        """Prepare the link; :meth:`run` runs it."""
+        """Prepare the link; :meth:`run` runs it (until our credentials are refused)."""
+        super().__init__(rand, sleep)
         self.settings = settings
         self.topics = topics
         self._handler = handler
         self._tls_context = tls_context
-        self._rand = rand
-        self._sleep = sleep
-        self._client: aiomqtt.Client | None = None
-        self._stopping = asyncio.Event()
-        self.connected = False
         self.problems: Counter[str] = Counter()  # malformed payloads by kind of problem
-        self.reconnects = 0
-        self.unstored = 0  # presses that could not be stored (sent again by the broker)
 
-    async def run(self) -> None:
-        """Keep the link up until stopped (or cancelled) or our credentials are refused."""
-        attempt = 0
-        while not self._stopping.is_set():
-            try:
-                async with _mqtt_client(self.settings, self._tls_context) as client:
-                    attempt = 0
-                    await self._session(client)
-            except aiomqtt.MqttError as err:
-                if _is_auth_failure(err):
-                    self._set_connected(False)
-                    self._handler.on_auth_failed()
-                    return
-                _LOGGER.debug("MQTT link to %s lost: %s", self.settings.host, err)
-            except _RedeliveryNeededError:
-                _LOGGER.debug("Dropping the MQTT session so the broker resends a press")
-            finally:
-                self._client = None
-                if self._stopping.is_set():
-                    self.connected = False  # asked to stop: not a lost link
-                else:
-                    self._set_connected(False)
-            if self._stopping.is_set():
-                return
-            attempt += 1
-            self.reconnects += 1
-            await unless_set(self._sleep(self.backoff(attempt)), self._stopping)
+    def _connect(self) -> aiomqtt.Client:
+        return _mqtt_client(self.settings, self._tls_context)
 
-    def stop(self) -> None:
-        """Ask :meth:`run` to end: it disconnects cleanly and returns.
+    def _refused(self, err: aiomqtt.MqttError, attempt: int) -> bool:
+        if _is_auth_failure(err):
+            self._set_connected(False)
+            self._handler.on_auth_failed()
+            return True
+        _LOGGER.debug("MQTT link to %s lost: %s", self.settings.host, err)
+        return False
 
-        A press being stored when the link ends is not acknowledged: the broker sends it
-        again on the next connection (persistent session).
-        """
-        self._stopping.set()
-
-    def backoff(self, attempt: int) -> float:
-        """Return a full-jitter delay for reconnect ``attempt`` (1, 2, ...)."""
-        ceiling = min(BACKOFF_MAX, BACKOFF_MIN * 2.0 ** (attempt - 1))
-        return float(self._rand() * ceiling)
+    def _down(self) -> None:
+        self._client = None
+        if self._stopping.is_set():
+            self.connected = False  # asked to stop: not a lost link
+        else:
+            self._set_connected(False)
 
     async def _session(self, client: aiomqtt.Client) -> None:
         self._client = client
@@ -275,7 +248,7 @@ class KitClient:
                     exc_info=not isinstance(err, StorageError),
                 )
             self.unstored += 1
-            raise _RedeliveryNeededError from err
+            raise RedeliveryNeededError from err
         if self.unstored:
             _LOGGER.info("Presses are stored again")
             self.unstored = 0
@@ -305,7 +278,3 @@ class KitClient:
             await client.publish(topic, payload, qos=1, retain=retain)
         except aiomqtt.MqttError as err:
             raise KitConnectError(str(err)) from err
-
-
-class _RedeliveryNeededError(Exception):
-    """A press was not stored: leave it unacknowledged and reconnect."""

@@ -31,18 +31,24 @@ from paho.mqtt.properties import Properties
 
 from ..dispatch.outcome import DELIVERED, Outcome, Verdict
 from ..interrupt import unless_set
+from ..reconnect import ReconnectingLink, RedeliveryNeededError
 from .settings import UplinkSettings
 from .wire import NO_MATCHING_SUBSCRIBERS, SESSION_EXPIRY, publish_properties
 
 _LOGGER = logging.getLogger(__name__)
-BACKOFF_MIN: Final = 0.5  # s
-BACKOFF_MAX: Final = 30.0  # s
 CONNECT_TIMEOUT: Final = 10.0  # s
 PUBACK_TIMEOUT: Final = 10.0  # s
 
-
-class RedeliveryNeededError(Exception):
-    """The handler could not store a message: leave it unacknowledged and reconnect."""
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "PUBACK_TIMEOUT",
+    "Handler",
+    "Incoming",
+    "RedeliveryNeededError",
+    "UplinkLink",
+    "mqtt_client",
+    "tls_context",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +100,11 @@ def mqtt_client(
     return client
 
 
-class UplinkLink:
+class UplinkLink(ReconnectingLink):
     """The long-running link of one front (or one console) to the city broker."""
+
+    _logger = _LOGGER
+    _redelivery_note = "Dropping the session so the broker resends a message"
 
     def __init__(  # noqa: PLR0913  (one link's whole description)
         self,
@@ -109,55 +118,23 @@ class UplinkLink:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """Connect as ``client_id``; hand what arrives on ``subscribe`` to ``handler``."""
+        super().__init__(rand, sleep)
         self.settings = settings
         self.client_id = client_id
         self._topic = subscribe
         self._handler = handler
         self.context = context
-        self._rand = rand
-        self._sleep = sleep
-        self._client: aiomqtt.Client | None = None
         self._acks: dict[int, asyncio.Future[Any]] = {}
-        self._stopping = asyncio.Event()
         self._up = asyncio.Event()
-        self.connected = False
-        self.reconnects = 0
-        self.unstored = 0  # messages the handler could not store (sent again)
 
     def __repr__(self) -> str:
         """Show the endpoint and client id, never the password."""
         return f"UplinkLink({self.settings.endpoint}, client_id={self.client_id!r})"
 
-    async def run(self) -> None:
-        """Keep the link up until :meth:`stop` (or cancelled)."""
-        attempt = 0
-        while not self._stopping.is_set():
-            try:
-                async with self._connect() as client:
-                    attempt = 0
-                    await self._session(client)
-            except aiomqtt.MqttError as err:
-                if self.connected or attempt == 0:
-                    _LOGGER.warning("City broker %s: %s", self.settings.endpoint, err)
-            except RedeliveryNeededError:
-                _LOGGER.debug("Dropping the session so the broker resends a message")
-            finally:
-                self._down()
-            if self._stopping.is_set():
-                return
-            attempt += 1
-            self.reconnects += 1
-            await unless_set(self._sleep(self.backoff(attempt)), self._stopping)
-
-    def stop(self) -> None:
-        """Ask :meth:`run` to end (a clean DISCONNECT)."""
-        self._stopping.set()
-
-    def backoff(self, attempt: int) -> float:
-        """Return a full-jitter delay for reconnect ``attempt`` (1, 2, ...)."""
-        return float(
-            self._rand() * min(BACKOFF_MAX, BACKOFF_MIN * 2.0 ** (attempt - 1))
-        )
+    def _refused(self, err: aiomqtt.MqttError, attempt: int) -> bool:
+        if self.connected or attempt == 0:
+            _LOGGER.warning("City broker %s: %s", self.settings.endpoint, err)
+        return False  # never final: the link keeps trying
 
     async def wait_connected(self, timeout: float) -> bool:
         """Return True once the link is up (False after ``timeout`` seconds)."""

@@ -15,6 +15,7 @@ from enum import StrEnum
 import math
 import re
 
+from ...text import InvalidFieldError
 from .content import MAX_AREA, ContentFormat
 from .crypto import SiaKey
 from .supervision import DEFAULT_INTERVAL, MIN_INTERVAL, LinkTestMessage
@@ -28,14 +29,8 @@ _HEX_NUMBER = re.compile(r"[0-9A-Fa-f]{1,6}")
 _HOST = re.compile(r"[0-9A-Za-z.:\-\[\]_%]{1,253}")
 
 
-class InvalidSiaSettingsError(ValueError):
+class InvalidSiaSettingsError(InvalidFieldError):
     """Raised for a setting that is not valid; ``field`` names it."""
-
-    def __init__(self, field_name: str, reason: str) -> None:
-        """Store which field failed and why."""
-        super().__init__(f"{field_name}: {reason}")
-        self.field = field_name
-        self.reason = reason
 
 
 class SiaProtocol(StrEnum):
