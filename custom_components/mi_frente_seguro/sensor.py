@@ -283,6 +283,7 @@ def _remove_former_members(
 class FrenteReadSensor(SensorEntity):
     """A sensor whose description reads its value and attributes from one object."""
 
+    _attr_should_poll = False  # pushed, as every entity of ours (entity.py)
     entity_description: FrenteReadDescription[Any]
 
     def _show(self, source: object) -> None:
