@@ -1,4 +1,4 @@
-"""What every action of the integration shares: the front it names, and safe fields.
+"""What every action of the integration shares: the front it names, safe fields, Action.
 
 Every action names its front by ``config_entry_id`` or ``device_id``; every text field is
 checked for what the ledger could not store (lone surrogates, control characters) and
@@ -8,13 +8,19 @@ clear validation error and changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import probatio
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
-from homeassistant.core import ServiceCall
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
@@ -65,6 +71,28 @@ FRONT_FIELDS = {
     probatio.Exclusive(ATTR_CONFIG_ENTRY_ID, "front"): TEXT,
     probatio.Exclusive(ATTR_DEVICE_ID, "front"): TEXT,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One action: its name, schema and handler; ``answers`` when its response is all."""
+
+    name: str
+    handler: Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
+    schema: probatio.Schema
+    answers: bool = False  # exports, reports, a dashboard: the response is their point
+
+    def register(self, hass: HomeAssistant) -> None:
+        """Register the action under the integration's domain."""
+        hass.services.async_register(
+            DOMAIN,
+            self.name,
+            self.handler,
+            schema=self.schema,
+            supports_response=SupportsResponse.ONLY
+            if self.answers
+            else SupportsResponse.OPTIONAL,
+        )
 
 
 def front_entry(call: ServiceCall) -> FrenteConfigEntry:

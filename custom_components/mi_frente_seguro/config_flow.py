@@ -23,9 +23,9 @@ from .const import (
     CONF_BROKER_USERNAME,
     CONF_FRONT_ID,
     CONF_LOCATION,
-    CONF_POLICE_WEBHOOK_ID,
     DOMAIN,
     SUBENTRY_MEMBER,
+    PoliceField,
 )
 from .flows.broker import (
     async_check_broker,
@@ -34,6 +34,7 @@ from .flows.broker import (
     validate_broker,
 )
 from .flows.cameras import async_validate_cameras, cameras_schema
+from .flows.destination_fields import police_schema
 from .flows.destinations import DESTINATION_FLOWS
 from .flows.fields import check
 from .flows.front import (
@@ -45,7 +46,7 @@ from .flows.front import (
 )
 from .flows.kit import kit_schema, validate_kit
 from .flows.members import MemberSubentryFlow
-from .flows.police import current_police, police_schema, save_police, validate_police
+from .flows.police import current_police, save_police, validate_police
 from .flows.uplink import async_validate_uplink, current_uplink, uplink_schema
 from .frente.front import make_front_id
 from .frente.uplink.settings import SETTINGS_KEY
@@ -316,7 +317,7 @@ class FrenteOptionsFlow(OptionsFlow):
         )
 
     def _webhook_url(self, options: Mapping[str, Any]) -> str:
-        return police_webhook_text(self.hass, options.get(CONF_POLICE_WEBHOOK_ID))
+        return police_webhook_text(self.hass, options.get(PoliceField.WEBHOOK_ID))
 
     async def _form(
         self,

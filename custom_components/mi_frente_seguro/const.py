@@ -115,16 +115,28 @@ DEFAULT_KIT_KEEPALIVE: Final = 60  # s; the kit's MQTT keepalive
 
 # Members (integrantes): config subentries of type "member".
 SUBENTRY_MEMBER: Final = "member"
-CONF_PERSON: Final = "person"
-CONF_HOUSE: Final = "house"
-CONF_PHONE: Final = "phone"
-CONF_ROLE: Final = "role"
+
+
+class MemberField(StrEnum):
+    """The keys of a member's subentry data."""
+
+    PERSON = "person"  # person.* entity
+    HOUSE = "house"
+    PHONE = "phone"
+    ROLE = "role"  # ROLE_COORDINATOR or ROLE_RESIDENT
+    # The authorization to process their data (Ley 1581 de 2012, docs/privacidad.md):
+    # the form's checkbox, and what is stored: when, and which privacy notice was shown.
+    AUTHORIZED = "authorized"
+    AUTHORIZATION = "authorization"
+    # The PINs (scrypt hashes, frente/pins.py) and the suspension.
+    PIN_HASH = "pin_hash"
+    DURESS_PIN_HASH = "duress_pin_hash"
+    SUSPENDED = "suspended"
+    SUSPENSIONS = "suspensions"
+
+
 ROLE_COORDINATOR: Final = "coordinator"
 ROLE_RESIDENT: Final = "resident"
-# The member's authorization to process their data (Ley 1581 de 2012, docs/privacidad.md):
-# the form's checkbox, and what is stored: when, and which privacy notice they were shown.
-CONF_AUTHORIZED: Final = "authorized"
-CONF_AUTHORIZATION: Final = "authorization"
 PRIVACY_NOTICE_VERSION: Final = "2026-12-02"  # change it with the notice's text
 PRESS_COOLDOWN: Final = 30  # s: a user's presses this close together are repeats
 
@@ -144,11 +156,6 @@ DEFAULT_DRILL_DAY: Final = 1
 # How long the person who pressed may cancel their own alarm (frente/cancels.py).
 CONF_CANCEL_WINDOW: Final = "cancel_window"
 DEFAULT_CANCEL_WINDOW: Final = 120
-# A member's PINs (scrypt hashes, frente/pins.py) and suspension, in their subentry.
-CONF_PIN_HASH: Final = "pin_hash"
-CONF_DURESS_PIN_HASH: Final = "duress_pin_hash"
-CONF_SUSPENDED: Final = "suspended"
-CONF_SUSPENSIONS: Final = "suspensions"
 DRILL_HOUR: Final = 10
 MIN_INCIDENT_RETENTION_DAYS: Final = 30  # the monthly and 30-day figures need them
 MAX_INCIDENT_RETENTION_DAYS: Final = 3650
@@ -162,13 +169,18 @@ CAMERA_IDS: Final = tuple(f"cam{n}" for n in range(1, MAX_CAMERAS + 1))
 # Members' answers to the alarm notification (the companion app's actions).
 EVENT_NOTIFICATION_ACTION: Final = "mobile_app_notification_action"
 
-# Options: the police endpoint and the status webhook back.
-CONF_POLICE_URL: Final = "police_url"
-CONF_POLICE_FORMAT: Final = "police_format"
-CONF_POLICE_SECRET: Final = "police_secret"  # noqa: S105  (a key, not a secret)
-CONF_POLICE_SECRET_PREVIOUS: Final = "police_secret_previous"  # noqa: S105
+
+class PoliceField(StrEnum):
+    """The police link's keys: a JSON/CAP destination's data, and the options' webhook."""
+
+    URL = "police_url"
+    FORMAT = "police_format"  # the police form's; a subentry's is its type
+    SECRET = "police_secret"  # noqa: S105  (a key, not a secret)
+    SECRET_PREVIOUS = "police_secret_previous"  # noqa: S105
+    WEBHOOK_ID = "police_webhook_id"  # in the options: the status webhook back
+
+
 CONF_ESCALATION_DELAY: Final = "escalation_delay"
-CONF_POLICE_WEBHOOK_ID: Final = "police_webhook_id"
 # The city MQTT uplink (docs/city-uplink.md): an options sub-dictionary until destinations.
 CONF_CITY_UPLINK: Final = "city_uplink"
 DEFAULT_ESCALATION_DELAY: Final = 60  # s

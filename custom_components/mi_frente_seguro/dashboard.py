@@ -22,7 +22,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .action_fields import FRONT_FIELDS, front_entry
+from .action_fields import FRONT_FIELDS, Action, front_entry
 from .const import DOMAIN
 from .runtime import FrenteConfigEntry
 from .runtime.people import async_require_manager
@@ -179,3 +179,8 @@ async def async_dashboard(call: ServiceCall) -> ServiceResponse:
         call.hass, entry.runtime_data.settings, call.context, call.service
     )
     return front_dashboard(call.hass, entry)
+
+
+DASHBOARD_ACTIONS = (
+    Action(SERVICE_DASHBOARD, async_dashboard, DASHBOARD_SCHEMA, answers=True),
+)

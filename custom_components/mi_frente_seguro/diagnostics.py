@@ -23,9 +23,7 @@ from .const import (
     CONF_COORDINATOR_PERSONS,
     CONF_COORDINATOR_PHONE,
     CONF_CUADRANTE_PHONE,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_WEBHOOK_ID,
+    PoliceField,
 )
 from .frente.dispatch.outbox_db import DeadLetter
 from .frente.duress import is_hidden
@@ -38,9 +36,9 @@ TO_REDACT = {
     # camera stream URLs (they may carry credentials).
     CONF_BROKER_USERNAME,
     CONF_BROKER_PASSWORD,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_WEBHOOK_ID,
+    PoliceField.SECRET,
+    PoliceField.SECRET_PREVIOUS,
+    PoliceField.WEBHOOK_ID,
     "url",
     # The city broker's login (options' city_uplink: redacted inside it too).
     "username",
@@ -152,7 +150,7 @@ def _police(hass: HomeAssistant, entry: FrenteConfigEntry) -> dict[str, Any]:
         "endpoint": outbox.endpoint if outbox else None,
         # The host the police call back (the webhook id stays redacted).
         "webhook_url": redacted_webhook_url(
-            hass, entry.options.get(CONF_POLICE_WEBHOOK_ID)
+            hass, entry.options.get(PoliceField.WEBHOOK_ID)
         ),
         "format": dispatch.settings.message_format.value,
         "secrets": len(dispatch.settings.secrets),

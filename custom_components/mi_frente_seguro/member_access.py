@@ -24,18 +24,14 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .action_fields import FRONT_FIELDS, TEXT, front_entry, storable
+from .action_fields import FRONT_FIELDS, TEXT, Action, front_entry, storable
 from .const import (
     ATTR_REASON,
     BY_SYSTEM,
-    CONF_DURESS_PIN_HASH,
-    CONF_PERSON,
-    CONF_PIN_HASH,
-    CONF_SUSPENDED,
-    CONF_SUSPENSIONS,
     EVENT_MEMBER,
     LOGGER,
     SUBENTRY_MEMBER,
+    MemberField,
 )
 from .errors import translated
 from .frente.pins import PinError, check_new_pins, hash_pin
@@ -60,7 +56,7 @@ PIN_SCHEMA = probatio.Schema(
 STANDING_SCHEMA = probatio.Schema(
     {
         **FRONT_FIELDS,
-        probatio.Required(CONF_PERSON): probatio.All(
+        probatio.Required(MemberField.PERSON): probatio.All(
             TEXT, probatio.Length(max=255), probatio.Match(r"^person\.[a-z0-9_]+$")
         ),
         probatio.Optional(ATTR_REASON, default=""): probatio.All(
@@ -73,7 +69,7 @@ STANDING_SCHEMA = probatio.Schema(
 def _subentry_of(entry: FrenteConfigEntry, person: str | None) -> ConfigSubentry:
     """Return the member subentry of ``person`` or raise a translated error."""
     for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER):
-        if person is not None and subentry.data.get(CONF_PERSON) == person:
+        if person is not None and subentry.data.get(MemberField.PERSON) == person:
             return subentry
     raise translated(ServiceValidationError, "not_a_member", front=entry.title)
 
@@ -94,7 +90,7 @@ async def async_set_pin(call: ServiceCall) -> ServiceResponse:
     data = {
         key: value
         for key, value in subentry.data.items()
-        if key not in {CONF_PIN_HASH, CONF_DURESS_PIN_HASH}
+        if key not in {MemberField.PIN_HASH, MemberField.DURESS_PIN_HASH}
     }
     if pin is not None:
         try:
@@ -103,9 +99,9 @@ async def async_set_pin(call: ServiceCall) -> ServiceResponse:
             raise translated(
                 ServiceValidationError, err.reason, front=entry.title
             ) from err
-        data[CONF_PIN_HASH] = await hass.async_add_executor_job(hash_pin, pin)
+        data[MemberField.PIN_HASH] = await hass.async_add_executor_job(hash_pin, pin)
         if duress is not None:
-            data[CONF_DURESS_PIN_HASH] = await hass.async_add_executor_job(
+            data[MemberField.DURESS_PIN_HASH] = await hass.async_add_executor_job(
                 hash_pin, duress
             )
     LOGGER.info("A member of %s changed their PINs", entry.runtime_data.front.front_id)
@@ -116,11 +112,11 @@ async def async_set_pin(call: ServiceCall) -> ServiceResponse:
 async def async_suspend_member(call: ServiceCall) -> ServiceResponse:
     """Suspend a member (coordinators and admins); a suspended one stays suspended."""
     entry, subentry = await _standing(call)
-    if subentry.data.get(CONF_SUSPENDED):
+    if subentry.data.get(MemberField.SUSPENDED):
         return {"suspended": True, "changed": False}
     data = {
         **subentry.data,
-        CONF_SUSPENDED: {
+        MemberField.SUSPENDED: {
             "at": dt_util.now().isoformat(timespec="seconds"),
             "by": call.context.user_id or BY_SYSTEM,
             "reason": call.data[ATTR_REASON],
@@ -134,7 +130,7 @@ async def async_suspend_member(call: ServiceCall) -> ServiceResponse:
 async def async_reinstate_member(call: ServiceCall) -> ServiceResponse:
     """End a member's suspension (coordinators and admins), keeping it on record."""
     entry, subentry = await _standing(call)
-    current = subentry.data.get(CONF_SUSPENDED)
+    current = subentry.data.get(MemberField.SUSPENDED)
     if not current:
         return {"suspended": False, "changed": False}
     ended = {
@@ -143,11 +139,15 @@ async def async_reinstate_member(call: ServiceCall) -> ServiceResponse:
         "reinstated_by": call.context.user_id or BY_SYSTEM,
         "reinstate_reason": call.data[ATTR_REASON],
     }
-    past = [*subentry.data.get(CONF_SUSPENSIONS, []), ended][-MAX_SUSPENSIONS_KEPT:]
+    past = [*subentry.data.get(MemberField.SUSPENSIONS, []), ended][
+        -MAX_SUSPENSIONS_KEPT:
+    ]
     data: dict[str, Any] = {
-        key: value for key, value in subentry.data.items() if key != CONF_SUSPENDED
+        key: value
+        for key, value in subentry.data.items()
+        if key != MemberField.SUSPENDED
     }
-    data[CONF_SUSPENSIONS] = past
+    data[MemberField.SUSPENSIONS] = past
     _tell(call.hass, entry, subentry, "reinstated", call)
     call.hass.config_entries.async_update_subentry(entry, subentry, data=data)
     return {"suspended": False, "changed": True}
@@ -158,7 +158,7 @@ async def _standing(call: ServiceCall) -> tuple[FrenteConfigEntry, ConfigSubentr
     await async_require_manager(
         call.hass, entry.runtime_data.settings, call.context, call.service
     )
-    return entry, _subentry_of(entry, call.data[CONF_PERSON])
+    return entry, _subentry_of(entry, call.data[MemberField.PERSON])
 
 
 def _tell(
@@ -177,8 +177,15 @@ def _tell(
             "entry_id": entry.entry_id,
             "front_id": front_id,
             "member": subentry.subentry_id,
-            "person": subentry.data.get(CONF_PERSON),
+            "person": subentry.data.get(MemberField.PERSON),
             "change": change,
         },
         context=call.context,
     )
+
+
+ACCESS_ACTIONS = (
+    Action(SERVICE_SET_PIN, async_set_pin, PIN_SCHEMA),
+    Action(SERVICE_SUSPEND_MEMBER, async_suspend_member, STANDING_SCHEMA),
+    Action(SERVICE_REINSTATE_MEMBER, async_reinstate_member, STANDING_SCHEMA),
+)

@@ -18,8 +18,8 @@ from homeassistant.components.person import ATTR_USER_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.util import dt as dt_util
 
-from .action_fields import FRONT_FIELDS, TEXT, front_entry
-from .const import CONF_PERSON, LOGGER, SUBENTRY_MEMBER
+from .action_fields import FRONT_FIELDS, TEXT, Action, front_entry
+from .const import LOGGER, SUBENTRY_MEMBER, MemberField
 from .errors import incident_errors
 from .frente.privacy import member_record
 from .runtime.people import async_require_manager
@@ -30,7 +30,7 @@ SERVICE_FORGET_MEMBER = "forget_member"
 MEMBER_SCHEMA = probatio.Schema(
     {
         **FRONT_FIELDS,
-        probatio.Required(CONF_PERSON): probatio.All(
+        probatio.Required(MemberField.PERSON): probatio.All(
             TEXT, probatio.Length(max=255), probatio.Match(r"^person\.[a-z0-9_]+$")
         ),
     }
@@ -49,7 +49,7 @@ async def async_export_member(call: ServiceCall) -> ServiceResponse:
     entry = front_entry(call)
     settings = entry.runtime_data.settings
     await async_require_manager(call.hass, settings, call.context, call.service)
-    person = call.data[CONF_PERSON]
+    person = call.data[MemberField.PERSON]
     member = settings.member(person)
     record = member_record(
         entry.runtime_data.incidents.book.all(), person, _user_of(call.hass, person)
@@ -78,7 +78,7 @@ async def async_forget_member(call: ServiceCall) -> ServiceResponse:
     entry = front_entry(call)
     settings = entry.runtime_data.settings
     await async_require_manager(hass, settings, call.context, call.service)
-    person = call.data[CONF_PERSON]
+    person = call.data[MemberField.PERSON]
     with incident_errors(entry.title):
         changed = await entry.runtime_data.incidents.async_forget(
             person, _user_of(hass, person)
@@ -86,7 +86,7 @@ async def async_forget_member(call: ServiceCall) -> ServiceResponse:
     removed = [
         subentry.subentry_id
         for subentry in entry.get_subentries_of_type(SUBENTRY_MEMBER)
-        if subentry.data.get(CONF_PERSON) == person
+        if subentry.data.get(MemberField.PERSON) == person
     ]
     LOGGER.info(  # no names: which front, and how much
         "Forgot a member of %s: personal data taken out of %s incidents",
@@ -96,3 +96,9 @@ async def async_forget_member(call: ServiceCall) -> ServiceResponse:
     for subentry_id in removed:  # the entry reloads without them
         hass.config_entries.async_remove_subentry(entry, subentry_id)
     return {"incidents": changed, "member_removed": bool(removed)}
+
+
+MEMBER_ACTIONS = (
+    Action(SERVICE_EXPORT_MEMBER, async_export_member, MEMBER_SCHEMA, answers=True),
+    Action(SERVICE_FORGET_MEMBER, async_forget_member, MEMBER_SCHEMA),
+)

@@ -18,23 +18,20 @@ from homeassistant.core import HomeAssistant
 
 from .const import (
     CONF_DESTINATION_ID,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
     FIRST_DESTINATION,
     LOGGER,
     SUBENTRY_CAP,
     SUBENTRY_JSON,
+    PoliceField,
 )
 
 VERSION = 1
 MINOR_VERSION = 2
 LINK_KEYS = (
-    CONF_POLICE_URL,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
+    PoliceField.URL,
+    PoliceField.FORMAT,
+    PoliceField.SECRET,
+    PoliceField.SECRET_PREVIOUS,
 )
 
 
@@ -47,9 +44,9 @@ def police_subentry(
         data=MappingProxyType(
             {
                 CONF_DESTINATION_ID: FIRST_DESTINATION,
-                CONF_POLICE_URL: url,
-                CONF_POLICE_SECRET: secret,
-                CONF_POLICE_SECRET_PREVIOUS: previous,
+                PoliceField.URL: url,
+                PoliceField.SECRET: secret,
+                PoliceField.SECRET_PREVIOUS: previous,
             }
         ),
         subentry_type=kind,
@@ -64,13 +61,13 @@ async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         return False
     if entry.version == VERSION and entry.minor_version < 2:  # noqa: PLR2004
         options = dict(entry.options)
-        url = str(options.get(CONF_POLICE_URL) or "").strip()
+        url = str(options.get(PoliceField.URL) or "").strip()
         if url:
             subentry = police_subentry(
                 url,
-                str(options.get(CONF_POLICE_FORMAT) or SUBENTRY_JSON),
-                str(options.get(CONF_POLICE_SECRET) or ""),
-                str(options.get(CONF_POLICE_SECRET_PREVIOUS) or ""),
+                str(options.get(PoliceField.FORMAT) or SUBENTRY_JSON),
+                str(options.get(PoliceField.SECRET) or ""),
+                str(options.get(PoliceField.SECRET_PREVIOUS) or ""),
                 "Policía",
             )
             hass.config_entries.async_add_subentry(entry, subentry)

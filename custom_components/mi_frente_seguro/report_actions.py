@@ -24,7 +24,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
-from .action_fields import FRONT_FIELDS, TEXT, front_entry
+from .action_fields import FRONT_FIELDS, TEXT, Action, front_entry
 from .const import ATTR_INCIDENT_ID, DOMAIN, LOGGER
 from .errors import incident_errors, translated
 from .frente.incident import IncidentKind
@@ -148,3 +148,11 @@ async def async_drill_report(call: ServiceCall) -> ServiceResponse:
         ],
         "evidence_files": len(incident.evidence),
     }
+
+
+REPORT_ACTIONS = (
+    Action(
+        SERVICE_EXPORT_INCIDENTS, async_export_incidents, EXPORT_SCHEMA, answers=True
+    ),
+    Action(SERVICE_DRILL_REPORT, async_drill_report, DRILL_SCHEMA, answers=True),
+)

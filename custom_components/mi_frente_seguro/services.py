@@ -1,12 +1,11 @@
 """The integration's actions (services.yaml), registered once from async_setup.
 
-trigger, cancel, close, police_update, notify_members, and a member's data on request
-(``member_actions.py``).
+trigger, cancel, close, police_update and notify_members are here; each other module
+of actions lists its own (a member's data, PINs and standing, reports, the dashboard).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import probatio
@@ -23,7 +22,6 @@ from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
-    SupportsResponse,
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
@@ -31,7 +29,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .action_fields import FRONT_FIELDS, TEXT, finite, front_entry, storable
+from .action_fields import FRONT_FIELDS, TEXT, Action, finite, front_entry, storable
 from .const import (
     ATTR_EMERGENCY,
     ATTR_ETA_MINUTES,
@@ -45,41 +43,18 @@ from .const import (
     ATTR_UNIT,
     BY_POLICE,
     BY_SYSTEM,
-    DOMAIN,
     SERVICE_CANCEL,
     SERVICE_CLOSE,
     SERVICE_NOTIFY_MEMBERS,
     SERVICE_POLICE_UPDATE,
     SERVICE_TRIGGER,
 )
-from .dashboard import DASHBOARD_SCHEMA, SERVICE_DASHBOARD, async_dashboard
+from .dashboard import DASHBOARD_ACTIONS
 from .errors import incident_errors, translated
 from .frente.incident import Emergency, IncidentKind, IncidentSource, IncidentState
-from .member_access import (
-    PIN_SCHEMA,
-    SERVICE_REINSTATE_MEMBER,
-    SERVICE_SET_PIN,
-    SERVICE_SUSPEND_MEMBER,
-    STANDING_SCHEMA,
-    async_reinstate_member,
-    async_set_pin,
-    async_suspend_member,
-)
-from .member_actions import (
-    MEMBER_SCHEMA,
-    SERVICE_EXPORT_MEMBER,
-    SERVICE_FORGET_MEMBER,
-    async_export_member,
-    async_forget_member,
-)
-from .report_actions import (
-    DRILL_SCHEMA,
-    EXPORT_SCHEMA,
-    SERVICE_DRILL_REPORT,
-    SERVICE_EXPORT_INCIDENTS,
-    async_drill_report,
-    async_export_incidents,
-)
+from .member_access import ACCESS_ACTIONS
+from .member_actions import MEMBER_ACTIONS
+from .report_actions import REPORT_ACTIONS
 from .runtime import FrenteConfigEntry
 from .runtime.cancels import async_cancel_incident
 from .runtime.notifications import async_notify_members
@@ -302,47 +277,23 @@ NOTIFY_SCHEMA = probatio.Schema(
     }
 )
 
-ACTIONS: dict[
-    str,
-    tuple[
-        Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]], probatio.Schema
-    ],
-] = {
-    SERVICE_TRIGGER: (async_trigger, TRIGGER_SCHEMA),
-    SERVICE_CANCEL: (async_cancel, CANCEL_SCHEMA),
-    SERVICE_CLOSE: (async_close, CLOSE_SCHEMA),
-    SERVICE_POLICE_UPDATE: (async_police_update, POLICE_UPDATE_SCHEMA),
-    SERVICE_NOTIFY_MEMBERS: (async_notify, NOTIFY_SCHEMA),
-    SERVICE_EXPORT_MEMBER: (async_export_member, MEMBER_SCHEMA),
-    SERVICE_FORGET_MEMBER: (async_forget_member, MEMBER_SCHEMA),
-    SERVICE_EXPORT_INCIDENTS: (async_export_incidents, EXPORT_SCHEMA),
-    SERVICE_DRILL_REPORT: (async_drill_report, DRILL_SCHEMA),
-    SERVICE_DASHBOARD: (async_dashboard, DASHBOARD_SCHEMA),
-    SERVICE_SET_PIN: (async_set_pin, PIN_SCHEMA),
-    SERVICE_SUSPEND_MEMBER: (async_suspend_member, STANDING_SCHEMA),
-    SERVICE_REINSTATE_MEMBER: (async_reinstate_member, STANDING_SCHEMA),
-}
-# Exports, reports and a dashboard are their answer.
-RESPONSE_ONLY = frozenset(
-    {
-        SERVICE_EXPORT_MEMBER,
-        SERVICE_EXPORT_INCIDENTS,
-        SERVICE_DRILL_REPORT,
-        SERVICE_DASHBOARD,
-    }
+ACTIONS = (
+    Action(SERVICE_TRIGGER, async_trigger, TRIGGER_SCHEMA),
+    Action(SERVICE_CANCEL, async_cancel, CANCEL_SCHEMA),
+    Action(SERVICE_CLOSE, async_close, CLOSE_SCHEMA),
+    Action(SERVICE_POLICE_UPDATE, async_police_update, POLICE_UPDATE_SCHEMA),
+    Action(SERVICE_NOTIFY_MEMBERS, async_notify, NOTIFY_SCHEMA),
 )
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, from async_setup)."""
-    for name, (handler, schema) in ACTIONS.items():
-        hass.services.async_register(
-            DOMAIN,
-            name,
-            handler,
-            schema=schema,
-            supports_response=SupportsResponse.ONLY
-            if name in RESPONSE_ONLY
-            else SupportsResponse.OPTIONAL,
-        )
+    for action in (
+        *ACTIONS,
+        *MEMBER_ACTIONS,
+        *ACCESS_ACTIONS,
+        *REPORT_ACTIONS,
+        *DASHBOARD_ACTIONS,
+    ):
+        action.register(hass)

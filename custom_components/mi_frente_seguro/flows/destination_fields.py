@@ -16,12 +16,12 @@ from typing import Any
 import probatio
 
 from ..const import (
+    CONF_ESCALATION_DELAY,
     CONF_NAME_DESTINATION,
     CONF_PHONE_TARGET,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
+    DEFAULT_ESCALATION_DELAY,
     DEFAULT_SIA_LINK_TEST_INTERVAL,
+    PoliceField,
     SiaField,
 )
 from ..frente.dispatch.sia import ContentFormat, InvalidSiaSettingsError, SiaProtocol
@@ -47,6 +47,7 @@ MAX_LINK_TEST = 86_400  # s
 MAX_NAME = 60
 _NOTIFY_TARGET = re.compile(r"notify\.(?!_)[a-z0-9_]{1,200}(?<!_)")  # as HA's ids
 KEY_FORMATS = ["text", "hex"]
+POLICE_FORMATS = ["json", "cap"]
 
 
 def clean_name(user_input: Mapping[str, Any], errors: dict[str, str]) -> str:
@@ -62,16 +63,35 @@ def name_field(defaults: Mapping[str, Any]) -> dict[Any, Any]:
     return {required(CONF_NAME_DESTINATION, defaults): TEXT}
 
 
+def secret_fields() -> dict[Any, Any]:
+    """Return a signed endpoint's two secrets; never pre-filled (not shown again)."""
+    return {
+        probatio.Optional(PoliceField.SECRET, default=""): PASSWORD,
+        probatio.Optional(PoliceField.SECRET_PREVIOUS, default=""): PASSWORD,
+    }
+
+
 def webhook_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
-    """Return the JSON/CAP form; secrets are never pre-filled."""
+    """Return the JSON/CAP form."""
     return probatio.Schema(
         {
             **name_field(defaults),
-            required(CONF_POLICE_URL, defaults): URL,
-            probatio.Optional(CONF_POLICE_SECRET, default=""): PASSWORD,
-            probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): PASSWORD,
+            required(PoliceField.URL, defaults): URL,
+            **secret_fields(),
         }
     )
+
+
+def police_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
+    """Return the police form: the first destination, its format and escalation delay."""
+    return probatio.Schema(
+        {
+            optional(PoliceField.URL, defaults): URL,
+            required(PoliceField.FORMAT, defaults, "json"): choice(POLICE_FORMATS, "police_format"),
+            **secret_fields(),
+            required(CONF_ESCALATION_DELAY, defaults, DEFAULT_ESCALATION_DELAY): number_box(10, 900, "s"),
+        }
+    )  # fmt: skip
 
 
 def validate_webhook(

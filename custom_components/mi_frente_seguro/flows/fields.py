@@ -11,7 +11,7 @@ import probatio
 
 from homeassistant.helpers import selector
 
-from ..const import CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS, CONF_POLICE_URL
+from ..const import PoliceField
 from ..frente.dispatch.signing import WebhookSecret
 from ..frente.front import InvalidFrontError
 from ..frente.phone import InvalidPhoneError
@@ -135,28 +135,28 @@ def signed_endpoint(
     (to show once). It and the ``previous`` one (kept while the receiver rotates), when
     given, must be ``whsec_`` secrets: ``invalid_secret`` on the field otherwise.
     """
-    url = text_of(user_input.get(CONF_POLICE_URL))
+    url = text_of(user_input.get(PoliceField.URL))
     if (url_required and not url) or (url and url_problem(url, WEB_SCHEMES)):
-        errors[CONF_POLICE_URL] = "invalid_police_url"
-    previous = text_of(user_input.get(CONF_POLICE_SECRET_PREVIOUS))
-    secret = text_of(user_input.get(CONF_POLICE_SECRET)) or text_of(
-        current.get(CONF_POLICE_SECRET)
+        errors[PoliceField.URL] = "invalid_police_url"
+    previous = text_of(user_input.get(PoliceField.SECRET_PREVIOUS))
+    secret = text_of(user_input.get(PoliceField.SECRET)) or text_of(
+        current.get(PoliceField.SECRET)
     )
     generated = None
     if not secret:
         secret = generated = WebhookSecret.generate().export()
     for field, value in (
-        (CONF_POLICE_SECRET, secret),
-        (CONF_POLICE_SECRET_PREVIOUS, previous),
+        (PoliceField.SECRET, secret),
+        (PoliceField.SECRET_PREVIOUS, previous),
     ):
         if value:
             try:
                 WebhookSecret.parse(value)
             except ValueError:
                 errors[field] = "invalid_secret"
-    link = {
-        CONF_POLICE_URL: url,
-        CONF_POLICE_SECRET: secret,
-        CONF_POLICE_SECRET_PREVIOUS: previous,
+    link: dict[str, str] = {
+        PoliceField.URL: url,
+        PoliceField.SECRET: secret,
+        PoliceField.SECRET_PREVIOUS: previous,
     }
     return link, generated

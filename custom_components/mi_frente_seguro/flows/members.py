@@ -18,17 +18,12 @@ from homeassistant.helpers import selector
 from homeassistant.util import dt as dt_util
 
 from ..const import (
-    CONF_AUTHORIZATION,
-    CONF_AUTHORIZED,
     CONF_COORDINATOR_NAME,
-    CONF_HOUSE,
-    CONF_PERSON,
-    CONF_PHONE,
-    CONF_ROLE,
     PRIVACY_NOTICE_VERSION,
     ROLE_COORDINATOR,
     ROLE_RESIDENT,
     SUBENTRY_MEMBER,
+    MemberField,
 )
 from ..frente.front import clean_text
 from ..frente.phone import normalize_phone
@@ -38,13 +33,13 @@ from .fields import BOOLEAN, PHONE, TEXT, check, choice, required
 def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
     fields: dict[Any, Any] = {}
     if with_person:
-        fields[probatio.Required(CONF_PERSON)] = selector.EntitySelector(
+        fields[probatio.Required(MemberField.PERSON)] = selector.EntitySelector(
             selector.EntitySelectorConfig(domain="person")
         )
     fields |= {
-        required(CONF_HOUSE, defaults): TEXT,
-        required(CONF_PHONE, defaults): PHONE,
-        required(CONF_ROLE, defaults, ROLE_RESIDENT): choice(
+        required(MemberField.HOUSE, defaults): TEXT,
+        required(MemberField.PHONE, defaults): PHONE,
+        required(MemberField.ROLE, defaults, ROLE_RESIDENT): choice(
             (ROLE_RESIDENT, ROLE_COORDINATOR), "role"
         ),
     }
@@ -52,7 +47,7 @@ def _schema(defaults: dict[str, Any], *, with_person: bool) -> probatio.Schema:
 
 
 AUTHORIZED_SCHEMA = probatio.Schema(
-    {probatio.Required(CONF_AUTHORIZED, default=False): BOOLEAN}
+    {probatio.Required(MemberField.AUTHORIZED, default=False): BOOLEAN}
 )
 
 
@@ -66,14 +61,18 @@ def authorization_record() -> dict[str, str]:
 
 def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     errors: dict[str, str] = {}
-    data = {
-        CONF_HOUSE: check(
-            errors, CONF_HOUSE, lambda: clean_text(CONF_HOUSE, user_input[CONF_HOUSE])
+    data: dict[str, Any] = {
+        MemberField.HOUSE: check(
+            errors,
+            MemberField.HOUSE,
+            lambda: clean_text(MemberField.HOUSE, user_input[MemberField.HOUSE]),
         ),
-        CONF_PHONE: check(
-            errors, CONF_PHONE, lambda: normalize_phone(user_input[CONF_PHONE])
+        MemberField.PHONE: check(
+            errors,
+            MemberField.PHONE,
+            lambda: normalize_phone(user_input[MemberField.PHONE]),
         ),
-        CONF_ROLE: user_input[CONF_ROLE],
+        MemberField.ROLE: user_input[MemberField.ROLE],
     }
     return data, errors
 
@@ -89,17 +88,17 @@ class MemberSubentryFlow(ConfigSubentryFlow):
         """Pick the person and enter house, phone and role."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            person = user_input[CONF_PERSON]
+            person = user_input[MemberField.PERSON]
             data, errors = _validate(user_input)
             if any(
-                subentry.data.get(CONF_PERSON) == person
+                subentry.data.get(MemberField.PERSON) == person
                 for subentry in self._get_entry().get_subentries_of_type(
                     SUBENTRY_MEMBER
                 )
             ):
-                errors[CONF_PERSON] = "already_member"
+                errors[MemberField.PERSON] = "already_member"
             if not errors:
-                self._member = {CONF_PERSON: person, **data}
+                self._member = {MemberField.PERSON: person, **data}
                 return await self.async_step_privacy()
         return self.async_show_form(
             step_id="user",
@@ -111,16 +110,19 @@ class MemberSubentryFlow(ConfigSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Show the privacy notice; the member must authorize before they are added."""
-        person = self._member[CONF_PERSON]
+        person = self._member[MemberField.PERSON]
         errors: dict[str, str] = {}
         if user_input is not None:
-            if user_input.get(CONF_AUTHORIZED) is True:
+            if user_input.get(MemberField.AUTHORIZED) is True:
                 return self.async_create_entry(
                     title=self._person_name(person),
-                    data={**self._member, CONF_AUTHORIZATION: authorization_record()},
+                    data={
+                        **self._member,
+                        MemberField.AUTHORIZATION: authorization_record(),
+                    },
                     unique_id=person,
                 )
-            errors[CONF_AUTHORIZED] = "authorization_required"
+            errors[MemberField.AUTHORIZED] = "authorization_required"
         return self.async_show_form(
             step_id="privacy",
             data_schema=AUTHORIZED_SCHEMA,
@@ -135,22 +137,23 @@ class MemberSubentryFlow(ConfigSubentryFlow):
         subentry = self._get_reconfigure_subentry()
         errors: dict[str, str] = {}
         defaults: dict[str, Any] = dict(subentry.data)
-        defaults[CONF_AUTHORIZED] = CONF_AUTHORIZATION in subentry.data
+        defaults[MemberField.AUTHORIZED] = MemberField.AUTHORIZATION in subentry.data
         if user_input is not None:
             defaults = user_input
             data, errors = _validate(user_input)
-            if user_input.get(CONF_AUTHORIZED) is not True:
-                errors[CONF_AUTHORIZED] = "authorization_required"
+            if user_input.get(MemberField.AUTHORIZED) is not True:
+                errors[MemberField.AUTHORIZED] = "authorization_required"
             if not errors:
-                if CONF_AUTHORIZATION not in subentry.data:  # recorded now, once
-                    data[CONF_AUTHORIZATION] = authorization_record()
+                if MemberField.AUTHORIZATION not in subentry.data:  # recorded now, once
+                    data[MemberField.AUTHORIZATION] = authorization_record()
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, data_updates=data
                 )
         schema = _schema(defaults, with_person=False).extend(
             {
                 probatio.Required(
-                    CONF_AUTHORIZED, default=bool(defaults.get(CONF_AUTHORIZED))
+                    MemberField.AUTHORIZED,
+                    default=bool(defaults.get(MemberField.AUTHORIZED)),
                 ): BOOLEAN
             }
         )
@@ -160,7 +163,7 @@ class MemberSubentryFlow(ConfigSubentryFlow):
             errors=errors,
             description_placeholders={
                 "name": subentry.title,
-                **self._notice_placeholders(subentry.data[CONF_PERSON]),
+                **self._notice_placeholders(subentry.data[MemberField.PERSON]),
             },
         )
 

@@ -1,4 +1,4 @@
-"""The police form: endpoint, format, signing secrets, escalation delay.
+"""The police form's check and storage: endpoint, format, secrets, escalation delay.
 
 Since destinations (entry 1.2) the endpoint, format and secrets are the ``police``
 destination subentry's; the escalation delay and status webhook id stay in the options.
@@ -9,47 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import probatio
-
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from ..const import (
     CONF_ESCALATION_DELAY,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
-    CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
     FIRST_DESTINATION,
+    PoliceField,
 )
 from ..migration import LINK_KEYS, police_subentry
-from .fields import (
-    PASSWORD,
-    URL,
-    choice,
-    number_box,
-    optional,
-    required,
-    signed_endpoint,
-)
-
-FORMATS = ["json", "cap"]
-
-
-def police_schema(defaults: Mapping[str, Any]) -> probatio.Schema:
-    """Return the police form; secrets are never pre-filled (they are not shown again)."""
-    return probatio.Schema(
-        {
-            optional(CONF_POLICE_URL, defaults): URL,
-            required(CONF_POLICE_FORMAT, defaults, "json"): choice(FORMATS, "police_format"),
-            probatio.Optional(CONF_POLICE_SECRET, default=""): PASSWORD,
-            probatio.Optional(CONF_POLICE_SECRET_PREVIOUS, default=""): PASSWORD,
-            required(CONF_ESCALATION_DELAY, defaults, DEFAULT_ESCALATION_DELAY): number_box(10, 900, "s"),
-        }
-    )  # fmt: skip
+from .fields import signed_endpoint
 
 
 def validate_police(
@@ -60,11 +31,11 @@ def validate_police(
     link, generated = signed_endpoint(user_input, current, errors, url_required=False)
     options = {
         **link,
-        CONF_POLICE_FORMAT: user_input.get(CONF_POLICE_FORMAT, "json"),
+        PoliceField.FORMAT: user_input.get(PoliceField.FORMAT, "json"),
         CONF_ESCALATION_DELAY: int(
             user_input.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
         ),
-        CONF_POLICE_WEBHOOK_ID: current.get(CONF_POLICE_WEBHOOK_ID)
+        PoliceField.WEBHOOK_ID: current.get(PoliceField.WEBHOOK_ID)
         or webhook.async_generate_id(),
     }
     return options, errors, generated
@@ -76,7 +47,7 @@ def current_police(entry: ConfigEntry) -> dict[str, Any]:
     for subentry in entry.subentries.values():
         if subentry.unique_id == FIRST_DESTINATION:
             current.update(subentry.data)
-            current[CONF_POLICE_FORMAT] = subentry.subentry_type
+            current[PoliceField.FORMAT] = subentry.subentry_type
     return current
 
 
@@ -90,20 +61,20 @@ def save_police(
         (s for s in entry.subentries.values() if s.unique_id == FIRST_DESTINATION),
         None,
     )
-    url = str(police.get(CONF_POLICE_URL) or "")
+    url = str(police.get(PoliceField.URL) or "")
     if not url:  # no endpoint: the secrets stay for the status webhook
         if existing is not None:
             hass.config_entries.async_remove_subentry(entry, existing.subentry_id)
         options |= {
-            CONF_POLICE_SECRET: police.get(CONF_POLICE_SECRET, ""),
-            CONF_POLICE_SECRET_PREVIOUS: police.get(CONF_POLICE_SECRET_PREVIOUS, ""),
+            PoliceField.SECRET: police.get(PoliceField.SECRET, ""),
+            PoliceField.SECRET_PREVIOUS: police.get(PoliceField.SECRET_PREVIOUS, ""),
         }
         return options
     new = police_subentry(
         url,
-        str(police.get(CONF_POLICE_FORMAT) or "json"),
-        str(police.get(CONF_POLICE_SECRET) or ""),
-        str(police.get(CONF_POLICE_SECRET_PREVIOUS) or ""),
+        str(police.get(PoliceField.FORMAT) or "json"),
+        str(police.get(PoliceField.SECRET) or ""),
+        str(police.get(PoliceField.SECRET_PREVIOUS) or ""),
         existing.title if existing is not None else "Policía",
     )
     if existing is not None and existing.subentry_type == new.subentry_type:

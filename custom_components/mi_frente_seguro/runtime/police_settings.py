@@ -19,11 +19,6 @@ from ..const import (
     CONF_DESTINATION_ID,
     CONF_ESCALATION_DELAY,
     CONF_PHONE_TARGET,
-    CONF_POLICE_FORMAT,
-    CONF_POLICE_SECRET,
-    CONF_POLICE_SECRET_PREVIOUS,
-    CONF_POLICE_URL,
-    CONF_POLICE_WEBHOOK_ID,
     DEFAULT_ESCALATION_DELAY,
     DEFAULT_SIA_LINK_TEST_INTERVAL,
     FIRST_DESTINATION,
@@ -31,6 +26,7 @@ from ..const import (
     SUBENTRY_JSON,
     SUBENTRY_PHONE,
     SUBENTRY_SIA,
+    PoliceField,
     SiaField,
 )
 from ..frente.dispatch.attempt import OutboxFormat
@@ -88,25 +84,25 @@ def police_settings(
         extra = [s for d in others for s in d.secrets if s.export() not in keys]
         secrets = (*first.secrets, *extra, *secrets)
     return PoliceSettings(
-        url=first.url if first else options.get(CONF_POLICE_URL) or None,
+        url=first.url if first else options.get(PoliceField.URL) or None,
         message_format=(
             first.message_format or OutboxFormat.JSON
             if first
-            else OutboxFormat(options.get(CONF_POLICE_FORMAT, OutboxFormat.JSON))
+            else OutboxFormat(options.get(PoliceField.FORMAT, OutboxFormat.JSON))
         ),
         secrets=secrets,
         destinations=destinations,
         escalation_delay=int(
             options.get(CONF_ESCALATION_DELAY, DEFAULT_ESCALATION_DELAY)
         ),
-        webhook_id=options.get(CONF_POLICE_WEBHOOK_ID) or None,
+        webhook_id=options.get(PoliceField.WEBHOOK_ID) or None,
     )
 
 
 def _secrets(data: Mapping[str, Any]) -> tuple[WebhookSecret, ...]:
     return tuple(
         WebhookSecret.parse(text)
-        for key in (CONF_POLICE_SECRET, CONF_POLICE_SECRET_PREVIOUS)
+        for key in (PoliceField.SECRET, PoliceField.SECRET_PREVIOUS)
         if (text := data.get(key))
     )
 
@@ -143,7 +139,7 @@ def read_destination(
         destination_id,
         name,
         kind,
-        url=str(data[CONF_POLICE_URL]),
+        url=str(data[PoliceField.URL]),
         secrets=_secrets(data),
     )
 

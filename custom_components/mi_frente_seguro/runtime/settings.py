@@ -21,7 +21,6 @@ from ..const import (
     CITY_DESTINATION,
     CONF_ADOPTED_BUTTONS,
     CONF_ADOPTED_SIREN,
-    CONF_AUTHORIZATION,
     CONF_BROKER_HOST,
     CONF_BROKER_PASSWORD,
     CONF_BROKER_PORT,
@@ -32,22 +31,15 @@ from ..const import (
     CONF_CITY_UPLINK,
     CONF_COORDINATOR_PERSONS,
     CONF_DRILL_DAY,
-    CONF_DURESS_PIN_HASH,
     CONF_EVIDENCE_CLIP,
     CONF_FRONT_ID,
-    CONF_HOUSE,
     CONF_INCIDENT_RETENTION_DAYS,
     CONF_KEYFRAME_BUFFER,
     CONF_KIT_KEEPALIVE,
-    CONF_PERSON,
-    CONF_PHONE,
-    CONF_PIN_HASH,
     CONF_RETENTION_DAYS,
-    CONF_ROLE,
     CONF_SIREN_DURATION,
     CONF_SIREN_PLAIN,
     CONF_SIREN_TONE,
-    CONF_SUSPENDED,
     CONF_TOPIC_BASE,
     CONF_TOPIC_OVERRIDES,
     DEFAULT_BROKER_PORT,
@@ -62,6 +54,7 @@ from ..const import (
     MAX_CAMERAS,
     ROLE_COORDINATOR,
     SUBENTRY_MEMBER,
+    MemberField,
 )
 from ..frente.front import Front
 from ..frente.kit.client import BrokerSettings
@@ -94,15 +87,15 @@ class Member:
     def from_subentry(cls, data: Mapping[str, Any], title: str) -> Member:
         """Read a member's subentry."""
         return cls(
-            person=data[CONF_PERSON],
+            person=data[MemberField.PERSON],
             name=title,
-            house=data[CONF_HOUSE],
-            phone=data[CONF_PHONE],
-            role=data[CONF_ROLE],
-            authorization=data.get(CONF_AUTHORIZATION),
-            pin_hash=data.get(CONF_PIN_HASH) or None,
-            duress_pin_hash=data.get(CONF_DURESS_PIN_HASH) or None,
-            suspended=data.get(CONF_SUSPENDED) or None,
+            house=data[MemberField.HOUSE],
+            phone=data[MemberField.PHONE],
+            role=data[MemberField.ROLE],
+            authorization=data.get(MemberField.AUTHORIZATION),
+            pin_hash=data.get(MemberField.PIN_HASH) or None,
+            duress_pin_hash=data.get(MemberField.DURESS_PIN_HASH) or None,
+            suspended=data.get(MemberField.SUSPENDED) or None,
         )
 
 
