@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, override
 
 from homeassistant.components.sensor import (
@@ -166,14 +167,14 @@ KIT_SENSORS = (
         key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
-        value_fn=lambda telemetry: telemetry.battery,
+        value_fn=attrgetter("battery"),
     ),
     FrenteKitSensorDescription(
         key="rssi",
         device_class=SensorDeviceClass.SIGNAL_STRENGTH,
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
         entity_registry_enabled_default=False,
-        value_fn=lambda telemetry: telemetry.rssi,
+        value_fn=attrgetter("rssi"),
     ),
 )
 

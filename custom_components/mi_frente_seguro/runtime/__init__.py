@@ -130,9 +130,7 @@ class FrenteRuntime:
             ),
             uploads=build_uploads(hass, store.committer, settings.police),
         )
-        police = PoliceEvidence(
-            hass, front.front_id, front.name, await async_police_token(hass)
-        )
+        police = PoliceEvidence(hass, front, await async_police_token(hass))
         link_outboxes(ledger.outboxes, police)
         incidents = FrontIncidents(hass, entry.entry_id, front, ledger)
         duress = FrontDuress(hass, entry)

@@ -43,6 +43,7 @@ from ..frente.dispatch.outcome import Outcome
 from ..frente.dispatch.uploads import UPLOAD_SUFFIX, EvidenceUploadTransport
 from ..frente.dispatch.webhook import WebhookTransport
 from ..frente.evidence import EvidencePath
+from ..frente.front import Front
 from ..police_url import external_base
 from ..repairs import async_clear_issue, async_raise_issue
 from .evidence import evidence_base, evidence_url
@@ -121,13 +122,10 @@ def is_police_link(
 class PoliceEvidence:
     """The police's links to one front's evidence, and its stills for CAP."""
 
-    def __init__(
-        self, hass: HomeAssistant, front_id: str, front_name: str, token_id: str
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, front: Front, token_id: str) -> None:
         """Sign for the police user's refresh token ``token_id``."""
         self.hass = hass
-        self.front_id = front_id
-        self.front_name = front_name
+        self.front = front
         self.token_id = token_id
         self.ttl = timedelta(hours=EVIDENCE_LINK_HOURS)
         self._inline: OrderedDict[str, str] = OrderedDict()
@@ -135,9 +133,9 @@ class PoliceEvidence:
     def link(self, path: EvidencePath) -> tuple[str, str] | None:
         """Return an expiring signed URL to a file and when it expires (None: no URL)."""
         base = external_base(self.hass)
-        issue = f"{ISSUE_EVIDENCE_NO_URL}_{self.front_id}"
+        issue = f"{ISSUE_EVIDENCE_NO_URL}_{self.front.front_id}"
         if base is None:
-            async_raise_issue(self.hass, issue, ISSUE_EVIDENCE_NO_URL, self.front_name)
+            async_raise_issue(self.hass, issue, ISSUE_EVIDENCE_NO_URL, self.front.name)
             return None
         async_clear_issue(self.hass, issue)
         expires = dt_util.now() + self.ttl

@@ -43,15 +43,12 @@ class FrontTrouble:
         """Tell the ledger's destinations, on the ledger's file."""
         self.hass = hass
         self.settings = settings
-        self.supervision = timedelta(
-            seconds=SUPERVISION_FACTOR * settings.kit.keepalive
-        )
         self.troubles = FrontTroubles(
             settings.front,
             ledger.committer,
             ledger.outboxes,
             clock=dt_util.now,
-            supervision=self.supervision,
+            supervision=timedelta(seconds=SUPERVISION_FACTOR * settings.kit.keepalive),
             on_change=self._on_decision,
         )
         self._kit: FrontKit | None = None
@@ -156,7 +153,7 @@ class FrontTrouble:
                 "%s of %s down for %s s: trouble message sent to the police",
                 decision.device.key,
                 front,
-                round(self.supervision.total_seconds()),
+                round(self.troubles.watch.supervision.total_seconds()),
             )
             reported = self.troubles.reported.get(decision.device.key)
             if reported is not None:
@@ -174,7 +171,7 @@ class FrontTrouble:
         device = reported.device
         placeholders = {
             "since": dt_util.as_local(reported.since).strftime("%Y-%m-%d %H:%M"),
-            "seconds": str(round(self.supervision.total_seconds())),
+            "seconds": str(round(self.troubles.watch.supervision.total_seconds())),
         }
         if device.kind is DeviceKind.CAMERA:
             placeholders["camera"] = device.name
