@@ -1,5 +1,6 @@
 """The police's answers to a front: form, signed status update, delivery.
 
-The operator's form, the signed status update (docs/police-api.md section 4, signed with the ``standardwebhooks`` library) and its
-durable delivery with retries.
+``form`` checks the operator's form; ``update`` is the status update it becomes
+(docs/police-api.md section 4); ``delivery`` signs it with the ``standardwebhooks`` library
+and delivers it durably, with retries.
 """

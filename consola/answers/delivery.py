@@ -23,7 +23,6 @@ from collections.abc import Callable
 import contextlib
 from datetime import UTC, datetime, timedelta
 from functools import partial
-import json
 import logging
 import random
 from typing import Final, Protocol
@@ -220,21 +219,3 @@ class AnswerWorker:
             return "failed", None
         wait = min(MAX_BACKOFF_S, 2.0 ** (attempts - 1)) * (0.5 + self.jitter() / 2)
         return "retrying", self.clock() + timedelta(seconds=wait)
-
-
-def answer_body(incident_id: str, *, status: str, unit: str, eta: int | None, note: str,
-                sent_at: str) -> str:  # fmt: skip
-    """Return the status update's JSON text (docs/police-api.md section 4)."""
-    body: dict[str, object] = {
-        "version": "1",
-        "incident_id": incident_id,
-        "status": status,
-    }
-    if unit:
-        body["unit"] = unit
-    if eta is not None:
-        body["eta_minutes"] = eta
-    if note:
-        body["note"] = note
-    body["sent_at"] = sent_at
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -29,6 +29,7 @@ from ..storage.db import Database, StorageError, Tx
 from ..storage.evidence import listed_sha256, store_evidence
 from ..storage.fronts import get_front
 from ..tiempo import Clock
+from .envelope import HTTP_STATUS, Verdict
 from .message import BodyError, Json, check_schema, read_json
 from .signature import HEADER_ID, headers_too_long, lower_headers, verify
 
@@ -36,33 +37,24 @@ MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 MAX_UPLOAD_BODY: Final = MAX_FILE_BYTES * 4 // 3 + 64 * 1024  # base64 and the fields
 
 
-class UploadVerdict(StrEnum):
-    """What became of an upload."""
+class UploadRefusal(StrEnum):
+    """The refusals only an upload has (the others are ingest's :class:`~.envelope.Verdict`)."""
 
-    STORED = "stored"
-    DUPLICATE = "duplicate"
-    UNKNOWN_FRONT = "unknown_front"
-    BAD_SIGNATURE = "bad_signature"
-    HEADERS_TOO_LONG = "headers_too_long"
-    TOO_LARGE = "too_large"
-    MALFORMED = "malformed"
     NOT_YET = "not_yet"  # the incident or its file is not known here yet
     DIGEST_MISMATCH = "digest_mismatch"
-    UNAVAILABLE = "unavailable"
 
 
-UPLOAD_STATUS: Final = {
-    UploadVerdict.STORED: 200,
-    UploadVerdict.DUPLICATE: 200,
-    UploadVerdict.UNKNOWN_FRONT: 401,
-    UploadVerdict.BAD_SIGNATURE: 401,
-    UploadVerdict.HEADERS_TOO_LONG: 431,
-    UploadVerdict.TOO_LARGE: 413,
-    UploadVerdict.MALFORMED: 422,
-    UploadVerdict.NOT_YET: 409,
-    UploadVerdict.DIGEST_MISMATCH: 422,
-    UploadVerdict.UNAVAILABLE: 503,
-}
+type UploadVerdict = Verdict | UploadRefusal  # what became of an upload
+
+# Shared verdicts answer as an alert's do (envelope.HTTP_STATUS); an upload is never
+# ``unsupported`` (no content type is read) nor ``wrong_front`` (that is ``malformed``).
+UPLOAD_STATUS: Final[dict[UploadVerdict, int]] = dict(
+    [
+        *HTTP_STATUS.items(),
+        (UploadRefusal.NOT_YET, 409),
+        (UploadRefusal.DIGEST_MISMATCH, 422),
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,49 +130,49 @@ class EvidenceIngest:
         """Check and store one upload; return what to answer."""
         lowered = lower_headers(headers)
         if headers_too_long(lowered):
-            return UploadVerdict.HEADERS_TOO_LONG
+            return Verdict.HEADERS_TOO_LONG
         if oversize or len(body) > MAX_UPLOAD_BODY:
-            return UploadVerdict.TOO_LARGE
+            return Verdict.TOO_LARGE
         try:
             value: dict[str, Any] = read_json(body)
         except BodyError:
             value = {}
         front_id = front_id or _claimed(value)
         if not front_id:
-            return UploadVerdict.UNKNOWN_FRONT
+            return Verdict.UNKNOWN_FRONT
         try:
             front = await self.db.tx(lambda tx: get_front(tx, front_id))
         except StorageError:
-            return UploadVerdict.UNAVAILABLE
+            return Verdict.UNAVAILABLE
         if front is None or not front.active or not front.secrets:
-            return UploadVerdict.UNKNOWN_FRONT
+            return Verdict.UNKNOWN_FRONT
         if not verify(body, lowered, (secret for _, secret in front.secrets)):
-            return UploadVerdict.BAD_SIGNATURE
+            return Verdict.BAD_SIGNATURE
         try:
             upload = check_upload(value, lowered[HEADER_ID])
         except TooLargeError:
-            return UploadVerdict.TOO_LARGE
+            return Verdict.TOO_LARGE
         except BodyError:
-            return UploadVerdict.MALFORMED
+            return Verdict.MALFORMED
         if upload.front_id != front_id:
-            return UploadVerdict.MALFORMED
+            return Verdict.MALFORMED
         try:
             verdict, incident_pk = await self.db.tx(lambda tx: self._store(tx, upload))
         except StorageError:
-            return UploadVerdict.UNAVAILABLE
-        if verdict is UploadVerdict.STORED and self.on_stored is not None:
+            return Verdict.UNAVAILABLE
+        if verdict is Verdict.STORED and self.on_stored is not None:
             self.on_stored(incident_pk)  # the live screens show its thumbnail
         return verdict
 
     def _store(self, tx: Tx, upload: Upload) -> tuple[UploadVerdict, int]:
         listed = listed_sha256(tx, upload.front_id, upload.incident_id, upload.file)
         if listed is None:
-            return UploadVerdict.NOT_YET, 0
+            return UploadRefusal.NOT_YET, 0
         incident_pk, sha256 = listed
         if sha256 != upload.sha256:
-            return UploadVerdict.DIGEST_MISMATCH, incident_pk
+            return UploadRefusal.DIGEST_MISMATCH, incident_pk
         new = store_evidence(tx, incident_pk, upload, self.clock())
-        verdict = UploadVerdict.STORED if new else UploadVerdict.DUPLICATE
+        verdict = Verdict.STORED if new else Verdict.DUPLICATE
         return verdict, incident_pk
 
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from ..ingest.envelope import Verdict
 from ..ingest.evidence import MAX_UPLOAD_BODY, UPLOAD_STATUS, UploadVerdict
 from ..storage.db import Row, Tx
 from ..storage.evidence import evidence_file as kept_file
@@ -20,7 +21,10 @@ from .keys import CONSOLE
 from .parts import actor_of, path_number, read_body
 from .security import login_required
 
-ANSWERS: Final = {UploadVerdict.STORED: "stored", UploadVerdict.DUPLICATE: "duplicate"}
+ANSWERS: Final[dict[UploadVerdict, str]] = {
+    Verdict.STORED: "stored",
+    Verdict.DUPLICATE: "duplicate",
+}
 MAX_FILE_NAME: Final = 64
 
 

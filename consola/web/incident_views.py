@@ -7,8 +7,8 @@ import uuid
 
 from aiohttp import web
 
-from ..answers.delivery import answer_body
 from ..answers.form import InvalidAnswerError, parse_answer
+from ..answers.update import answer_body
 from ..i18n import t
 from ..incidents import next_steps, senders, snapshot, summary, timeline
 from ..mapa import map_data

@@ -57,6 +57,23 @@ class Alert:
     cap: CapAlert | None = None
 
 
+# CapAlert's text fields and the CAP elements they are read from: of <alert>, of its <info>.
+ALERT_TEXTS: Final = {
+    "identifier": "identifier",
+    "sender": "sender",
+    "sent": "sent",
+    "status": "status",
+    "msg_type": "msgType",
+    "addresses": "addresses",
+    "note": "note",
+}
+INFO_TEXTS: Final = {
+    "sender_name": "senderName",
+    "event": "event",
+    "headline": "headline",
+    "description": "description",
+    "contact": "contact",
+}
 ALERT_VERSIONS = frozenset({"1", "2"})  # 2: presses listed up to 50, with presses_total
 
 
@@ -100,23 +117,14 @@ def parse_cap(raw: str) -> CapAlert:
             }
             for resource in info.findall(f"{CAP_NS}resource")
         ]
+    texts = {field: child(root, tag) for field, tag in ALERT_TEXTS.items()}
+    texts |= {field: child(info, tag) for field, tag in INFO_TEXTS.items()}
     incident_id = child(root, "incidents") or parameters.get("incident_id", "")
-    if not child(root, "identifier") or not incident_id:
+    if not texts["identifier"] or not incident_id:
         raise MalformedAlertError("CAP alert without identifier or incidents")
     return CapAlert(
-        identifier=child(root, "identifier"),
-        sender=child(root, "sender"),
-        sent=child(root, "sent"),
-        status=child(root, "status"),
-        msg_type=child(root, "msgType"),
-        addresses=child(root, "addresses"),
-        note=child(root, "note"),
+        **texts,
         incident_id=incident_id,
-        sender_name=child(info, "senderName"),
-        event=child(info, "event"),
-        headline=child(info, "headline"),
-        description=child(info, "description"),
-        contact=child(info, "contact"),
         parameters=parameters,
         areas=areas,
         resources=resources,

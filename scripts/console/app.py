@@ -36,6 +36,7 @@ import uuid
 
 from aiohttp import web
 
+from consola.answers.update import answer_fields
 from custom_components.mi_frente_seguro.frente.dispatch.signing import (
     HEADER_ID,
     WebhookError,
@@ -200,14 +201,10 @@ class PoliceConsole:
         if note is not None and len(note) > 500:
             raise ValueError("note is at most 500 characters")
         sent_at = self.clock()
-        body: Json = {"version": "1", "incident_id": incident_id, "status": status}
-        if unit:
-            body["unit"] = unit
-        if eta_minutes is not None:
-            body["eta_minutes"] = eta_minutes
-        if note:
-            body["note"] = note
-        body["sent_at"] = sent_at.astimezone().isoformat(timespec="seconds")
+        body: Json = answer_fields(
+            incident_id, status=status, unit=unit, eta=eta_minutes, note=note,
+            sent_at=sent_at.astimezone().isoformat(timespec="seconds"),
+        )  # fmt: skip
         update = StatusUpdate(f"msg_{uuid.uuid4().hex}", status, body, sent_at)
         self.incidents[incident_id].status_updates.append(update)
         await self.front.deliver(update)
