@@ -81,6 +81,9 @@ class FrentePanicButton(FrenteEntity, ButtonEntity):
     """A digital panic button."""
 
     entity_description: FrentePanicButtonDescription
+    # It shows when it was last pressed (HA writes that), nothing of the incidents: no
+    # refresh on each of their changes (one callback per button and change, for nothing).
+    _follows_incidents = False
 
     @override
     async def async_press(self) -> None:
