@@ -179,6 +179,11 @@ def render_profile(result: dict[str, Any]) -> str:
             f"| {1e6 * seconds / rounds:.0f} | {calls / rounds:.1f} | `{where}` |"
             for calls, seconds, where in result["profile"][key]
         ]
+    lines += ["", "| events/round | bus event (or state write) |", "|---|---|"]
+    lines += [
+        f"| {n / rounds:.2f} | `{kind}` |"
+        for n, _, kind in result["profile"].get("events", [])
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -22,8 +22,9 @@ every thread, the event loop, the executor's database work and the recorder alik
 counts a thread's blocking waits as time: ``profile_start`` starts it,
 ``profile_stop`` ends it and returns the functions that used the most time by their own
 code, with their callees, and the integration's own by the latter ({"own": [...],
-"cumulative": [...], "integration": [...]}, each entry ``[calls, seconds,
-"file:line(function)"]``).
+"cumulative": [...], "integration": [...], "events": [...]}, each entry ``[calls,
+seconds, "file:line(function)"]``; the events' ``[count, 0, "type"]``, state writes as
+``"state_changed entity_id"``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from typing import Any
 
 from aiohttp import web
 
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED, MATCH_ALL
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.http import HomeAssistantView
 from homeassistant.helpers.typing import ConfigType
@@ -135,24 +137,43 @@ class GarbageCensus:
 
 
 class Profiler:
-    """cProfile over the process (every thread), between a start and a stop."""
+    """cProfile over the process (every thread), between a start and a stop.
+
+    It also counts the bus events fired meanwhile, by type, and the state writes by
+    entity: what a press makes the recorder and every listener handle.
+    """
 
     TOP = 40  # functions in each list
 
-    def __init__(self) -> None:
+    def __init__(self, hass: HomeAssistant) -> None:
         """Profile nothing yet."""
+        self.hass = hass
         self._profile: cProfile.Profile | None = None
+        self._events: Counter[str] = Counter()
+        self._unlisten: CALLBACK_TYPE | None = None
+
+    @callback
+    def _count(self, event: Event) -> None:
+        if event.event_type == EVENT_STATE_CHANGED:
+            self._events[f"state_changed {event.data.get('entity_id')}"] += 1
+        else:
+            self._events[str(event.event_type)] += 1
 
     def start(self) -> None:
         """Start profiling (again, from nothing)."""
         self.stop()
+        self._events.clear()
+        self._unlisten = self.hass.bus.async_listen(MATCH_ALL, self._count)
         self._profile = cProfile.Profile()
         self._profile.enable()
 
     def stop(self) -> dict[str, list[list[Any]]]:
-        """Stop; return the top functions by own and by cumulative time."""
+        """Stop; return the top functions by own and by cumulative time, and events."""
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         if self._profile is None:
-            return {"own": [], "cumulative": [], "integration": []}
+            return {"own": [], "cumulative": [], "integration": [], "events": []}
         self._profile.disable()
         stats = pstats.Stats(self._profile)
         self._profile = None
@@ -169,6 +190,7 @@ class Profiler:
                            sorted(rows, key=lambda r: -r[2])[: self.TOP]],
             "integration": [[r[0], round(r[2], 4), r[3]] for r in
                             sorted(ours, key=lambda r: -r[2])[: self.TOP]],
+            "events": [[n, 0, kind] for kind, n in self._events.most_common()],
         }  # fmt: skip
 
 
@@ -223,6 +245,6 @@ class ProbeView(HomeAssistantView):
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the probe's HTTP view."""
     hass.http.register_view(
-        ProbeView(LagSampler(hass), GarbageCensus(hass), Profiler())
+        ProbeView(LagSampler(hass), GarbageCensus(hass), Profiler(hass))
     )
     return True
