@@ -23,7 +23,7 @@ import logging
 from . import trouble_db
 from .committer import Committer, Write
 from .dispatch.messages import MessageRef
-from .dispatch.notices import NoticeType, build_notice
+from .dispatch.notices import Notice, NoticeType, build_notice
 from .dispatch.outbox import Outbox
 from .front import Front
 from .trouble import Action, Decision, Device, Reported, Seen, TroubleWatch
@@ -112,29 +112,25 @@ class FrontTroubles:
         reported: Reported | None = None
         if decision.action is Action.TROUBLE:
             message = build_notice(
-                NoticeType.TROUBLE,
+                Notice(NoticeType.TROUBLE, device, decision.since, seconds),
                 self.front,
-                device,
-                decision.since,
                 sent_at=now,
-                supervision_s=seconds,
             )
             reported = Reported(device, decision.since, str(message["id"]), now)
             writes.append(partial(trouble_db.record, reported))
         else:
             ended = decision.reported
-            message = build_notice(
+            restore = Notice(
                 NoticeType.RESTORE,
-                self.front,
                 device,
                 decision.since,
-                sent_at=now,
-                supervision_s=seconds,
+                seconds,
                 until=decision.until or now,
                 original=None
                 if ended is None
                 else MessageRef(ended.message_id, ended.sent_at),
             )
+            message = build_notice(restore, self.front, sent_at=now)
             writes.append(partial(trouble_db.forget, device.key))
         afters: list[Callable[[], None]] = []
         for outbox in self.outboxes:

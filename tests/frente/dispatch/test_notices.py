@@ -28,6 +28,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     encode_json,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.notices import (
+    Notice,
     NoticeType,
     build_notice,
 )
@@ -82,18 +83,18 @@ def notice(
     front = replace(FRONT, name=name)
     if down is None:
         return build_notice(
-            NoticeType.TROUBLE, front, device, since, sent_at=since, supervision_s=1.5
+            Notice(NoticeType.TROUBLE, device, since, 1.5), front, sent_at=since
         )
-    return build_notice(
+    back = since + timedelta(seconds=down)
+    restore = Notice(
         NoticeType.RESTORE,
-        front,
         device,
         since,
-        sent_at=since + timedelta(seconds=down),
-        supervision_s=90,
-        until=since + timedelta(seconds=down),
+        90,
+        until=back,
         original=MessageRef("01JDTROUBLE000000000000000", since),
     )
+    return build_notice(restore, front, sent_at=back)
 
 
 @cache
@@ -153,8 +154,8 @@ def test_a_notice_is_never_a_drill_and_restores_end_after_they_start() -> None:
     assert notice(Device.kit(), T0, None)["exercise"] is False
     with pytest.raises(ValueError, match="end after"):
         build_notice(
-            NoticeType.RESTORE, FRONT, Device.kit(), T0, sent_at=T0,
-            supervision_s=1, until=T0 - timedelta(seconds=1),
+            Notice(NoticeType.RESTORE, Device.kit(), T0, 1, until=T0 - timedelta(seconds=1)),
+            FRONT, sent_at=T0,
         )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ messages*) is the contract, ``$defs/notice`` of ``docs/police-api.schema.json`` 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -48,30 +49,34 @@ def notice_key(message: Mapping[str, Any]) -> str:
     return f"notice:{device['kind']}:{device['id']}"
 
 
-def build_notice(  # noqa: PLR0913  (a notice's whole content)
-    notice_type: NoticeType,
-    front: Front,
-    device: Device,
-    since: datetime,
-    *,
-    sent_at: datetime,
-    supervision_s: float,
-    until: datetime | None = None,
-    original: MessageRef | None = None,
-    message_id: str | None = None,
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What a trouble (or restore) message tells: which device, down since when, until."""
+
+    notice_type: NoticeType
+    device: Device
+    since: datetime
+    supervision_s: float
+    until: datetime | None = None  # a restore's end; a trouble has none
+    original: MessageRef | None = None  # the trouble a restore ends
+
+
+def build_notice(
+    notice: Notice, front: Front, *, sent_at: datetime, message_id: str | None = None
 ) -> dict[str, Any]:
-    """Return the trouble (or restore) message of ``device``.
+    """Return the message of ``notice``, sent by ``front`` at ``sent_at``.
 
     Raises ``ValueError`` for naive times, a restore without ``until`` or before
     ``since``, or a trouble with ``until``.
     """
+    since, until, device = notice.since, notice.until, notice.device
     for value in (since, sent_at, until):
         if value is not None and value.tzinfo is None:
             raise ValueError("times in trouble messages must be timezone-aware")
     parse_key(device.key)
     message: dict[str, Any] = {
         "version": NOTICE_VERSION,
-        "type": str(notice_type),
+        "type": str(notice.notice_type),
         "id": message_id or new_message_id(sent_at),
         "sent_at": sent_at.isoformat(),
         "front": front_dict(front),
@@ -81,16 +86,16 @@ def build_notice(  # noqa: PLR0913  (a notice's whole content)
             "name": device.name,
         },
         "since": since.isoformat(),
-        "supervision_s": float(supervision_s),
+        "supervision_s": float(notice.supervision_s),
         "exercise": False,
     }
-    if notice_type is NoticeType.RESTORE:
+    if notice.notice_type is NoticeType.RESTORE:
         if until is None or until < since:
             raise ValueError("a restore needs an end after its start")
         message["until"] = until.isoformat()
         message["down_s"] = round((until - since).total_seconds())
-        if original is not None:
-            message["references"] = original.to_dict()
+        if notice.original is not None:
+            message["references"] = notice.original.to_dict()
     elif until is not None:
         raise ValueError("a trouble has no end yet")
     return message

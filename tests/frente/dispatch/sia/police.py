@@ -13,6 +13,7 @@ from custom_components.mi_frente_seguro.frente.dispatch.messages import (
     build_message,
 )
 from custom_components.mi_frente_seguro.frente.dispatch.notices import (
+    Notice,
     NoticeType,
     build_notice,
 )
@@ -104,11 +105,10 @@ def notice_cases() -> list[Case]:
         back = T0 + timedelta(minutes=5)
         found += [
             Case(f"{device.kind}_trouble", build_notice(
-                NoticeType.TROUBLE, FRONT, device, T0, sent_at=T0, supervision_s=90,
+                Notice(NoticeType.TROUBLE, device, T0, 90), FRONT, sent_at=T0,
             ), trouble, zone=zone),
             Case(f"{device.kind}_restore", build_notice(
-                NoticeType.RESTORE, FRONT, device, T0, sent_at=back, supervision_s=90,
-                until=back,
+                Notice(NoticeType.RESTORE, device, T0, 90, until=back), FRONT, sent_at=back,
             ), restore, zone=zone),
         ]  # fmt: skip
     return found
