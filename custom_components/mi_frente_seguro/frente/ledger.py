@@ -56,6 +56,7 @@ from .front import Front
 from .incident import IllegalTransitionError, IncidentState, Press, Response
 from .ledger_runner import ChangeRunner
 from .ledger_support import AlreadyError, PoliceAnswer, checkpoint
+from .listeners import logged_failure
 from .privacy import expired
 from .store import IncidentStore
 
@@ -319,12 +320,11 @@ class FrontLedger:
     def _applied(self, change: IncidentChange) -> None:
         """Take a committed change into the book, then announce it."""
         self.book.apply(change)
-        if self.announce is None:
-            return
-        try:
-            self.announce(change)
-        except Exception:
-            _LOGGER.exception("Announcing a %s change failed", change.change)
+        if self.announce is not None:
+            with logged_failure(
+                _LOGGER, "Announcing a %s change failed", change.change
+            ):
+                self.announce(change)
 
     # -- the outbox's news ----------------------------------------------------------------
 

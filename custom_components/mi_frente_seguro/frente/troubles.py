@@ -26,6 +26,7 @@ from .dispatch.messages import MessageRef
 from .dispatch.notices import Notice, NoticeType, build_notice
 from .dispatch.outbox import Outbox
 from .front import Front
+from .listeners import logged_failure
 from .trouble import Action, Decision, Device, Reported, Seen, TroubleWatch
 
 _LOGGER = logging.getLogger(__name__)
@@ -167,7 +168,5 @@ class FrontTroubles:
 
     def _told(self, decision: Decision, *, committed: bool) -> None:
         if self.on_change is not None:
-            try:
+            with logged_failure(_LOGGER, "A trouble listener failed"):
                 self.on_change(decision, committed)
-            except Exception:
-                _LOGGER.exception("A trouble listener failed")

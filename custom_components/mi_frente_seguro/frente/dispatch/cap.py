@@ -13,20 +13,27 @@ Built from the JSON message dict with ``xml.etree``; this module never parses XM
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
-import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from .cap_notice import notice_alert
+from .cap_xml import (
+    Judgement,
+    address,
+    cap_time,
+    circle,
+    contact,
+    front_area,
+    parameters,
+    response,
+    sub,
+)
 from .messages import MessageType
 from .notices import is_notice
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 CONTENT_TYPE = "application/cap+xml"
 LANGUAGE = "es-CO"
-# Characters XML 1.0 cannot carry; user text (notes, names) is cleaned of them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MSG_TYPES = {
     MessageType.CREATED: "Alert",
     MessageType.UPDATED: "Update",
@@ -82,42 +89,30 @@ def default_sender(front_id: str) -> str:
     return f"mi-frente-seguro:{front_id}"
 
 
-def cap_time(value: datetime | str) -> str:
-    """Return a CAP dateTime: seconds precision, numeric offset, UTC as ``-00:00``."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    offset = moment.utcoffset()
-    if offset is None:
-        raise ValueError("CAP times need a timezone")
-    if offset.total_seconds() % 60:  # CAP offsets are hh:mm: use UTC for odd zones
-        moment, offset = moment.astimezone(UTC), timedelta(0)
-    text = moment.replace(microsecond=0).isoformat()
-    return text[:-6] + "-00:00" if not offset else text
-
-
 def to_cap(message: Mapping[str, Any], sender: str | None = None) -> bytes:
     """Return the CAP 1.2 <alert> document (UTF-8 bytes) for a police message."""
     front = message["front"]
     sender = sender or default_sender(front["id"])
     alert = ET.Element("alert", {"xmlns": CAP_NAMESPACE})
-    _sub(alert, "identifier", message["id"])
-    _sub(alert, "sender", sender)
-    _sub(alert, "sent", cap_time(message["sent_at"]))
+    sub(alert, "identifier", message["id"])
+    sub(alert, "sender", sender)
+    sub(alert, "sent", cap_time(message["sent_at"]))
     if is_notice(message):  # a trouble message: cap_notice.py
-        notice_alert(alert, message, _sub, cap_time, _circle)
+        notice_alert(alert, message)
         notice: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
         return notice
     message_type = MessageType(message["type"])
-    _sub(alert, "status", "Exercise" if message["exercise"] else "Actual")
-    _sub(alert, "msgType", _MSG_TYPES[message_type])
-    _sub(alert, "scope", "Private")
-    _sub(alert, "addresses", _address(front["cuadrante"]["code"]))
+    sub(alert, "status", "Exercise" if message["exercise"] else "Actual")
+    sub(alert, "msgType", _MSG_TYPES[message_type])
+    sub(alert, "scope", "Private")
+    sub(alert, "addresses", address(front["cuadrante"]["code"]))
     note = _note(message)
     if note:
-        _sub(alert, "note", note)
+        sub(alert, "note", note)
     if (original := message.get("references")) is not None:
         triple = f"{sender},{original['id']},{cap_time(original['sent_at'])}"
-        _sub(alert, "references", triple)
-    _sub(alert, "incidents", message["incident_id"])
+        sub(alert, "references", triple)
+    sub(alert, "incidents", message["incident_id"])
     _info(alert, message, message_type)
     document: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True)
     return document
@@ -128,61 +123,56 @@ def _info(alert: ET.Element, message: Mapping[str, Any], kind: MessageType) -> N
     done = kind in (MessageType.CLOSED, MessageType.CANCELLED)
     real = not message["exercise"]
     info = ET.SubElement(alert, "info")
-    _sub(info, "language", LANGUAGE)
+    sub(info, "language", LANGUAGE)
     for emergency in emergencies(message):
-        _sub(info, "category", CATEGORIES[emergency])
-    _sub(info, "event", event_name(message))
-    _sub(info, "responseType", "AllClear" if done else "Execute")
-    _sub(info, "urgency", "Past" if done else "Immediate")
-    _sub(info, "severity", "Extreme" if real else "Minor")
-    _sub(info, "certainty", "Observed")
-    _sub(info, "onset", cap_time(message["opened_at"]))
-    _sub(info, "senderName", f"Frente de seguridad {front['name']}")
-    _sub(info, "headline", _headline(message, kind)[:160])
-    _sub(info, "description", _description(message))
+        sub(info, "category", CATEGORIES[emergency])
+    sub(info, "event", event_name(message))
+    judgement = Judgement(
+        "AllClear" if done else "Execute",
+        "Past" if done else "Immediate",
+        "Extreme" if real else "Minor",
+    )
+    response(info, front, judgement, message["opened_at"])
+    sub(info, "headline", _headline(message, kind)[:160])
+    sub(info, "description", _description(message))
     if message["kind"] == "silent" and not done:
-        _sub(info, "instruction", SILENT_INSTRUCTION)
-    coordinator = front["coordinator"]
-    _sub(info, "contact", f"{coordinator['name']} {coordinator['phone']}".strip())
-    for name, value in (
-        ("incident_id", message["incident_id"]),
-        ("message_type", message["type"]),
-        ("kind", message["kind"]),
-        ("emergency", ",".join(emergencies(message))),
-        ("state", message["state"]),
-        ("presses", str(_total(message))),
-    ):
-        parameter = ET.SubElement(info, "parameter")
-        _sub(parameter, "valueName", name)
-        _sub(parameter, "value", value)
+        sub(info, "instruction", SILENT_INSTRUCTION)
+    contact(info, front)
+    parameters(
+        info,
+        (
+            ("incident_id", message["incident_id"]),
+            ("message_type", message["type"]),
+            ("kind", message["kind"]),
+            ("emergency", ",".join(emergencies(message))),
+            ("state", message["state"]),
+            ("presses", str(_total(message))),
+        ),
+    )
     for item in message["evidence"]:
         resource = ET.SubElement(info, "resource")
         what = "Video" if item["kind"] == "clip" else "Foto"
         taken = cap_time(item["captured_at"])
-        _sub(
-            resource, "resourceDesc", f"{what} de la cámara {item['camera']} ({taken})"
-        )
-        _sub(resource, "mimeType", item["mime_type"])
+        sub(resource, "resourceDesc", f"{what} de la cámara {item['camera']} ({taken})")
+        sub(resource, "mimeType", item["mime_type"])
         if item.get("size_bytes") is not None:
-            _sub(resource, "size", str(item["size_bytes"]))
+            sub(resource, "size", str(item["size_bytes"]))
         # The link the police can open (a signed, expiring one) when the front gave one.
-        _sub(resource, "uri", item.get("download_url") or item["url"])
+        sub(resource, "uri", item.get("download_url") or item["url"])
         if item.get("deref_base64"):  # a small still, inline (CAP 1.2 derefUri: base64)
-            _sub(resource, "derefUri", item["deref_base64"])
+            sub(resource, "derefUri", item["deref_base64"])
         if item.get("sha1"):
-            _sub(resource, "digest", item["sha1"])  # CAP 1.2: SHA-1 of the file
-    area = ET.SubElement(info, "area")
-    _sub(area, "areaDesc", f"{front['barrio']}, {front['address']}")
-    _sub(area, "circle", _circle(front["lat"], front["lon"], front["radius_m"]))
+            sub(resource, "digest", item["sha1"])  # CAP 1.2: SHA-1 of the file
+    front_area(info, front)
     for press in message["presses"]:
         location = press["location"]
         if location is None:
             continue
         area = ET.SubElement(info, "area")
         who = press["sender"]["name"] or press["sender"]["device"] or "remitente"
-        _sub(area, "areaDesc", f"Ubicación de {who} ({cap_time(press['at'])})")
+        sub(area, "areaDesc", f"Ubicación de {who} ({cap_time(press['at'])})")
         accuracy = location["accuracy_m"] or 0.0
-        _sub(area, "circle", _circle(location["lat"], location["lon"], accuracy))
+        sub(area, "circle", circle(location["lat"], location["lon"], accuracy))
 
 
 def emergencies(message: Mapping[str, Any]) -> list[str]:
@@ -275,19 +265,3 @@ def _note(message: Mapping[str, Any]) -> str:
     if "changes" in message:
         return "Novedades: " + ", ".join(_CHANGES[item] for item in message["changes"])
     return ""
-
-
-def _address(code: str) -> str:
-    """CAP addresses are space-delimited: quote one that holds a space."""
-    return f'"{code}"' if " " in code else code
-
-
-def _circle(lat: float, lon: float, radius_m: float) -> str:
-    """CAP circle: ``lat,lon radius`` in WGS 84 with the radius in kilometres."""
-    return f"{lat:.6f},{lon:.6f} {max(radius_m, 0.0) / 1000:.3f}"
-
-
-def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    element.text = _NOT_XML.sub("", text)
-    return element

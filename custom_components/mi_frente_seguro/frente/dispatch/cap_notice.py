@@ -11,10 +11,20 @@ notices here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .cap_xml import (
+    Judgement,
+    address,
+    cap_time,
+    contact,
+    front_area,
+    parameters,
+    response,
+    sub,
+)
 from .notices import NoticeType
 from .phone_text import RESTORES, TROUBLES
 
@@ -24,19 +34,12 @@ EVENTS = {
     "link": "Frente sin supervisión: sin conexión con su kit de la calle",
 }
 RESTORED = "Frente restablecido"
+TROUBLE = Judgement("Monitor", "Expected", "Moderate")
+RESTORE = Judgement("AllClear", "Past", "Minor")
 
 
-def notice_alert(
-    alert: ET.Element,
-    message: Mapping[str, Any],
-    sub: Callable[[ET.Element, str, str], ET.Element],
-    cap_time: Callable[[str], str],
-    circle: Callable[[float, float, float], str],
-) -> None:
-    """Fill ``alert`` (identifier, sender and sent are set) for a notice.
-
-    ``sub``, ``cap_time`` and ``circle`` are ``cap.py``'s (XML-safe text, CAP times).
-    """
+def notice_alert(alert: ET.Element, message: Mapping[str, Any]) -> None:
+    """Fill ``alert`` (identifier, sender and sent are set) for a notice."""
     front, device = message["front"], message["device"]
     restore = message["type"] == NoticeType.RESTORE
     kind = str(device["kind"])
@@ -44,7 +47,7 @@ def notice_alert(
     sub(alert, "msgType", "Update" if restore else "Alert")
     sub(alert, "scope", "Private")
     code = str(front["cuadrante"]["code"])
-    sub(alert, "addresses", f'"{code}"' if " " in code else code)
+    sub(alert, "addresses", address(code))
     what = (RESTORES if restore else TROUBLES)[kind].format(name=device["name"])
     sub(alert, "note", what)
     if (original := message.get("references")) is not None:
@@ -59,12 +62,7 @@ def notice_alert(
     sub(info, "category", "Infra")
     event = RESTORED if restore else EVENTS[kind]
     sub(info, "event", event)
-    sub(info, "responseType", "AllClear" if restore else "Monitor")
-    sub(info, "urgency", "Past" if restore else "Expected")
-    sub(info, "severity", "Minor" if restore else "Moderate")
-    sub(info, "certainty", "Observed")
-    sub(info, "onset", cap_time(message["since"]))
-    sub(info, "senderName", f"Frente de seguridad {front['name']}")
+    response(info, front, RESTORE if restore else TROUBLE, message["since"])
     sub(info, "headline", f"{event} en {front['name']} ({front['barrio']})"[:160])
     lines = [
         f"Frente {front['name']}, {front['barrio']}, {front['address']}.",
@@ -75,16 +73,13 @@ def notice_alert(
     elif kind != "camera":
         lines.append("Los botones de la calle pueden no llegar a la policía.")
     sub(info, "description", "\n".join(lines))
-    coordinator = front["coordinator"]
-    sub(info, "contact", f"{coordinator['name']} {coordinator['phone']}".strip())
-    for name, value in (
-        ("message_type", message["type"]),
-        ("device_kind", kind),
-        ("device_id", device["id"]),
-    ):
-        parameter = ET.SubElement(info, "parameter")
-        sub(parameter, "valueName", name)
-        sub(parameter, "value", str(value))
-    area = ET.SubElement(info, "area")
-    sub(area, "areaDesc", f"{front['barrio']}, {front['address']}")
-    sub(area, "circle", circle(front["lat"], front["lon"], front["radius_m"]))
+    contact(info, front)
+    parameters(
+        info,
+        (
+            ("message_type", str(message["type"])),
+            ("device_kind", kind),
+            ("device_id", str(device["id"])),
+        ),
+    )
+    front_area(info, front)

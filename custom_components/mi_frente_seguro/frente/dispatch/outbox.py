@@ -37,6 +37,7 @@ import aiohttp
 
 from ..committer import Committer, Write
 from ..interrupt import unless_set
+from ..listeners import logged_failure
 from .attempt import DEFAULT_TIMEOUT, OutboxFormat
 from .messages import MessageRef, MessageType
 from .notices import is_notice, notice_key
@@ -389,9 +390,6 @@ class Outbox:
             return Outcome(Verdict.RETRY, "unexpected error")
 
     def _notify(self, event: OutboxEvent) -> None:
-        if self.on_event is None:
-            return
-        try:
-            self.on_event(event)
-        except Exception:
-            _LOGGER.exception("Outbox listener failed on %s", event.kind)
+        if self.on_event is not None:
+            with logged_failure(_LOGGER, "Outbox listener failed on %s", event.kind):
+                self.on_event(event)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 import hashlib
 import json
 from pathlib import Path
@@ -35,11 +35,11 @@ import aiohttp
 
 from ..change import Change, IncidentChange
 from ..evidence import EvidencePath, bundle_file, mime_type
-from .attempt import OutboxFormat, post_signed
+from .attempt import OutboxFormat
 from .messages import encode_json
 from .outcome import DELIVERED, Outcome, Verdict
 from .signing import WebhookSecret
-from .webhook import checked_secrets, safe_endpoint
+from .webhook import SignedEndpoint
 
 UPLOAD_TYPE = "evidence.upload"
 UPLOAD_VERSION = "1"
@@ -132,7 +132,7 @@ def upload_body(descriptor: Mapping[str, Any], data: bytes) -> bytes:
     return encode_json(body)
 
 
-class EvidenceUploadTransport:
+class EvidenceUploadTransport(SignedEndpoint):
     """Signed uploads of evidence files to one destination's ``/evidence`` URL."""
 
     message_format = "evidence"
@@ -149,22 +149,15 @@ class EvidenceUploadTransport:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         """Upload files under ``base`` to ``url`` + ``/evidence``, read with ``executor``."""
-        self._session = session
-        self._url = upload_url(url)
-        self._secrets = checked_secrets(secrets)
+        super().__init__(
+            session, upload_url(url), secrets, timeout=timeout, clock=clock
+        )
         self._base = base
         self._executor = executor
-        self._timeout = timeout
-        self._clock = clock or (lambda: datetime.now(UTC))
 
     def __repr__(self) -> str:
         """Show the endpoint without credentials, path or query."""
         return f"EvidenceUploadTransport({self.endpoint})"
-
-    @property
-    def endpoint(self) -> str:
-        """Return the endpoint's scheme, host and port only (safe to log)."""
-        return safe_endpoint(self._url)
 
     def render(self, message: Mapping[str, Any]) -> bytes | None:
         """Return the stored reference of an upload (None for anything else)."""
@@ -181,15 +174,8 @@ class EvidenceUploadTransport:
             return Outcome(Verdict.REFUSED, "evidence file gone")
         except (ValueError, KeyError, TypeError, OSError) as err:
             return Outcome(Verdict.REFUSED, f"evidence file not sent: {err}")
-        answer = await post_signed(
-            self._session,
-            self._url,
-            message_id,
-            upload_body(descriptor, data),
-            secrets=self._secrets,
-            message_format=OutboxFormat.JSON,
-            timeout=self._timeout,
-            now=self._clock(),
+        answer = await self._post(
+            message_id, upload_body(descriptor, data), OutboxFormat.JSON
         )
         status = answer.status
         if status is not None and 200 <= status < 300:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .attempt import DEFAULT_TIMEOUT, OutboxFormat, post_signed
+from .attempt import DEFAULT_TIMEOUT, Answer, OutboxFormat, post_signed
 from .cap import to_cap
 from .messages import encode_json
 from .outcome import DELIVERED, Outcome, Verdict
@@ -30,7 +30,47 @@ REFUSED_FOR_GOOD = frozenset({400, 413, 422})  # this message will never be take
 GONE = 410
 
 
-class WebhookTransport:
+class SignedEndpoint:
+    """One URL that takes signed POSTs: what every webhook-style transport shares."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        secrets: Iterable[WebhookSecret],
+        *,
+        timeout: aiohttp.ClientTimeout,
+        clock: Callable[[], datetime] | None,
+    ) -> None:
+        """POST to ``url`` signed with ``secrets`` (the primary first, then the previous)."""
+        self._session = session
+        self._url = url
+        self._secrets = checked_secrets(secrets)
+        self._timeout = timeout
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def endpoint(self) -> str:
+        """Return the endpoint's scheme, host and port only (safe to log)."""
+        return safe_endpoint(self._url)
+
+    async def _post(
+        self, message_id: str, body: bytes, message_format: OutboxFormat
+    ) -> Answer:
+        """POST ``body`` once, signed now; never raises."""
+        return await post_signed(
+            self._session,
+            self._url,
+            message_id,
+            body,
+            secrets=self._secrets,
+            message_format=message_format,
+            timeout=self._timeout,
+            now=self._clock(),
+        )
+
+
+class WebhookTransport(SignedEndpoint):
     """Signed POSTs of JSON or CAP to one URL."""
 
     def __init__(  # noqa: PLR0913  (one endpoint's whole description)
@@ -45,22 +85,13 @@ class WebhookTransport:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         """POST to ``url`` signed with ``secrets`` (the primary first, then the previous)."""
-        self._session = session
-        self._url = url
-        self._secrets = checked_secrets(secrets)
+        super().__init__(session, url, secrets, timeout=timeout, clock=clock)
         self.message_format = OutboxFormat(message_format)
         self._cap_sender = cap_sender
-        self._timeout = timeout
-        self._clock = clock or (lambda: datetime.now(UTC))
 
     def __repr__(self) -> str:
         """Show the endpoint without credentials, path or query."""
         return f"WebhookTransport({self.endpoint}, {self.message_format.value})"
-
-    @property
-    def endpoint(self) -> str:
-        """Return the endpoint's scheme, host and port only (safe to log)."""
-        return safe_endpoint(self._url)
 
     def render(self, message: Mapping[str, Any]) -> bytes | None:
         """Return the JSON message or its CAP rendering (raises ValueError for NaN...)."""
@@ -70,16 +101,7 @@ class WebhookTransport:
 
     async def attempt(self, message_id: str, body: bytes) -> Outcome:
         """POST ``body`` once, signed; never raises."""
-        answer = await post_signed(
-            self._session,
-            self._url,
-            message_id,
-            body,
-            secrets=self._secrets,
-            message_format=self.message_format,
-            timeout=self._timeout,
-            now=self._clock(),
-        )
+        answer = await self._post(message_id, body, self.message_format)
         status = answer.status
         if status is not None and 200 <= status < 300:
             return DELIVERED

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 import logging
 
+from ...listeners import logged_failure
 from .client import SiaTransport
 from .supervision import LinkSupervision
 
@@ -34,7 +35,5 @@ async def supervise(
         await sleep(max(wait, 0.0))
         outcome = await transport.link_test()
         if supervision.record(now(), outcome) and on_change is not None:
-            try:
+            with logged_failure(_LOGGER, "Link-test listener failed"):
                 on_change(supervision.up)
-            except Exception:
-                _LOGGER.exception("Link-test listener failed")

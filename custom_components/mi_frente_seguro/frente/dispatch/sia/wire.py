@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from typing import Protocol
 
 from .settings import SiaProtocol, SiaSettings
@@ -56,25 +57,20 @@ def _failure(err: BaseException) -> str:
     return type(err).__name__
 
 
+@dataclass(frozen=True, slots=True)
 class _TcpConversation:
-    def __init__(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        timeout: float,
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
-        self._timeout = timeout
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    timeout: float  # seconds for each answer
 
     async def ask(self, frame: bytes) -> bytes:
         try:
-            async with asyncio.timeout(self._timeout):
-                self._writer.write(frame)
-                await self._writer.drain()
-                return await self._reader.readuntil(b"\r")
+            async with asyncio.timeout(self.timeout):
+                self.writer.write(frame)
+                await self.writer.drain()
+                return await self.reader.readuntil(b"\r")
         except TimeoutError:
-            raise LinkError(f"no answer within {self._timeout:g} s") from None
+            raise LinkError(f"no answer within {self.timeout:g} s") from None
         except asyncio.IncompleteReadError:
             raise LinkError("connection closed without an answer") from None
         except asyncio.LimitOverrunError:
@@ -119,24 +115,19 @@ class _Datagrams(asyncio.DatagramProtocol):
             self.arrived.put_nowait(exc)
 
 
+@dataclass(frozen=True, slots=True)
 class _UdpConversation:
-    def __init__(
-        self,
-        transport: asyncio.DatagramTransport,
-        datagrams: _Datagrams,
-        timeout: float,
-    ) -> None:
-        self._transport = transport
-        self._datagrams = datagrams
-        self._timeout = timeout
+    transport: asyncio.DatagramTransport
+    datagrams: _Datagrams
+    timeout: float  # seconds for each answer
 
     async def ask(self, frame: bytes) -> bytes:
-        self._transport.sendto(frame)
+        self.transport.sendto(frame)
         try:
-            async with asyncio.timeout(self._timeout):
-                got = await self._datagrams.arrived.get()
+            async with asyncio.timeout(self.timeout):
+                got = await self.datagrams.arrived.get()
         except TimeoutError:
-            raise LinkError(f"no answer within {self._timeout:g} s") from None
+            raise LinkError(f"no answer within {self.timeout:g} s") from None
         if isinstance(got, OSError):
             raise LinkError(_failure(got))
         if len(got) > MAX_ANSWER:
