@@ -23,6 +23,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from scripts.harness.process import free_port
+from tests.local_http import serve_post
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +59,13 @@ class Receiver:
 
     async def start(self) -> None:
         """Listen (again) on the receiver's port."""
-        app = web.Application()
-        app.router.add_post("/alerts", self._handle)
-        app.router.add_post("/alerts/evidence", self._handle)  # evidence uploads
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_post(
+            self.port,
+            "/alerts",
+            self._handle,
+            "/alerts/evidence",  # evidence uploads
+            shutdown_timeout=0.5,
+        )
 
     async def stop(self) -> None:
         """Stop listening: new connections are refused."""
