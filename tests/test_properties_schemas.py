@@ -165,29 +165,34 @@ def test_contacts_and_member_forms_give_errors_or_clean_values(
 
 
 @PROPERTY
-@given(host=VALUES, user=VALUES, base=VALUES, topic=VALUES)
+@given(
+    broker=st.fixed_dictionaries(
+        {
+            "broker_host": VALUES,
+            "broker_port": st.just(1883),
+            "broker_username": VALUES,
+            "broker_password": st.just(""),
+            "broker_tls": st.just(False),
+            "topic_base": VALUES,
+        }
+    ),
+    kit=st.fixed_dictionaries(
+        {
+            "siren_duration": st.just(180),
+            "siren_tone": st.just("alarm"),
+            "siren_plain_payload": st.just(False),
+            "kit_keepalive": st.just(60),
+            "topics": st.fixed_dictionaries({"panic": VALUES}),
+        }
+    ),
+)
 def test_broker_and_kit_forms_give_errors_or_clean_values(
-    host: Any, user: Any, base: Any, topic: Any
+    broker: dict[str, Any], kit: dict[str, Any]
 ) -> None:
     """The broker and kit forms: never raise on text; wildcards and bad text refused."""
-    broker = {
-        "broker_host": host,
-        "broker_port": 1883,
-        "broker_username": user,
-        "broker_password": "",
-        "broker_tls": False,
-        "topic_base": base,
-    }
     data = _accepted(*validate_broker(broker))
     if data is not None:
         assert "+" not in data["topic_base"] and "#" not in data["topic_base"]
-    kit = {
-        "siren_duration": 180,
-        "siren_tone": "alarm",
-        "siren_plain_payload": False,
-        "kit_keepalive": 60,
-        "topics": {"panic": topic},
-    }
     options = _accepted(*validate_kit(kit))
     if options is not None:
         assert all(" " not in value for value in options["topics"].values())
