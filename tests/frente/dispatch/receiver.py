@@ -44,18 +44,14 @@ class Receiver:
 
     def __init__(self, secrets: list[str]) -> None:
         """Accept signatures made with any of ``secrets`` (whsec_ texts)."""
-        self.port = free_port()
+        self.port = free_port()  # kept across stop() and start()
+        self.url = f"http://127.0.0.1:{self.port}/alerts"  # the endpoint
         self.webhooks = [Webhook(secret) for secret in secrets]
         self.plan: deque[str] = deque()
         self.requests: list[Received] = []
         self.accepted: list[str] = []  # webhook ids answered 2xx, in order
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        """Return the endpoint URL."""
-        return f"http://127.0.0.1:{self.port}/alerts"
 
     async def start(self) -> None:
         """Listen (again) on the receiver's port."""
