@@ -1,4 +1,4 @@
-"""Small HTTP servers for the tests: one POST route on a port of 127.0.0.1."""
+"""Small HTTP servers for the tests: POST routes on a port of 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -6,14 +6,22 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 
-async def serve_post(port: int, path: str, handler: Handler) -> web.AppRunner:
-    """Answer POSTs to ``path`` on 127.0.0.1:``port`` with ``handler``; return its runner.
+async def serve_post(
+    port: int,
+    path: str,
+    handler: Handler,
+    *more_paths: str,
+    shutdown_timeout: float = 60.0,
+) -> web.AppRunner:
+    """Answer POSTs to ``path`` (and ``more_paths``) on 127.0.0.1:``port`` with ``handler``.
 
-    ``await runner.cleanup()`` stops it.
+    Return its runner: ``await runner.cleanup()`` stops it, waiting at most
+    ``shutdown_timeout`` seconds for requests still open (aiohttp's default: 60).
     """
     app = web.Application()
-    app.router.add_post(path, handler)
-    runner = web.AppRunner(app)
+    for route in (path, *more_paths):
+        app.router.add_post(route, handler)
+    runner = web.AppRunner(app, shutdown_timeout=shutdown_timeout)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner

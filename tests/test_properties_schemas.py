@@ -76,6 +76,14 @@ def _storable(value: Any) -> bool:
     return True
 
 
+def _accepted(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any] | None:
+    """Return a form's values when it found no errors, asserting them storable; else None."""
+    if errors:
+        return None
+    assert _storable(values)
+    return values
+
+
 @PROPERTY
 @given(note=VALUES, kind=VALUES, location=LOCATIONS, source=VALUES, on_behalf_of=VALUES)
 def test_trigger_schema_refuses_or_gives_storable_values(**fields: Any) -> None:
@@ -135,9 +143,8 @@ def test_other_action_schemas_refuse_or_give_storable_values(
 )
 def test_the_front_form_gives_errors_or_clean_values(**user_input: Any) -> None:
     """The front's form: never raises; without errors, text storable and numbers finite."""
-    data, errors = validate_data(user_input)
-    if not errors:
-        assert _storable(data)
+    data = _accepted(*validate_data(user_input))
+    if data is not None:
         assert all(isinstance(data[key], float) for key in ("latitude", "longitude"))
 
 
@@ -147,54 +154,48 @@ def test_contacts_and_member_forms_give_errors_or_clean_values(
     phone: Any, name: Any, other: Any, house: Any
 ) -> None:
     """Contacts and member forms: never raise; without errors, storable values."""
-    options, errors = validate_options(
-        {
-            "cuadrante_phone": phone,
-            "coordinator_name": name,
-            "coordinator_phone": other,
-            "coordinator_persons": [],
-        }
-    )
-    if not errors:
-        assert _storable(options)
-    member, member_errors = validate_member(
-        {"house": house, "phone": phone, "role": "resident"}
-    )
-    if not member_errors:
-        assert _storable(member)
+    contacts = {
+        "cuadrante_phone": phone,
+        "coordinator_name": name,
+        "coordinator_phone": other,
+        "coordinator_persons": [],
+    }
+    _accepted(*validate_options(contacts))
+    _accepted(*validate_member({"house": house, "phone": phone, "role": "resident"}))
 
 
 @PROPERTY
-@given(host=VALUES, user=VALUES, base=VALUES, topic=VALUES)
+@given(
+    broker=st.fixed_dictionaries(
+        {
+            "broker_host": VALUES,
+            "broker_port": st.just(1883),
+            "broker_username": VALUES,
+            "broker_password": st.just(""),
+            "broker_tls": st.just(False),
+            "topic_base": VALUES,
+        }
+    ),
+    kit=st.fixed_dictionaries(
+        {
+            "siren_duration": st.just(180),
+            "siren_tone": st.just("alarm"),
+            "siren_plain_payload": st.just(False),
+            "kit_keepalive": st.just(60),
+            "topics": st.fixed_dictionaries({"panic": VALUES}),
+        }
+    ),
+)
 def test_broker_and_kit_forms_give_errors_or_clean_values(
-    host: Any, user: Any, base: Any, topic: Any
+    broker: dict[str, Any], kit: dict[str, Any]
 ) -> None:
     """The broker and kit forms: never raise on text; wildcards and bad text refused."""
-    data, errors = validate_broker(
-        {
-            "broker_host": host,
-            "broker_port": 1883,
-            "broker_username": user,
-            "broker_password": "",
-            "broker_tls": False,
-            "topic_base": base,
-        }
-    )
-    if not errors:
+    data = _accepted(*validate_broker(broker))
+    if data is not None:
         assert "+" not in data["topic_base"] and "#" not in data["topic_base"]
-        assert _storable(data)
-    options, kit_errors = validate_kit(
-        {
-            "siren_duration": 180,
-            "siren_tone": "alarm",
-            "siren_plain_payload": False,
-            "kit_keepalive": 60,
-            "topics": {"panic": topic},
-        }
-    )
-    if not kit_errors:
+    options = _accepted(*validate_kit(kit))
+    if options is not None:
         assert all(" " not in value for value in options["topics"].values())
-        assert _storable(options)
 
 
 @PROPERTY
@@ -253,8 +254,7 @@ def test_the_police_form_gives_errors_or_clean_values(
         },
         {},
     )
-    if not errors:
-        assert _storable(options)
+    if _accepted(options, errors) is not None:
         assert options["police_url"] == "" or options["police_url"].startswith(
             ("http://", "https://")
         )

@@ -140,7 +140,8 @@ class Driver:
             raise ChaosError(f"hass exited with {status}, not -9, under {plan}")
         new = self.ha.kills()[marks:]
         if plan.point in PROBE_POINTS:
-            if [(k["point"], k["pid"]) for k in new] != [(plan.point, self.ha.pid)]:
+            killed = [(k["point"], k["pid"]) for k in new]
+            if killed != [(plan.point, self.ha.process.pid)]:
                 raise ChaosError(f"hass died under {plan} without the probe's mark")
             if new[0]["where"] != WHERE[plan.point]:
                 raise ChaosError(f"the probe killed {plan} at {new[0]['where']!r}")
@@ -176,7 +177,7 @@ class Driver:
         death = asyncio.create_task(self.ha.wait_dead())
         try:
             client = await self._guarded(death, self.ha.client(self.session))
-            armed = (self.ha.armed() or {}).get("pid") == self.ha.pid
+            armed = (self.ha.armed() or {}).get("pid") == self.ha.process.pid
             if plan.point in PROBE_POINTS and not death.done() and not armed:
                 raise ChaosError(f"the probe did not arm {plan}: see hass.log")
             if plan.point is KillPoint.MID_POST and not plan.boot:

@@ -66,25 +66,11 @@ class ChaosHa:
     def __init__(self, folder: Path) -> None:
         """Everything HA writes goes under ``folder / "ha"``."""
         self.process = HaProcess(folder / "ha", free_port())
+        self.config_dir = self.process.config_dir  # HA's configuration folder
         self.secret = WebhookSecret.generate().export()
         self.entry_id = ""
         self.webhook_id = ""
         self.starts = 0
-
-    @property
-    def config_dir(self) -> Path:
-        """Return HA's configuration folder."""
-        return self.process.config_dir
-
-    @property
-    def pid(self) -> int:
-        """Return the running (or last) hass process id."""
-        return self.process.pid
-
-    @property
-    def returncode(self) -> int | None:
-        """Return hass's exit status (-9 after SIGKILL), or None while it runs."""
-        return self.process.returncode
 
     async def prepare(
         self, session: aiohttp.ClientSession, broker_port: int, police_url: str
@@ -140,7 +126,7 @@ class ChaosHa:
         try:
             await self.process.start()
         except RuntimeError:
-            if self.returncode == -signal.SIGKILL:
+            if self.process.returncode == -signal.SIGKILL:
                 return False
             raise
         return True

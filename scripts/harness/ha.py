@@ -133,23 +133,16 @@ def police_webhook_id(config_dir: Path, entry_id: str) -> str | None:
 class HaProcess(ManagedProcess):
     """``hass -c CONFIG`` on 127.0.0.1:PORT, ready once its HTTP server answers."""
 
-    def __init__(
-        self,
-        config_dir: Path,
-        port: int,
-        *,
-        log_path: Path | None = None,
-        env: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, config_dir: Path, port: int) -> None:
         """Remember where the configuration is and which port to use.
 
-        ``env`` adds variables to the environment of every later :meth:`start` (change
-        ``self.env`` between starts to start the next run with others).
+        The log is ``config_dir / "hass.log"``. ``self.env`` adds variables to the
+        environment of every later :meth:`start` (change it between starts to start the
+        next run with others).
         """
         super().__init__(
             "hass",
-            log_path or config_dir / "hass.log",
-            env=env,
+            config_dir / "hass.log",
             ready_timeout=START_TIMEOUT,
             stop_timeout=STOP_TIMEOUT,
             new_session=True,

@@ -13,13 +13,13 @@ from custom_components.mi_frente_seguro.frente.incident import (
     IllegalTransitionError,
     Incident,
     IncidentKind,
-    IncidentSource,
     IncidentState,
     Location,
     Press,
     Sender,
     allowed_next,
 )
+from tests.frente.presses import app_press, kit_press
 
 T0 = datetime(2026, 11, 26, 20, 15, tzinfo=UTC)
 ANA = Sender(
@@ -30,9 +30,8 @@ ANA = Sender(
 def press(
     kind: IncidentKind = IncidentKind.PANIC, seconds: float = 0, **kw: Any
 ) -> Press:
-    """Return a press by Ana ``seconds`` after T0."""
-    at = T0 + timedelta(seconds=seconds)
-    return Press(at=at, kind=kind, source=IncidentSource.APP, sender=ANA, **kw)
+    """Return a press of the app's button by Ana ``seconds`` after T0."""
+    return app_press(T0 + timedelta(seconds=seconds), kind, ANA, **kw)
 
 
 def test_every_legal_transition() -> None:
@@ -159,9 +158,7 @@ def test_versions_share_one_press_log_and_keep_their_own_view() -> None:
 def test_senders_are_kept_as_they_grow() -> None:
     """Sender names (bounded) and persons come from the presses, once each."""
     ana = press()
-    kit = Press(
-        T0, IncidentKind.PANIC, IncidentSource.PHYSICAL_BUTTON, Sender(device="b1")
-    )
+    kit = kit_press(T0, Sender(device="b1"))
     incident = Incident.open("01", "front", ana)
     for _ in range(3):
         incident, _ = incident.joined(kit)

@@ -224,10 +224,14 @@ evidence_items = st.builds(
 )
 
 
+type MessageCase = tuple[dict[str, Any], Incident]
+"""What :func:`messages` draws: a police message and the incident it is about."""
+
+
 @st.composite
 def messages(
     draw: st.DrawFn, incident_strategy: st.SearchStrategy[Incident] | None = None
-) -> tuple[dict[str, Any], Incident]:
+) -> MessageCase:
     """Return a police message of a type that fits a generated incident, and the incident."""
     incident = draw(incidents() if incident_strategy is None else incident_strategy)
     front = draw(fronts)
@@ -292,7 +296,7 @@ def xml_text(text: str) -> str:
 @MESSAGES
 @given(messages())
 def test_messages_are_schema_valid_json_and_xsd_valid_cap(
-    generated: tuple[dict[str, Any], Incident],
+    generated: MessageCase,
 ) -> None:
     """Every message encodes to JSON that follows the schema, and to CAP the XSD accepts."""
     message, incident = generated
@@ -326,7 +330,7 @@ def test_messages_are_schema_valid_json_and_xsd_valid_cap(
     )
 )
 def test_long_incidents_list_the_first_and_latest_presses(
-    generated: tuple[dict[str, Any], Incident],
+    generated: MessageCase,
 ) -> None:
     """At most 50 presses are listed (the first, then the latest); the total is given."""
     message, incident = generated
@@ -372,7 +376,7 @@ def poisoned(
     st.sampled_from([math.nan, math.inf, -math.inf]),
 )
 def test_encode_json_refuses_nan_and_lone_surrogates(
-    generated: tuple[dict[str, Any], Incident],
+    generated: MessageCase,
     data: st.DataObject,
     surrogate: str,
     not_finite: float,

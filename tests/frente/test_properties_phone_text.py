@@ -12,18 +12,15 @@ from custom_components.mi_frente_seguro.frente.dispatch.phone_text import (
     MAX_FIELD,
     phone_text,
 )
-from custom_components.mi_frente_seguro.frente.incident import Incident
 
-from .test_properties_messages import messages
+from .test_properties_messages import MessageCase, messages
 
 MAX_LINES = 8
 
 
 @settings(max_examples=200, deadline=None)
 @given(messages())
-def test_real_alarms_and_cancels_only_as_a_few_safe_lines(
-    case: tuple[dict[str, Any], Incident],
-) -> None:
+def test_real_alarms_and_cancels_only_as_a_few_safe_lines(case: MessageCase) -> None:
     """Drills, presses, evidence, closes: nothing; alarms and cancels: short plain lines."""
     message, incident = case
     text = phone_text(message)

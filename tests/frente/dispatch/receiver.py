@@ -23,6 +23,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from scripts.harness.process import free_port
+from tests.local_http import serve_post
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ class Receiver:
 
     def __init__(self, secrets: list[str]) -> None:
         """Accept signatures made with any of ``secrets`` (whsec_ texts)."""
-        self.port = free_port()
+        self.port = free_port()  # kept across stop() and start()
+        self.url = f"http://127.0.0.1:{self.port}/alerts"  # the endpoint
         self.webhooks = [Webhook(secret) for secret in secrets]
         self.plan: deque[str] = deque()
         self.requests: list[Received] = []
@@ -51,19 +53,15 @@ class Receiver:
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
-    @property
-    def url(self) -> str:
-        """Return the endpoint URL."""
-        return f"http://127.0.0.1:{self.port}/alerts"
-
     async def start(self) -> None:
         """Listen (again) on the receiver's port."""
-        app = web.Application()
-        app.router.add_post("/alerts", self._handle)
-        app.router.add_post("/alerts/evidence", self._handle)  # evidence uploads
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        self._runner = await serve_post(
+            self.port,
+            "/alerts",
+            self._handle,
+            "/alerts/evidence",  # evidence uploads
+            shutdown_timeout=0.5,
+        )
 
     async def stop(self) -> None:
         """Stop listening: new connections are refused."""

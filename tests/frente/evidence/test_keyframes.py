@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 import random
 
@@ -28,6 +29,16 @@ async def until(check: Callable[[], bool], timeout: float = WAIT) -> None:
             await asyncio.sleep(0.05)
 
 
+@asynccontextmanager
+async def running(buffer: KeyframeBuffer) -> AsyncIterator[KeyframeBuffer]:
+    """Start ``buffer`` for the block and stop it after, whatever happens in it."""
+    buffer.start()
+    try:
+        yield buffer
+    finally:
+        await buffer.stop()
+
+
 async def test_buffer_yields_frames_in_order(rtsp_server: RtspServer) -> None:
     """Images arrive as JPEGs with increasing capture times; stop leaves nothing."""
     buffer = KeyframeBuffer(
@@ -39,9 +50,8 @@ async def test_buffer_yields_frames_in_order(rtsp_server: RtspServer) -> None:
     assert buffer.diagnostics()["running"] is False
     assert buffer.latest() is None
     started = now()
-    buffer.start()
-    buffer.start()  # a second start does nothing
-    try:
+    async with running(buffer):
+        buffer.start()  # a second start does nothing
         await until(lambda: len(buffer.frames_since(started)) >= 3)
         assert buffer.running
         assert buffer.healthy
@@ -62,8 +72,6 @@ async def test_buffer_yields_frames_in_order(rtsp_server: RtspServer) -> None:
         assert "s3cret-pass" not in repr(buffer)
         assert buffer.diagnostics()["url"] == rtsp_server.url(1, "***")
         assert ffmpeg_children() != []
-    finally:
-        await buffer.stop()
     assert buffer.diagnostics()["running"] is False
     assert buffer.diagnostics()["healthy"] is False
     assert ffmpeg_children() == []
@@ -83,8 +91,7 @@ async def test_buffer_restarts_when_the_stream_comes_back(
         stall_timeout=5,
         io_timeout=2,
     )
-    buffer.start()
-    try:
+    async with running(buffer):
         await buffer.wait_for_frame(timeout=WAIT)
         assert own_rtsp_server.stop() == 0  # exits cleanly on SIGTERM
         await until(lambda: buffer.restarts >= 2)  # it keeps trying while down
@@ -97,8 +104,6 @@ async def test_buffer_restarts_when_the_stream_comes_back(
         assert frame.captured_at >= down_since
         assert buffer.healthy
         assert buffer.processes_started == buffer.restarts + 1
-    finally:
-        await buffer.stop()
     assert ffmpeg_children() == []
 
 
@@ -123,8 +128,7 @@ async def test_wait_for_frame_times_out_when_nothing_comes(closed_port: int) -> 
         ffmpeg_binary=FFMPEG,
         backoff=Backoff(initial=0.05, maximum=0.1),
     )
-    buffer.start()
-    try:
+    async with running(buffer):
         await until(lambda: buffer.restarts >= 1)
         with pytest.raises(TimeoutError):
             await buffer.wait_for_frame(timeout=0.2)
@@ -132,8 +136,6 @@ async def test_wait_for_frame_times_out_when_nothing_comes(closed_port: int) -> 
         assert buffer.last_error is not None
         assert "Connection refused" in buffer.last_error
         assert "hunter22" not in buffer.last_error
-    finally:
-        await buffer.stop()
     assert ffmpeg_children() == []
 
 
@@ -147,13 +149,10 @@ async def test_stalled_stream_is_restarted(silent_server: int) -> None:
         io_timeout=60,  # ffmpeg itself would wait a minute
         backoff=Backoff(initial=0.05, maximum=0.1),
     )
-    buffer.start()
-    try:
+    async with running(buffer):
         await until(lambda: buffer.restarts >= 1)
         assert buffer.last_error is not None
         assert buffer.last_error.startswith("no image for 0.3 s")
-    finally:
-        await buffer.stop()
     assert ffmpeg_children() == []
 
 
@@ -165,12 +164,9 @@ async def test_missing_ffmpeg_is_retried_not_fatal(rtsp_server: RtspServer) -> N
         ffmpeg_binary="/nonexistent/ffmpeg",
         backoff=Backoff(initial=0.05, maximum=0.1),
     )
-    buffer.start()
-    try:
+    async with running(buffer):
         await until(lambda: buffer.restarts >= 2)
         assert buffer.running
         assert buffer.processes_started == 0
         assert buffer.last_error is not None
         assert buffer.last_error.startswith("cannot run ffmpeg")
-    finally:
-        await buffer.stop()

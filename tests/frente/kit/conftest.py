@@ -27,33 +27,33 @@ class Recorder:
         self.fail_next_presses = 0
         self.changed = asyncio.Event()
 
+    def _note[T](self, into: list[T], value: T) -> None:
+        """Keep ``value`` in ``into`` and wake whoever waits for a change."""
+        into.append(value)
+        self.changed.set()
+
     async def on_press(self, press: PressMessage) -> None:
         """Record a press (or fail, when told to)."""
         if self.fail_next_presses:
             self.fail_next_presses -= 1
             raise OSError("disk full (simulated)")
-        self.presses.append(press)
-        self.changed.set()
+        self._note(self.presses, press)
 
     def on_siren_state(self, on: bool) -> None:
         """Record a siren state."""
-        self.sirens.append(on)
-        self.changed.set()
+        self._note(self.sirens, on)
 
     def on_availability(self, online: bool) -> None:
         """Record availability."""
-        self.availability.append(online)
-        self.changed.set()
+        self._note(self.availability, online)
 
     def on_telemetry(self, telemetry: Telemetry) -> None:
         """Record telemetry."""
-        self.telemetry.append(telemetry)
-        self.changed.set()
+        self._note(self.telemetry, telemetry)
 
     def on_link(self, connected: bool) -> None:
         """Record link changes."""
-        self.links.append(connected)
-        self.changed.set()
+        self._note(self.links, connected)
 
     def on_auth_failed(self) -> None:
         """Record a credentials refusal."""

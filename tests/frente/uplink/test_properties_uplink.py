@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 import pytest
@@ -27,10 +27,9 @@ from custom_components.mi_frente_seguro.frente.uplink.wire import (
     headers_of,
     publish_properties,
 )
+from tests.frente.test_properties_text import PROPERTY, outcome
 
-relaxed = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+relaxed = settings(PROPERTY, max_examples=150)
 VALID = {"host": "broker.cartagena.gov.co", "port": 8883, "topic_prefix": "cartagena"}
 anything = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -65,11 +64,9 @@ def test_any_settings_are_refused_with_a_field_or_are_sound(
     raw: dict[str, Any],
 ) -> None:
     """Whatever the options hold, parse_uplink raises its own error or returns sound settings."""
-    try:
-        settings = parse_uplink({**VALID, **raw})
-    except InvalidUplinkError as err:
-        field = err.field
-        assert field.startswith("city_uplink")
+    settings = outcome(lambda: parse_uplink({**VALID, **raw}), InvalidUplinkError)
+    if isinstance(settings, InvalidUplinkError):
+        assert settings.field.startswith("city_uplink")
         return
     assert settings is not None
     check(settings)
@@ -79,11 +76,8 @@ def test_any_settings_are_refused_with_a_field_or_are_sound(
 @given(anything)
 def test_any_object_is_refused_or_absent(raw: Any) -> None:
     """Not a mapping of known keys: refused (or None when empty)."""
-    try:
-        settings = parse_uplink(raw)
-    except InvalidUplinkError:
-        return
-    if settings is not None:
+    settings = outcome(lambda: parse_uplink(raw), InvalidUplinkError)
+    if settings is not None and not isinstance(settings, InvalidUplinkError):
         check(settings)
 
 
