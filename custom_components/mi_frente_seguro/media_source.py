@@ -32,16 +32,9 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .errors import translated
-from .frente.evidence import (
-    MANIFEST_NAME,
-    EvidencePath,
-    Manifest,
-    bundle_file,
-    list_bundles,
-    list_fronts,
-    mime_type,
-    read_bundle,
-)
+from .frente.evidence import catalog
+from .frente.evidence.catalog import EvidencePath
+from .frente.evidence.manifest import MANIFEST_NAME, Manifest
 from .runtime.evidence import (
     async_may_see_evidence,
     evidence_base,
@@ -77,11 +70,13 @@ class EvidenceMediaSource(MediaSource):
             raise _not_found(Unresolvable, path)
         try:
             file = await self.hass.async_add_executor_job(
-                bundle_file, evidence_base(self.hass), path
+                catalog.bundle_file, evidence_base(self.hass), path
             )
         except (FileNotFoundError, NotADirectoryError) as err:
             raise _not_found(Unresolvable, path) from err
-        return PlayMedia(evidence_url(path), str(mime_type(path.file)), path=file)
+        return PlayMedia(
+            evidence_url(path), str(catalog.mime_type(path.file)), path=file
+        )
 
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
@@ -112,7 +107,7 @@ class EvidenceMediaSource(MediaSource):
 
     async def _root(self, user: User | None) -> BrowseMediaSource:
         base = evidence_base(self.hass)
-        on_disk = await self.hass.async_add_executor_job(list_fronts, base)
+        on_disk = await self.hass.async_add_executor_job(catalog.list_fronts, base)
         loaded = {
             entry.runtime_data.settings.front.front_id
             for entry in self.hass.config_entries.async_loaded_entries(DOMAIN)
@@ -127,7 +122,7 @@ class EvidenceMediaSource(MediaSource):
 
     async def _front(self, front_id: str) -> BrowseMediaSource:
         manifests = await self.hass.async_add_executor_job(
-            list_bundles, evidence_base(self.hass), front_id
+            catalog.list_bundles, evidence_base(self.hass), front_id
         )
         node = _folder(EvidencePath(front_id), self._front_title(front_id))
         node.children = [
@@ -140,7 +135,10 @@ class EvidenceMediaSource(MediaSource):
         assert path.front_id is not None and path.incident_id is not None
         try:
             manifest = await self.hass.async_add_executor_job(
-                read_bundle, evidence_base(self.hass), path.front_id, path.incident_id
+                catalog.read_bundle,
+                evidence_base(self.hass),
+                path.front_id,
+                path.incident_id,
             )
         except (FileNotFoundError, NotADirectoryError) as err:
             raise _not_found(BrowseError, path) from err
@@ -177,7 +175,7 @@ def _folder(path: EvidencePath, title: str) -> BrowseMediaSource:
 
 def _file(path: EvidencePath) -> BrowseMediaSource:
     assert path.file is not None
-    kind = str(mime_type(path.file))
+    kind = str(catalog.mime_type(path.file))
     media_class = CLASSES.get(kind.split("/", maxsplit=1)[0], MediaClass.URL)
     return BrowseMediaSource(
         domain=DOMAIN,
