@@ -1,7 +1,7 @@
 """A/B of the street-kit alarm path between copies of the integration, runs alternated.
 
     python -m scripts.benchmarks.ab DIR_A DIR_B [--rounds N] [--runs K] [--path kit|app]
-        [--output FILE] [--profile] [--garbage N]
+        [--output FILE] [--profile] [--garbage N] [--retained]
 
 Each ``DIR`` is a ``mi_frente_seguro`` folder (this tree's, or another commit's checked
 out with ``git worktree add``). The copies take turns, ``--runs`` times each, so whatever
@@ -24,7 +24,11 @@ whether a copy makes the tail likelier; the p99 of 1,000 presses moves with a si
 against the unprofiled runs) and prints each copy's top functions per round.
 ``--garbage N`` also takes a census of N presses of ours, one after the other with HA's
 collector paused (section 7's window), and prints the commonest types of what only the
-collector could free: the reference cycles a press leaves.
+collector could free: the reference cycles a press leaves. ``--retained`` counts, after a
+collection before and after each copy's measured rounds of ours, how many more objects
+HA keeps alive, by type: what every later full pass of the collector must scan (the
+collection before the rounds moves the collector's schedule: compare such runs with each
+other only).
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ PATHS = ("kit", "app")  # the street kit's MQTT press, or the phone's button
 
 async def _measure_chain(
     bench: AlarmBench, ha: BenchHa, rounds: int, *, ours: bool, path: str = "kit",
-    profile: dict[str, Any] | None = None,
+    profile: dict[str, Any] | None = None, retained: dict[str, Any] | None = None,
 ) -> _Run:  # fmt: skip
     if path == "app":
         press = bench.app_press if ours else bench.app_handbuilt
@@ -82,6 +86,8 @@ async def _measure_chain(
         press = bench.kit_press if ours else bench.handbuilt_press
     fronts = ha.fronts
     await bench.latency(fronts, press, WARM, RATE, ours=ours)
+    if retained is not None:
+        await ha.objects_start()
     if profile is not None:
         await ha.profile_start()
     before = cpu_seconds(ha.process.pid)
@@ -89,6 +95,9 @@ async def _measure_chain(
     used = cpu_seconds(ha.process.pid) - before
     if profile is not None:
         profile.update(await ha.profile_stop())
+    if retained is not None:
+        grown, kinds = await ha.objects_stop()
+        retained.update(rounds=rounds, grown=grown, types=kinds)
     return _Run(result, used, result.loop.get("gc_pauses_ms", []))
 
 
@@ -108,13 +117,14 @@ def _figures(run: _Run, rounds: int) -> dict[str, Any]:
 
 async def measure(
     component: Path, rounds: int, fronts: int = FRONTS, path: str = "kit",
-    *, profile: bool = False, garbage: int = 0,
+    *, profile: bool = False, garbage: int = 0, retained: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Return both chains' figures in an HA running the integration in ``component``."""
     harness.COMPONENT = component  # what prepare_config links into HA's config
     scratch = Path(tempfile.mkdtemp(prefix="mfs-ab-"))
     profiled: dict[str, Any] | None = {} if profile else None
     census: dict[str, Any] = {}
+    alive: dict[str, Any] | None = {} if retained else None
     try:
         async with bench_stack(scratch) as stack:
             for number in range(1, fronts + 1):
@@ -126,8 +136,9 @@ async def measure(
             await asyncio.sleep(SETTLE)
             async with alarm_bench(stack, "mfs-ab") as bench:
                 ours = await _measure_chain(
-                    bench, stack.ha, rounds, ours=True, path=path, profile=profiled
-                )
+                    bench, stack.ha, rounds, ours=True, path=path, profile=profiled,
+                    retained=alive,
+                )  # fmt: skip
                 handbuilt = await _measure_chain(
                     bench, stack.ha, rounds, ours=False, path=path
                 )
@@ -147,6 +158,7 @@ async def measure(
         "handbuilt": _figures(handbuilt, rounds),
         "profile": profiled,
         "garbage": census,
+        "retained": alive,
     }
 
 
@@ -161,6 +173,23 @@ def render_garbage_types(result: dict[str, Any]) -> str:
     lines += [
         f"| {n / census['presses']:.1f} | `{name}` |" for name, n in census["types"]
     ]
+    return "\n".join(lines) + "\n"
+
+
+def render_retained(result: dict[str, Any]) -> str:
+    """Return what a copy's rounds of ours left alive, per round, by type."""
+    alive, rounds = result["retained"], result["retained"]["rounds"]
+    title = (
+        f"### {result['label']}: left alive by ours, {alive['grown'] / rounds:.1f} "
+        f"objects per round ({rounds} rounds)"
+    )
+    lines = [
+        title,
+        "",
+        "| per round | type |",
+        "|---|---|",
+    ]
+    lines += [f"| {n / rounds:.2f} | `{name}` |" for name, n in alive["types"]]
     return "\n".join(lines) + "\n"
 
 
@@ -222,6 +251,8 @@ def main() -> None:
                         help="a census of N presses of ours: the garbage's types")  # fmt: skip
     parser.add_argument("--profile", action="store_true",
                         help="profile HA's loop during ours (slower: compare copies)")  # fmt: skip
+    parser.add_argument("--retained", action="store_true",
+                        help="count what ours leaves alive, by type")  # fmt: skip
     args = parser.parse_args()
     results: list[dict[str, Any]] = []
     for _ in range(args.runs):
@@ -235,6 +266,7 @@ def main() -> None:
                     path=args.path,
                     profile=args.profile,
                     garbage=args.garbage,
+                    retained=args.retained,
                 )  # fmt: skip
             )
             result["label"] = label
@@ -254,6 +286,9 @@ def main() -> None:
     if args.garbage:
         seen = {result["label"]: result for result in results}
         table += "\n" + "\n".join(render_garbage_types(seen[r]) for r in sorted(seen))
+    if args.retained:
+        seen = {result["label"]: result for result in results}
+        table += "\n" + "\n".join(render_retained(seen[r]) for r in sorted(seen))
     print(table)  # noqa: T201
     if args.output is not None:
         args.output.write_text(table, encoding="utf-8")

@@ -241,6 +241,16 @@ class BenchHa:
         self.census_types = [(str(name), int(n)) for name, n in answer["types"]]
         return int(answer["garbage"])
 
+    async def objects_start(self) -> None:
+        """Collect, then count HA's live objects (``mfs_bench_probe``)."""
+        await self.api.rest("POST", "/api/mfs_bench_probe/objects_start")
+
+    async def objects_stop(self) -> tuple[int, list[tuple[str, int]]]:
+        """Return how many more objects HA keeps alive than at ``objects_start``."""
+        answer = await self.api.rest("POST", "/api/mfs_bench_probe/objects_stop")
+        kinds = [(str(name), int(n)) for name, n in answer["types"]]
+        return int(answer["grown"]), kinds
+
     async def profile_start(self) -> None:
         """Start profiling HA, every thread (``mfs_bench_probe``)."""
         await self.api.rest("POST", "/api/mfs_bench_probe/profile_start")

@@ -15,7 +15,9 @@ cycles, which reference counting cannot free. ``census_start`` collects, then pa
 collector; ``census_stop`` collects again and returns how many unreachable objects that
 collection found and their commonest types ({"garbage": n, "types": [[name, n], ...]}),
 and turns the collector back on (also after
-``CENSUS_LIMIT`` s if no stop comes).
+``CENSUS_LIMIT`` s if no stop comes). ``objects_start`` / ``objects_stop`` count what a
+workload leaves alive instead: how many more objects the collector tracks (and must scan
+on every full pass) after it than before, by type ({"grown": n, "types": [...]}).
 
 And it profiles the process: ``cProfile`` (on ``sys.monitoring`` since Python 3.12) sees
 every thread, the event loop, the executor's database work and the recorder alike, and
@@ -136,6 +138,37 @@ class GarbageCensus:
         gc.enable()
 
 
+class LiveObjects:
+    """Count what a workload leaves alive: the objects the collector must scan from then on.
+
+    Every object the collector tracks is scanned by its full passes, so the growth of
+    that count per press is what makes HA's longest pauses longer and likelier. Both
+    counts come after a collection, so garbage is not counted as alive.
+    """
+
+    TYPES = 30  # the types that grew the most, returned with the growth
+
+    def __init__(self) -> None:
+        """Count nothing yet."""
+        self._before: Counter[str] = Counter()
+
+    @staticmethod
+    def _count() -> Counter[str]:
+        gc.collect()
+        return Counter(_type_name(item) for item in gc.get_objects())
+
+    def start(self) -> int:
+        """Collect, then count the live objects by type; return how many there are."""
+        self._before = self._count()
+        return self._before.total()
+
+    def stop(self) -> tuple[int, list[tuple[str, int]]]:
+        """Return how many more live objects there are than at ``start``, and by type."""
+        after = self._count()
+        grown = after - self._before
+        return after.total() - self._before.total(), grown.most_common(self.TYPES)
+
+
 class Profiler:
     """cProfile over the process (every thread), between a start and a stop.
 
@@ -194,9 +227,15 @@ class Profiler:
         }  # fmt: skip
 
 
+def _type_name(item: object) -> str:
+    """Return an object's type by module and name (no attribute of the object is read)."""
+    kind = type(item)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def _kind(item: object) -> str:
     """Return an object's type name; a frame's or traceback's with where its code is."""
-    name = f"{type(item).__module__}.{type(item).__qualname__}"
+    name = _type_name(item)
     code = getattr(getattr(item, "tb_frame", item), "f_code", None)
     if code is None:
         return name
@@ -211,12 +250,17 @@ class ProbeView(HomeAssistantView):
     name = "api:mfs_bench_probe"
 
     def __init__(
-        self, sampler: LagSampler, census: GarbageCensus, profiler: Profiler
+        self,
+        sampler: LagSampler,
+        census: GarbageCensus,
+        profiler: Profiler,
+        alive: LiveObjects,
     ) -> None:
-        """Serve ``sampler``, ``census`` and ``profiler``."""
+        """Serve ``sampler``, ``census``, ``profiler`` and ``alive``."""
         self.sampler = sampler
         self.census = census
         self.profiler = profiler
+        self.alive = alive
 
     async def post(self, request: web.Request, action: str) -> web.Response:
         """Start or stop sampling or a census."""
@@ -226,6 +270,11 @@ class ProbeView(HomeAssistantView):
         if action == "census_stop":
             found, kinds = self.census.stop()
             return self.json({"garbage": found, "types": kinds})
+        if action == "objects_start":
+            return self.json({"objects": self.alive.start()})
+        if action == "objects_stop":
+            grown, kinds = self.alive.stop()
+            return self.json({"grown": grown, "types": kinds})
         if action == "profile_start":
             self.profiler.start()
             return self.json({"started": True})
@@ -245,6 +294,6 @@ class ProbeView(HomeAssistantView):
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the probe's HTTP view."""
     hass.http.register_view(
-        ProbeView(LagSampler(hass), GarbageCensus(hass), Profiler(hass))
+        ProbeView(LagSampler(hass), GarbageCensus(hass), Profiler(hass), LiveObjects())
     )
     return True
