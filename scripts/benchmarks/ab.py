@@ -162,18 +162,23 @@ async def measure(
     }
 
 
+def _types_table(
+    title: str, unit: str, count: int, types: list[Any], places: int
+) -> str:
+    """Return a census's title and its types, each as how many per ``unit``."""
+    lines = [title, "", f"| per {unit} | type |", "|---|---|"]
+    lines += [f"| {n / count:.{places}f} | `{name}` |" for name, n in types]
+    return "\n".join(lines) + "\n"
+
+
 def render_garbage_types(result: dict[str, Any]) -> str:
     """Return a copy's census: garbage per press and its commonest types."""
-    census = result["garbage"]
+    census, presses = result["garbage"], result["garbage"]["presses"]
     title = (
         f"### {result['label']}: garbage of ours, {census['per_press']:g} objects per "
-        f"press ({census['presses']} presses)"
+        f"press ({presses} presses)"
     )
-    lines = [title, "", "| per press | type |", "|---|---|"]
-    lines += [
-        f"| {n / census['presses']:.1f} | `{name}` |" for name, n in census["types"]
-    ]
-    return "\n".join(lines) + "\n"
+    return _types_table(title, "press", presses, census["types"], 1)
 
 
 def render_retained(result: dict[str, Any]) -> str:
@@ -183,14 +188,7 @@ def render_retained(result: dict[str, Any]) -> str:
         f"### {result['label']}: left alive by ours, {alive['grown'] / rounds:.1f} "
         f"objects per round ({rounds} rounds)"
     )
-    lines = [
-        title,
-        "",
-        "| per round | type |",
-        "|---|---|",
-    ]
-    lines += [f"| {n / rounds:.2f} | `{name}` |" for name, n in alive["types"]]
-    return "\n".join(lines) + "\n"
+    return _types_table(title, "round", rounds, alive["types"], 2)
 
 
 def render_profile(result: dict[str, Any]) -> str:
@@ -280,15 +278,12 @@ def main() -> None:
         )
     )
     table = f"{names}\n\n{render(results)}"
-    if args.profile:
-        seen = {result["label"]: result for result in results}  # each copy's last run
-        table += "\n" + "\n".join(render_profile(seen[label]) for label in sorted(seen))
-    if args.garbage:
-        seen = {result["label"]: result for result in results}
-        table += "\n" + "\n".join(render_garbage_types(seen[r]) for r in sorted(seen))
-    if args.retained:
-        seen = {result["label"]: result for result in results}
-        table += "\n" + "\n".join(render_retained(seen[r]) for r in sorted(seen))
+    seen = {result["label"]: result for result in results}  # each copy's last run
+    for wanted, details in ((args.profile, render_profile),
+                            (args.garbage, render_garbage_types),
+                            (args.retained, render_retained)):  # fmt: skip
+        if wanted:
+            table += "\n" + "\n".join(details(seen[label]) for label in sorted(seen))
     print(table)  # noqa: T201
     if args.output is not None:
         args.output.write_text(table, encoding="utf-8")
