@@ -1,4 +1,7 @@
-"""Awaiting work that a signal may cut short (a stop, a sign that a receiver is back)."""
+"""Awaiting work that a signal may cut short (a stop, a sign that a receiver is back).
+
+And the other way round: :func:`finish_first` lets work in hand end before a stop.
+"""
 
 from __future__ import annotations
 
@@ -27,3 +30,23 @@ async def unless_set(work: Awaitable[object], signal: asyncio.Event) -> bool:
     if not task.cancelled():
         task.result()
     return waiter in done
+
+
+async def finish_first(work: Awaitable[object], grace: float) -> None:
+    """Await ``work``; if the caller is cancelled meanwhile, give ``work`` ``grace`` s more.
+
+    For a message in hand when a link stops: it is stored and acknowledged rather than
+    cut between the two (the broker would send it again). ``work`` still running after
+    ``grace`` is cancelled; the caller's cancellation is raised either way.
+    """
+    task: asyncio.Future[Any] = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():
+            await asyncio.wait((task,), timeout=grace)
+            task.cancel()
+            await asyncio.wait((task,))
+        if not task.cancelled():
+            task.exception()  # retrieved, not raised: the stop wins
+        raise

@@ -20,6 +20,7 @@ from .interrupt import unless_set
 
 BACKOFF_MIN = 0.5  # s
 BACKOFF_MAX = 30.0  # s
+STOP_GRACE = 5.0  # s: a stop waits this long for the message in hand to be stored
 
 
 class RedeliveryNeededError(Exception):
@@ -70,8 +71,9 @@ class ReconnectingLink:
     def stop(self) -> None:
         """Ask :meth:`run` to end: it disconnects cleanly (a DISCONNECT) and returns.
 
-        A message being stored when the link ends is not acknowledged: the broker sends
-        it again on the next connection (persistent session).
+        A message being stored when the link stops is given ``STOP_GRACE`` seconds to be
+        stored and acknowledged; one that is not done by then is not acknowledged, and
+        the broker sends it again on the next connection (persistent session).
         """
         self._stopping.set()
 

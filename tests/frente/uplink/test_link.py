@@ -261,3 +261,53 @@ async def test_an_answer_that_could_not_be_stored_is_sent_again(
     assert front.reports[0].answer is PoliceAnswer.STORED
     assert link.reconnects >= 1
     assert front.ledger.book.get(incident_id).state is IncidentState.RECEIVED
+
+
+async def test_an_answer_in_hand_when_the_link_stops_is_stored_and_not_sent_again(
+    broker: Mosquitto, front: Front
+) -> None:
+    """A stop waits for the answer being stored: it is acknowledged, never redelivered."""
+    change = await front.ledger.press(kit_press(datetime.now(UTC), Sender(device="b1")))
+    incident_id = change.incident.incident_id
+    config = settings(broker)
+    topics = config.topics(FRONT.front_id)  # type: ignore[attr-defined]
+    original = front.answers.apply
+    in_hand, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(headers: object, body: bytes) -> Applied:
+        applied = await original(headers, body)  # type: ignore[arg-type]
+        in_hand.set()
+        await release.wait()  # stored; the stop comes before the acknowledgement
+        return applied
+
+    front.answers.apply = slow  # type: ignore[method-assign]
+    handler = uplink_handler(front.answers, front.report)
+
+    def new_link() -> UplinkLink:
+        return UplinkLink(config, "mfs-stop", subscribe=topics.answers, handler=handler,  # type: ignore[arg-type]
+                          sleep=lambda _s: asyncio.sleep(0.05))  # fmt: skip
+
+    link = new_link()
+    task = await start(link)
+    async with console_client(broker) as console:
+        body, properties = signed_answer(incident_id, "received", "s1")
+        await console.publish(topics.answers, body, qos=1, properties=properties)
+        async with asyncio.timeout(10):
+            await in_hand.wait()
+        link.stop()
+        await asyncio.sleep(0.2)  # the stop waits for the answer in hand
+        assert not task.done()
+        release.set()
+        async with asyncio.timeout(10):
+            await task
+        assert front.reports[0].answer is PoliceAnswer.STORED
+        link = new_link()  # the same session: a redelivered s1 would come before s2
+        task = await start(link)
+        try:
+            body, properties = signed_answer(incident_id, "dispatched", "s2")
+            await console.publish(topics.answers, body, qos=1, properties=properties)
+            await front.wait_reports(2)
+        finally:
+            await finish(link, task)
+    assert [r.answer for r in front.reports] == [PoliceAnswer.STORED] * 2
+    assert front.ledger.book.get(incident_id).state is IncidentState.DISPATCHED

@@ -14,7 +14,8 @@
 - A press the handler cannot store (disk full...) is not acknowledged: the link drops the
   session so the broker sends it again; that is logged once until a press is stored again.
 - :meth:`KitClient.stop` ends the link cleanly (a DISCONNECT once any subscription in
-  flight is answered), so an unload or a reload logs no error and no lost link.
+  flight is answered, and once the press in hand is stored and acknowledged, up to
+  ``STOP_GRACE``), so an unload or a reload logs no error and no lost link.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from typing import Protocol
 import aiomqtt
 
 from ..committer import StorageError
-from ..interrupt import unless_set
-from ..reconnect import ReconnectingLink, RedeliveryNeededError
+from ..interrupt import finish_first, unless_set
+from ..reconnect import STOP_GRACE, ReconnectingLink, RedeliveryNeededError
 from .protocol import (
     KitTopics,
     MalformedPayloadError,
@@ -208,11 +209,13 @@ class KitClient(ReconnectingLink):
         await unless_set(self._read(client), self._stopping)
 
     async def _read(self, client: aiomqtt.Client) -> None:
-        paho = client._client  # noqa: SLF001  (acks live on paho's client)
         async for message in client.messages:
-            await self._dispatch(message)
-            if message.qos > 0:
-                paho.ack(message.mid, message.qos)
+            await finish_first(self._take(client, message), STOP_GRACE)
+
+    async def _take(self, client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+        await self._dispatch(message)
+        if message.qos > 0:
+            client._client.ack(message.mid, message.qos)  # noqa: SLF001  (paho's acks)
 
     async def _dispatch(self, message: aiomqtt.Message) -> None:
         payload = message.payload

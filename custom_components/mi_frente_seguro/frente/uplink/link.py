@@ -10,7 +10,8 @@
 - Manual acknowledgement: a message on the subscribed topic is acknowledged only once the
   handler returned; a handler that raises (:class:`RedeliveryNeededError`: the answer could
   not be stored; or anything unexpected) leaves it unacknowledged and the link reconnects,
-  so the broker sends it again.
+  so the broker sends it again. A stop lets the message in hand be stored and
+  acknowledged first (up to ``STOP_GRACE``), so it is not sent again for nothing.
 - Reconnects with full-jitter backoff; the link going down and coming back is logged once
   each, with the endpoint (never the password).
 """
@@ -30,8 +31,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from ..dispatch.outcome import DELIVERED, Outcome, Verdict
-from ..interrupt import unless_set
-from ..reconnect import ReconnectingLink, RedeliveryNeededError
+from ..interrupt import finish_first, unless_set
+from ..reconnect import STOP_GRACE, ReconnectingLink, RedeliveryNeededError
 from .settings import UplinkSettings
 from .wire import NO_MATCHING_SUBSCRIBERS, SESSION_EXPIRY, publish_properties
 
@@ -171,17 +172,19 @@ class UplinkLink(ReconnectingLink):
         await unless_set(self._read(client), self._stopping)
 
     async def _read(self, client: aiomqtt.Client) -> None:
-        paho = client._client  # noqa: SLF001  (acks live on paho's client)
         async for message in client.messages:
-            if self._handler is not None and str(message.topic) == self._topic:
-                payload = message.payload
-                raw = payload if isinstance(payload, bytes | bytearray) else b""
-                await self._handle(
-                    Incoming(str(message.topic), bytes(raw), message.properties,
-                             bool(message.retain))
-                )  # fmt: skip
-            if message.qos > 0:
-                paho.ack(message.mid, message.qos)
+            await finish_first(self._take(client, message), STOP_GRACE)
+
+    async def _take(self, client: aiomqtt.Client, message: aiomqtt.Message) -> None:
+        if self._handler is not None and str(message.topic) == self._topic:
+            payload = message.payload
+            raw = payload if isinstance(payload, bytes | bytearray) else b""
+            await self._handle(
+                Incoming(str(message.topic), bytes(raw), message.properties,
+                         bool(message.retain))
+            )  # fmt: skip
+        if message.qos > 0:
+            client._client.ack(message.mid, message.qos)  # noqa: SLF001  (paho's acks)
 
     async def _handle(self, incoming: Incoming) -> None:
         assert self._handler is not None
