@@ -106,6 +106,10 @@ async def test_a_duress_cancel_is_one_commit_and_reaches_the_police(
     opened = await front.ledger.press(app_press(front.clock(), sender=LUIS))
     incident_id = opened.incident.incident_id
     await wait_until(lambda: len(receiver.accepted) == 1)
+    # The delivery is recorded (the incident is sent) before the disk fills.
+    await wait_until(
+        lambda: front.ledger.book.get(incident_id).state is IncidentState.SENT
+    )
     before, told = front.ledger.book.open_incident, len(front.told)
     details = {"reason": "sender", "by_name": "Luis"}
     await front.fill_disk()

@@ -113,7 +113,10 @@ async def test_a_press_is_stored_sent_and_announced_once(
     assert change.context == "ctx"
     assert front.told == [change]
     assert front.ledger.book.open_incident is change.incident
+    commits = front.ledger.committer.commits
     await wait_until(lambda: len(front.told) == 2)
+    # The alert's delivery mark and the incident's sent step are one commit.
+    assert front.ledger.committer.commits - commits == 1
     sent = front.told[1]
     assert sent.change is Change.ADVANCED
     assert sent.incident.state is IncidentState.SENT

@@ -27,14 +27,15 @@ culprit fails. A caller that stops waiting does not stop its change: it is commi
 applied and announced all the same.
 
 An incident becomes ``sent`` when the FIRST destination delivers its alert (the police
-were reached somewhere); the other destinations' receipts are kept per destination
-(``outbox_db.Receipt`` and the outboxes' events).
+were reached somewhere), in the same transaction as that destination's delivery mark (the
+outboxes' ``record`` hook: one fsync for both); the other destinations' receipts are kept
+per destination (``outbox_db.Receipt`` and the outboxes' events).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 import logging
@@ -102,10 +103,11 @@ class FrontLedger:
         self._runner = ChangeRunner(
             self.book, lambda: self.store.committer, self._writes, self._applied
         )
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.uploads: tuple[Outbox, ...] = tuple(uploads)
         for each in (*self.outboxes, *self.uploads):
             each.on_event = self._on_outbox_event
+        for each in self.outboxes:
+            each.record = self._record_delivery
 
     @property
     def outbox(self) -> Outbox | None:
@@ -143,12 +145,9 @@ class FrontLedger:
     async def close(self) -> None:
         """Finish the changes asked for, stop delivering and close the file."""
         await self._runner.drain()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks)
         for outbox in (*self.outboxes, *self.uploads):
             await outbox.close()
+        await self._runner.drain()  # a delivery being recorded when its outbox stopped
         await self.store.async_close()
 
     # -- changes ------------------------------------------------------------------------
@@ -330,25 +329,27 @@ class FrontLedger:
 
     def _on_outbox_event(self, event: OutboxEvent) -> None:
         self.receipts.record(event)
-        if (
-            event.kind == "delivered"
-            and event.message_type == MessageType.CREATED
-            and event.incident_id is not None
-        ):
-            self._spawn(self._mark_sent(event.incident_id))
         if self.on_outbox is not None:
             self.on_outbox(event)
 
-    async def _mark_sent(self, incident_id: str) -> None:
-        """Move an incident whose alert was delivered from ``triggered`` to ``sent``."""
-        try:
-            await self._runner.change(partial(self.book.decide_sent, incident_id), None)
-        except UnknownIncidentError:
-            return  # gone from the book meanwhile (purged)
-        except Exception:  # noqa: BLE001  (logged; the incident stays "triggered")
-            _LOGGER.warning("Could not mark incident %s as sent", incident_id)
+    async def _record_delivery(
+        self, event: OutboxEvent, mark: Write, delivered: Callable[[], None]
+    ) -> None:
+        """Commit a destination's delivery mark; an alert's with its incident's step.
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        The first delivery of an incident's alert moves it from ``triggered`` to ``sent``
+        in the same transaction as the mark (one fsync); a later one, or an incident that
+        moved on, stores the mark alone. ``delivered`` runs once it is durable, before the
+        ``sent`` step is applied and announced. A failed commit raises (nothing changed).
+        """
+        if event.message_type == MessageType.CREATED and event.incident_id is not None:
+            decide = partial(self.book.decide_sent, event.incident_id)
+            try:
+                await self._runner.change(
+                    decide, None, (mark,), (delivered,), always=True
+                )
+            except UnknownIncidentError:
+                pass  # gone from the book meanwhile (purged): the mark alone
+            else:
+                return
+        await asyncio.shield(self.committer.stage(mark, after=delivered))

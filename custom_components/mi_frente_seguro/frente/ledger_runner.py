@@ -48,11 +48,17 @@ class ChangeRunner:
         context: Any,
         writes: tuple[Write, ...] = (),
         afters: tuple[Callable[[], None], ...] = (),
+        *,
+        always: bool = False,
     ) -> IncidentChange:
-        """Ask for a change; return it once it is applied (or raise)."""
+        """Ask for a change; return it once it is applied (or raise).
+
+        ``writes`` are committed with the change (and ``afters`` run once it is durable)
+        if the change is stored, or in any case with ``always``.
+        """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[IncidentChange] = loop.create_future()
-        self._waiting.append(Request(decide, context, future, writes, afters))
+        self._waiting.append(Request(decide, context, future, writes, afters, always))
         if self._runner is None:
             # Started eagerly: the change is decided and staged now, in the caller's
             # turn of the loop, not one turn later behind whatever else is queued.
@@ -93,7 +99,7 @@ class ChangeRunner:
             except Exception as err:  # noqa: BLE001  (this request's own error)
                 settle(request.future, error=err)
                 continue
-            if staged:
+            if staged or request.always:
                 writes += [write for each in staged for write in each[0]]
                 writes += request.writes
                 afters += request.afters

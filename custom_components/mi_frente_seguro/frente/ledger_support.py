@@ -23,6 +23,9 @@ class Request:
     future: asyncio.Future[IncidentChange]
     writes: tuple[Write, ...] = ()  # committed with the change (a police update's id)
     afters: tuple[Callable[[], None], ...] = ()
+    # Store ``writes`` (and run ``afters``) even when the change is a duplicate (an
+    # outbox's delivery mark); otherwise they go only with a change that is stored.
+    always: bool = False
 
 
 def as_changes(

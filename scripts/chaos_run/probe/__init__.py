@@ -181,15 +181,15 @@ def _kill_at_commit(killer: Killer, statement: str) -> None:
 
 
 def wrap_finish(
-    original: Callable[[Any, Any], Awaitable[None]], delivered: str, killer: Killer
-) -> Callable[[Any, Any], Awaitable[None]]:
+    original: Callable[..., Awaitable[None]], delivered: str, killer: Killer
+) -> Callable[..., Awaitable[None]]:
     """Return ``Outbox._finish`` that may kill once a delivery was answered 2xx."""
 
     @functools.wraps(original)
-    async def _finish(self: Any, op: Any) -> None:
+    async def _finish(self: Any, op: Any, *rest: Any) -> None:
         if op.status == delivered and killer.due(KillPoint.AFTER_2XX):
             killer.kill("Outbox._finish")
-        await original(self, op)
+        await original(self, op, *rest)
 
     return _finish
 

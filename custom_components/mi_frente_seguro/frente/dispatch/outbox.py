@@ -61,9 +61,13 @@ from .retry import RetryWait, next_delay
 from .signing import WebhookSecret
 from .webhook import REFUSED_FOR_GOOD, WebhookTransport
 
-__all__ = ["REFUSED_FOR_GOOD", "Outbox", "OutboxEvent", "Staged"]
+__all__ = ["REFUSED_FOR_GOOD", "Outbox", "OutboxEvent", "Recorder", "Staged"]
 
 _LOGGER = logging.getLogger(__name__)
+
+# Commits a delivery's mark (a Write) with what the delivery changes, and calls the
+# callback once that is durable; raises if the commit failed.
+type Recorder = Callable[[OutboxEvent, Write, Callable[[], None]], Awaitable[None]]
 
 DRILL_MAX_ATTEMPTS = 10  # about 2-4 minutes of retries
 KEEP_DONE = 1000  # delivered/dropped rows kept in the file
@@ -124,6 +128,7 @@ class Outbox:
         self._drill_max_attempts = drill_max_attempts
         self._gone_probe = gone_probe
         self.on_event = on_event
+        self.record: Recorder | None = None  # the owner's way to commit a delivery
         self._queue = DeliveryQueue()
         self._originals: dict[str, tuple[str, str]] = {}
         self._wakeup = asyncio.Event()
@@ -302,8 +307,10 @@ class Outbox:
             self.last_latency = latency
             if self.gone:
                 self.resume()  # a probe after a 410 was taken: the endpoint is back
-            await self._finish(Finish(message.seq, DELIVERED, done, latency * 1000))
-            self._notify(self._event("delivered", message, latency=latency, at=done))
+            delivered = self._event("delivered", message, latency=latency, at=done)
+            await self._finish(
+                Finish(message.seq, DELIVERED, done, latency * 1000), delivered
+            )
             return
         error = outcome.error
         if outcome.verdict is Verdict.REFUSED:
@@ -369,17 +376,33 @@ class Outbox:
         kind: EventKind = "dead" if status == DEAD else "dropped"
         self._notify(self._event(kind, message, error=error, at=done))
 
-    async def _finish(self, op: Finish) -> None:
-        """Record a delivery or drop; if the file fails, the message is sent again later."""
+    async def _finish(self, op: Finish, delivered: OutboxEvent | None = None) -> None:
+        """Record a delivery or drop; if the file fails, the message is sent again later.
+
+        A delivery is told (``delivered``) once its mark is durable, and goes through
+        :attr:`record` when the owner set one (the ledger commits an alert's mark with its
+        incident's ``sent`` step). It is told even when the mark failed: it was delivered.
+        """
+        mark = partial(self._db.finish, op)
+        told: list[OutboxEvent] = []
+
+        def tell() -> None:
+            if delivered is not None and not told:
+                told.append(delivered)
+                self._notify(delivered)
+
         try:
-            done = self.committer.stage(partial(self._db.finish, op))
             self._finished += 1
             if self._finished >= self._db.keep_done:  # the prune reads the whole table
                 self._finished = 0
                 self.committer.stage(self._db.prune, once="outbox:prune")
-            await asyncio.shield(done)
+            if delivered is not None and self.record is not None:
+                await asyncio.shield(self.record(delivered, mark, tell))
+            else:
+                await asyncio.shield(self.committer.stage(mark, after=tell))
         except Exception:  # noqa: BLE001  (logged by the committer; resent later)
             _LOGGER.debug("Could not record outbox message %s as %s", op.seq, op.status)
+            tell()
 
     async def _attempt(self, message: StoredMessage) -> Outcome:
         """Make one attempt through the transport (which never raises; guarded anyway)."""
